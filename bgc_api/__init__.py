@@ -1,0 +1,1 @@
+"""BGC Analytics HTTP API: metrics served from the ``rpt`` materialized views."""

@@ -1,0 +1,54 @@
+"""Liveness and readiness, as the Kubernetes probes expect them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from litestar import Controller, Response, get
+from litestar.datastructures import State
+
+from bgc_api.problems import problem
+
+REPORT_VIEWS = ("mv_exportacao_mensal", "mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral")
+
+
+def readiness(engine: sa.Engine) -> str | None:
+    """``None`` when the database answers and every report view is populated, else the reason."""
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT matviewname, ispopulated FROM pg_matviews "
+                    "WHERE schemaname = 'rpt' AND matviewname = ANY(:names)"
+                ),
+                {"names": list(REPORT_VIEWS)},
+            ).all()
+    except sa.exc.SQLAlchemyError as exc:
+        cause = getattr(exc, "orig", None) or exc
+        return f"database unreachable: {type(cause).__name__}"
+    populated = {name for name, ok in rows if ok}
+    missing = [name for name in REPORT_VIEWS if name not in populated]
+    if missing:
+        return f"report views not populated (run `bgc db migrate`): {', '.join(missing)}"
+    return None
+
+
+class HealthController(Controller):
+    tags = ("health",)
+
+    @get("/health", operation_id="health", summary="Liveness: the process answers")
+    async def health(self) -> dict[str, str]:
+        return {"status": "ok"}
+
+    @get(
+        "/ready",
+        operation_id="ready",
+        summary="Readiness: the database answers and the report views are populated",
+        sync_to_thread=False,
+    )
+    def ready(self, state: State) -> Response[Any]:
+        reason = readiness(state.engine)
+        if reason:
+            return problem(503, reason)
+        return Response({"status": "ready"})

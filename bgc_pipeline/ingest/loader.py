@@ -1,0 +1,228 @@
+"""Load one file into ``stg.exportacao``: atomic, idempotent, audited.
+
+One transaction per file. The same content twice changes nothing; a changed file
+with the same name replaces that file's earlier rows in the same transaction.
+Every attempt, failed ones included, is recorded in ``cfg.ingest_batches``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from bgc_pipeline import db
+from bgc_pipeline.ingest.errors import IngestError
+from bgc_pipeline.ingest.readers import open_source
+from bgc_pipeline.ingest.transform import STG_COLUMNS, Reference, transform
+
+if TYPE_CHECKING:
+    from psycopg2.extensions import cursor as Cursor  # noqa: N812
+
+MAX_SOURCE_NAME = 100
+COPY_ROWS = (
+    f"COPY stg.exportacao ({', '.join(STG_COLUMNS)}, ingest_batch, ingest_source) "
+    "FROM STDIN WITH (FORMAT csv)"
+)
+COPY_REJECTS = "COPY cfg.ingest_rejects (line, reason, raw, batch_id, source_name) FROM STDIN WITH (FORMAT csv)"
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    batch_id: str
+    source: str
+    sha256: str
+    status: str
+    """``loaded`` or ``unchanged``."""
+    layout: str | None
+    rows_loaded: int
+    rows_rejected: int
+    rows_replaced: int
+    seconds: float
+    note: str = ""
+
+    def summary(self) -> str:
+        """The CLI's one-line summary."""
+        if self.status == "unchanged":
+            return f"{self.source}: unchanged ({self.note}), nothing loaded [{self.seconds:.2f} s]"
+        replaced = f", replaced {self.rows_replaced:,}" if self.rows_replaced else ""
+        return (
+            f"{self.source}: loaded {self.rows_loaded:,} row(s), rejected {self.rows_rejected:,}"
+            f"{replaced} ({self.layout} layout) in {self.seconds:.2f} s"
+        )
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def new_batch_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}"
+
+
+def load_file(
+    url: str,
+    path: Path,
+    *,
+    sheet: str | None = None,
+    source_name: str | None = None,
+    progress: Progress | None = None,
+) -> LoadResult:
+    """Load ``path``; raise :class:`IngestError` (nothing stored) when the file is refused."""
+    started = time.perf_counter()
+    source = source_name or path.name
+    if len(source) > MAX_SOURCE_NAME:
+        raise IngestError(source, f"file name longer than {MAX_SOURCE_NAME} characters")
+    if not path.is_file():
+        raise IngestError(source, "file not found")
+    sha = file_sha256(path)
+    batch_id = new_batch_id()
+    _record_attempt(url, batch_id, source, sha)
+    try:
+        with db.transaction(url) as conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (source,))
+            note = _already_loaded(cur, source, sha)
+            if note:
+                _finish(cur, batch_id, "unchanged", None, 0, 0, 0)
+                return LoadResult(
+                    batch_id, source, sha, "unchanged", None, 0, 0, 0, _since(started), note
+                )
+            result = _load(cur, path, source, sha, batch_id, sheet, progress, started)
+            _finish(
+                cur, batch_id, "loaded", result.layout,
+                result.rows_loaded, result.rows_rejected, result.rows_replaced,
+            )  # fmt: skip
+            return result
+    except IngestError as exc:
+        _record_failure(url, batch_id, exc.problem)
+        raise
+    except db.DatabaseUnavailable:
+        raise
+    except Exception as exc:
+        problem = _database_problem(exc)
+        _record_failure(url, batch_id, problem)
+        raise IngestError(source, problem) from exc
+
+
+def _load(
+    cur: Cursor,
+    path: Path,
+    source: str,
+    sha: str,
+    batch_id: str,
+    sheet: str | None,
+    progress: Progress | None,
+    started: float,
+) -> LoadResult:
+    opened = open_source(path, source, sheet)
+    reference = _reference(cur)
+    cur.execute("DELETE FROM stg.exportacao WHERE ingest_source = %s", (source,))
+    replaced = cur.rowcount
+    loaded = rejected = 0
+    for batch in opened.batches:
+        result = transform(batch, opened.match, reference)
+        _copy(cur, COPY_ROWS, result.rows, batch_id, source)
+        _copy(cur, COPY_REJECTS, result.rejects, batch_id, source)
+        loaded += result.rows.height
+        rejected += result.rejects.height
+        if progress:
+            progress(loaded + rejected)
+    return LoadResult(
+        batch_id, source, sha, "loaded", opened.match.name, loaded, rejected, replaced,
+        _since(started),
+    )  # fmt: skip
+
+
+def _copy(cur: Cursor, statement: str, frame: pl.DataFrame, batch_id: str, source: str) -> None:
+    if frame.height == 0:
+        return
+    buffer = io.BytesIO()
+    frame.with_columns(_b=pl.lit(batch_id), _s=pl.lit(source)).write_csv(
+        buffer, include_header=False
+    )
+    buffer.seek(0)
+    cur.copy_expert(statement, buffer)
+
+
+def _reference(cur: Cursor) -> Reference:
+    def frame(sql: str, columns: list[str]) -> pl.DataFrame:
+        cur.execute(sql)
+        return pl.DataFrame(cur.fetchall(), schema=columns, orient="row")
+
+    return Reference(
+        pais=frame("SELECT co_pais, no_pais FROM cfg.pais", ["co_pais", "no_pais"]),
+        ncm_setor=frame("SELECT ncm, setor FROM cfg.ncm_setor", ["ncm", "setor"]),
+        cuci_setor=frame("SELECT cuci_grupo, setor FROM cfg.cuci_setor", ["cuci_grupo", "setor"]),
+    )
+
+
+def _already_loaded(cur: Cursor, source: str, sha: str) -> str | None:
+    """Why this content needs no load (``None`` when it does)."""
+    cur.execute(
+        "SELECT sha256 FROM cfg.ingest_batches WHERE source_name = %s AND status = 'loaded' "
+        "ORDER BY finished_at DESC LIMIT 1",
+        (source,),
+    )
+    latest = cur.fetchone()
+    if latest and latest[0] == sha:
+        return "same content as the last load"
+    cur.execute(
+        "SELECT b.source_name FROM cfg.ingest_batches b WHERE b.sha256 = %s AND b.status = 'loaded' "
+        "AND b.source_name <> %s AND EXISTS (SELECT 1 FROM stg.exportacao e "
+        "WHERE e.ingest_batch = b.batch_id) LIMIT 1",
+        (sha, source),
+    )
+    other = cur.fetchone()
+    return f"same content already loaded as {other[0]}" if other else None
+
+
+def _record_attempt(url: str, batch_id: str, source: str, sha: str) -> None:
+    with db.transaction(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "INSERT INTO cfg.ingest_batches (batch_id, source_name, sha256, status) "
+            "VALUES (%s, %s, %s, 'running')",
+            (batch_id, source, sha),
+        )
+
+
+def _finish(
+    cur: Cursor, batch_id: str, status: str, layout: str | None,
+    loaded: int, rejected: int, replaced: int,
+) -> None:  # fmt: skip
+    cur.execute(
+        "UPDATE cfg.ingest_batches SET status = %s, layout = %s, rows_loaded = %s, "
+        "rows_rejected = %s, rows_replaced = %s, finished_at = now() WHERE batch_id = %s",
+        (status, layout, loaded, rejected, replaced, batch_id),
+    )
+
+
+def _record_failure(url: str, batch_id: str, problem: str) -> None:
+    with db.transaction(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "UPDATE cfg.ingest_batches SET status = 'failed', error = %s, finished_at = now() "
+            "WHERE batch_id = %s",
+            (problem, batch_id),
+        )
+
+
+def _database_problem(exc: Exception) -> str:
+    text = getattr(exc, "pgerror", None) or str(exc) or type(exc).__name__
+    return f"load failed: {text.strip().splitlines()[0]}"
+
+
+def _since(started: float) -> float:
+    return round(time.perf_counter() - started, 3)

@@ -1,0 +1,199 @@
+"""Read a CSV or XLSX file into batches of string columns, whatever its dialect.
+
+Files are recognised by content, not by extension: a CSV saved as ``.xls`` is read
+as CSV, a real spreadsheet as a spreadsheet. Every column is read as text so codes
+keep their leading zeros; the transform step parses numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from bgc_pipeline.ingest.errors import IngestError
+from bgc_pipeline.ingest.layouts import LayoutError, LayoutMatch, detect
+
+BATCH_ROWS = 250_000
+LINE = "_line"
+"""Column added to every batch: the record's line number (header = line 1)."""
+
+_SAMPLE_BYTES = 1 << 20
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0"
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    encoding: str
+    separator: str
+    rewrite: bool
+    """True when the bytes must be fixed in memory first (legacy encoding, CR CR LF, bare CR)."""
+
+
+@dataclass
+class SourceFile:
+    """An opened source: its layout and an iterator of raw batches (all ``pl.String``)."""
+
+    match: LayoutMatch
+    batches: Iterator[pl.DataFrame]
+    kind: str
+    sheet: str | None = None
+
+
+def is_spreadsheet(path: Path) -> bool:
+    with path.open("rb") as fh:
+        head = fh.read(4)
+    return head in (_ZIP, _OLE)
+
+
+def sniff_csv(sample: bytes) -> CsvDialect:
+    """Encoding (UTF-8, with or without BOM, else CP1252/Latin-1), separator and line ends."""
+    encoding = "utf-8"
+    try:
+        sample.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        # A sample cut inside a multi-byte character is still UTF-8.
+        if exc.start < len(sample) - 3:
+            encoding = _legacy_encoding(sample)
+    text = sample.decode(encoding, errors="replace").lstrip("\ufeff")
+    header = _first_record(text)
+    counts = {sep: _count_outside_quotes(header, sep) for sep in (";", ",", "\t")}
+    separator = max(counts, key=lambda sep: counts[sep])
+    bare_cr = b"\r" in sample.replace(b"\r\n", b"")
+    return CsvDialect(encoding, separator, encoding != "utf-8" or bare_cr)
+
+
+def _legacy_encoding(sample: bytes) -> str:
+    try:
+        sample.decode("cp1252")
+    except UnicodeDecodeError:
+        return "latin-1"
+    return "cp1252"
+
+
+def _first_record(text: str) -> str:
+    quoted = False
+    for i, ch in enumerate(text):
+        if ch == '"':
+            quoted = not quoted
+        elif ch in "\r\n" and not quoted:
+            return text[:i]
+    return text
+
+
+def _count_outside_quotes(line: str, sep: str) -> int:
+    return sum(
+        1 for i, part in enumerate(line.split('"')) if i % 2 == 0 for _ in range(part.count(sep))
+    )
+
+
+def _normalised_bytes(path: Path, dialect: CsvDialect) -> bytes:
+    """The file as UTF-8 with LF line ends: CR CR LF and bare CR become LF."""
+    text = path.read_bytes().decode(dialect.encoding).lstrip("\ufeff")
+    text = text.replace("\r\r\n", "\n").replace("\r\n", "\n").replace("\r", "\n")
+    return text.encode("utf-8")
+
+
+def _header(path: Path, dialect: CsvDialect, data: bytes | None) -> list[str]:
+    if data is None:
+        with path.open("rb") as fh:
+            data_head = fh.read(_SAMPLE_BYTES)
+        text = data_head.decode("utf-8", errors="replace")
+    else:
+        text = data[:_SAMPLE_BYTES].decode("utf-8", errors="replace")
+    record = _first_record(text.lstrip("\ufeff"))
+    return next(csv.reader([record], delimiter=dialect.separator), [])
+
+
+def open_csv(path: Path, source: str) -> SourceFile:
+    with path.open("rb") as fh:
+        sample = fh.read(_SAMPLE_BYTES)
+    if not sample.strip(b"\xef\xbb\xbf \r\n\t"):
+        raise IngestError(source, "file is empty")
+    dialect = sniff_csv(sample)
+    data = _normalised_bytes(path, dialect) if dialect.rewrite else None
+    headers = [h for h in _header(path, dialect, data)]
+    try:
+        match = detect(headers)
+    except LayoutError as exc:
+        raise IngestError(source, str(exc)) from None
+    return SourceFile(match, _csv_batches(path, data, dialect, source), kind="csv")
+
+
+def _scan_options(dialect: CsvDialect) -> dict[str, object]:
+    return {
+        "separator": dialect.separator,
+        "infer_schema": False,
+        "quote_char": '"',
+        "truncate_ragged_lines": False,
+    }
+
+
+def _csv_batches(
+    path: Path, data: bytes | None, dialect: CsvDialect, source: str
+) -> Iterator[pl.DataFrame]:
+    frame = (
+        pl.scan_csv(io.BytesIO(data), **_scan_options(dialect))  # type: ignore[arg-type]
+        if data is not None
+        else pl.scan_csv(path, **_scan_options(dialect))  # type: ignore[arg-type]
+    )
+    frame = frame.with_row_index(LINE, offset=2)
+    produced = 0
+    try:
+        for batch in frame.collect_batches(chunk_size=BATCH_ROWS):
+            produced += batch.height
+            yield batch
+    except pl.exceptions.PolarsError as exc:
+        message = str(exc).strip().splitlines()[0]
+        raise IngestError(source, f"cannot parse CSV: {message}") from None
+    if produced == 0:
+        raise IngestError(source, "file has a header but no data rows")
+
+
+def open_spreadsheet(path: Path, source: str, sheet: str | None) -> SourceFile:
+    import fastexcel
+
+    try:
+        workbook = fastexcel.read_excel(path)
+    except Exception as exc:  # fastexcel raises its own hierarchy for corrupt files
+        raise IngestError(source, f"not a readable spreadsheet: {exc}") from None
+    names = list(workbook.sheet_names)
+    if sheet is not None and sheet not in names:
+        raise IngestError(source, f"sheet {sheet!r} not found; sheets: {', '.join(names)}")
+    problems = []
+    for name in [sheet] if sheet else names:
+        frame = _read_sheet(path, source, name)
+        try:
+            match = detect([str(c) for c in frame.columns])
+        except LayoutError as exc:
+            problems.append(f"sheet {name!r}: {exc}")
+            continue
+        if frame.height == 0:
+            raise IngestError(source, f"sheet {name!r} has a header but no data rows")
+        frame = frame.with_row_index(LINE, offset=2)
+        return SourceFile(match, iter([frame]), kind="xlsx", sheet=name)
+    raise IngestError(source, "; ".join(problems) or "workbook has no sheets")
+
+
+def _read_sheet(path: Path, source: str, name: str) -> pl.DataFrame:
+    try:
+        frame = pl.read_excel(path, sheet_name=name, infer_schema_length=0)
+    except Exception as exc:
+        raise IngestError(source, f"cannot read sheet {name!r}: {exc}") from None
+    return frame.select(pl.all().cast(pl.String))
+
+
+def open_source(path: Path, source: str, sheet: str | None = None) -> SourceFile:
+    """Open ``path`` as a spreadsheet or CSV by its content."""
+    if not path.is_file():
+        raise IngestError(source, "file not found")
+    if is_spreadsheet(path):
+        return open_spreadsheet(path, source, sheet)
+    if sheet is not None:
+        raise IngestError(source, "--sheet given, but the file is CSV text, not a spreadsheet")
+    return open_csv(path, source)

@@ -1,0 +1,218 @@
+"""Raw string batches -> rows of ``stg.exportacao`` plus rejected rows with their reasons.
+
+Pure polars expressions, no database: reference tables arrive as small frames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+from bgc_pipeline.ingest.layouts import COMEXSTAT, LayoutMatch
+from bgc_pipeline.ingest.readers import LINE
+from bgc_pipeline.reference import UNCLASSIFIED_SECTOR
+
+STG_COLUMNS = (
+    "ano", "mes", "pais", "setor", "ncm", "valor_usd", "peso_kg",
+    "co_pais", "sg_uf", "co_via", "co_urf", "co_unid", "qt_estat",
+)  # fmt: skip
+MIN_YEAR = 1997
+MONTHS = {
+    "janeiro": 1, "fevereiro": 2, "marco": 3, "março": 3, "abril": 4, "maio": 5, "junho": 6,
+    "julho": 7, "agosto": 8, "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12,
+}  # fmt: skip
+_MAX_VALUE = 10**13  # DECIMAL(15,2)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Lookup tables, loaded once per file: code -> name/sector."""
+
+    pais: pl.DataFrame  # co_pais, no_pais
+    ncm_setor: pl.DataFrame  # ncm, setor
+    cuci_setor: pl.DataFrame  # cuci_grupo, setor
+
+
+@dataclass(frozen=True)
+class Transformed:
+    rows: pl.DataFrame
+    """Columns of :data:`STG_COLUMNS`, ready for COPY."""
+    rejects: pl.DataFrame
+    """``line``, ``reason``, ``raw`` (JSON of the source values)."""
+
+
+def _clean(name: str) -> pl.Expr:
+    """A source column as trimmed text, empty -> null (CR, LF, NBSP and spaces removed)."""
+    text = pl.col(name).str.strip_chars(' \t\r\n\u00a0\ufeff"')
+    return pl.when(text == "").then(None).otherwise(text)
+
+
+def parse_number(expr: pl.Expr) -> pl.Expr:
+    """Text -> Decimal(18,3), accepting ``1250000.50``, ``1.250.000,50``, ``1,250,000.50``.
+
+    The last separator followed only by digits is the decimal mark when it is a comma;
+    a run of dot-grouped thousands (``1.250.000``) is an integer. Unparseable -> null.
+    """
+    text = expr.str.replace_all(r"[\s\u00a0]|US\$|R\$", "")
+    comma_decimal = text.str.contains(r",\d*$")
+    dotted_thousands = text.str.contains(r"^-?\d{1,3}(\.\d{3})+$") & ~text.str.contains(r"^-?0\.")
+    normalised = (
+        pl.when(comma_decimal)
+        .then(text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+        .when(dotted_thousands)
+        .then(text.str.replace_all(".", "", literal=True))
+        .otherwise(text.str.replace_all(",", "", literal=True))
+    )
+    valid = normalised.str.contains(r"^-?(\d+\.?\d*|\.\d+)$")
+    return pl.when(valid).then(normalised).otherwise(None).cast(pl.Decimal(18, 3), strict=False)
+
+
+def _digits(expr: pl.Expr, width: int) -> pl.Expr:
+    """A code with its separators removed and lost leading zeros restored."""
+    digits = expr.str.replace_all(r"[.\-/\s]", "")
+    return pl.when(digits.str.contains(r"^\d+$")).then(digits.str.zfill(width)).otherwise(digits)
+
+
+def _month(expr: pl.Expr) -> pl.Expr:
+    """``01``, ``1``, ``12. Dezembro`` or ``Dezembro`` -> 1..12 (else null)."""
+    number = expr.str.extract(r"^(\d{1,2})\b", 1).cast(pl.Int32, strict=False)
+    name = (
+        expr.str.to_lowercase()
+        .str.extract(r"([a-zç]+)\s*$", 1)
+        .replace_strict(MONTHS, default=None, return_dtype=pl.Int32)
+    )
+    return pl.coalesce(number, name)
+
+
+def _source_fields(batch: pl.DataFrame, match: LayoutMatch) -> pl.DataFrame:
+    """Rename the mapped source columns to field names, trimmed; keep the raw values too."""
+    fields = [_clean(source).alias(field) for field, source in match.columns.items()]
+    raw = pl.struct([pl.col(source) for source in match.columns.values()]).struct.json_encode()
+    return batch.select(pl.col(LINE).alias("line"), *fields, raw.alias("raw"))
+
+
+def _with_names(frame: pl.DataFrame, match: LayoutMatch, ref: Reference) -> pl.DataFrame:
+    """Resolve country and sector from codes where the layout carries codes."""
+    if match.name == COMEXSTAT:
+        frame = frame.with_columns(co_pais=_digits(pl.col("co_pais"), 3)).join(
+            ref.pais.rename({"no_pais": "pais"}), on="co_pais", how="left"
+        )
+    if "ncm" in frame.columns:
+        frame = frame.with_columns(ncm=_digits(pl.col("ncm"), 8))
+    if "setor" not in frame.columns:
+        frame = frame.with_columns(setor=pl.lit(None, pl.String))
+    if "ncm" in frame.columns:
+        by_ncm = ref.ncm_setor.rename({"setor": "_setor_ncm"})
+        frame = frame.join(by_ncm, on="ncm", how="left").with_columns(
+            setor=pl.coalesce("setor", "_setor_ncm")
+        )
+    if "cuci" in frame.columns:
+        by_cuci = ref.cuci_setor.rename({"cuci_grupo": "cuci", "setor": "_setor_cuci"})
+        frame = frame.join(by_cuci, on="cuci", how="left").with_columns(
+            setor=pl.coalesce("setor", "_setor_cuci")
+        )
+    return frame.with_columns(setor=pl.col("setor").fill_null(pl.lit(UNCLASSIFIED_SECTOR)))
+
+
+def _typed(frame: pl.DataFrame, match: LayoutMatch) -> pl.DataFrame:
+    has = frame.columns
+    optional = {
+        name: (pl.col(name) if name in has else pl.lit(None, pl.String))
+        for name in ("ncm", "co_pais", "sg_uf", "co_via", "co_urf", "co_unid", "qt_estat", "mes")
+    }
+    return frame.with_columns(
+        ano_num=pl.col("ano").str.extract(r"^(\d{4})$", 1).cast(pl.Int32, strict=False),
+        mes_num=_month(optional["mes"]),
+        valor_num=parse_number(pl.col("valor")),
+        peso_num=parse_number(pl.col("peso")),
+        qt_num=parse_number(optional["qt_estat"]),
+        ncm=optional["ncm"],
+        mes=optional["mes"],
+        co_pais=optional["co_pais"],
+        sg_uf=optional["sg_uf"].str.to_uppercase(),
+        co_via=_digits(optional["co_via"], 2),
+        co_urf=_digits(optional["co_urf"], 7),
+        co_unid=_digits(optional["co_unid"], 2),
+        has_mes=pl.lit("mes" in match.columns),
+    )
+
+
+def _reasons(match: LayoutMatch, max_year: int) -> pl.Expr:
+    """One text per row listing every rule it breaks (null when it breaks none)."""
+    label = match.layout.label
+    rules: list[tuple[pl.Expr, str]] = [
+        (pl.col("ano_num").is_null(), f"{label('ano')} is not a year"),
+        (
+            pl.col("ano_num").is_not_null() & ~pl.col("ano_num").is_between(MIN_YEAR, max_year),
+            f"{label('ano')} outside {MIN_YEAR}..{max_year}",
+        ),
+        (
+            pl.col("has_mes") & (pl.col("mes").is_null() | ~pl.col("mes_num").is_between(1, 12)),
+            f"{label('mes')} is not a month 1-12",
+        ),
+        (pl.col("pais").is_null(), f"{label('pais')} is empty"),
+        (
+            pl.col("valor").is_null() | pl.col("valor_num").is_null(),
+            f"{label('valor')} is not a number",
+        ),
+        (pl.col("valor_num") < 0, f"{label('valor')} is negative"),
+        (pl.col("valor_num") >= _MAX_VALUE, f"{label('valor')} is too large"),
+        (
+            pl.col("peso").is_null() | pl.col("peso_num").is_null(),
+            f"{label('peso')} is not a number",
+        ),
+        (pl.col("peso_num") < 0, f"{label('peso')} is negative"),
+        (pl.col("peso_num") >= _MAX_VALUE, f"{label('peso')} is too large"),
+        (
+            pl.col("ncm").is_not_null() & ~pl.col("ncm").str.contains(r"^\d{8}$"),
+            f"{label('ncm')} is not an 8-digit NCM",
+        ),
+        (pl.col("qt_num") < 0, "QT_ESTAT is negative"),
+    ]
+    if match.name == COMEXSTAT:
+        rules[3] = (pl.col("co_pais").is_null(), "CO_PAIS is empty")
+        rules.append(
+            (pl.col("co_pais").is_not_null() & pl.col("pais").is_null(), "unknown CO_PAIS code")
+        )
+        rules.append((pl.col("ncm").is_null(), "CO_NCM is empty"))
+    if "setor" in match.columns:
+        rules.append((pl.col("setor").str.len_chars() > 100, "setor is longer than 100 characters"))
+    rules.append((pl.col("pais").str.len_chars() > 100, "pais is longer than 100 characters"))
+    return pl.concat_str(
+        [pl.when(cond).then(pl.lit(text)) for cond, text in rules],
+        separator="; ",
+        ignore_nulls=True,
+    )
+
+
+def transform(
+    batch: pl.DataFrame, match: LayoutMatch, ref: Reference, today: dt.date | None = None
+) -> Transformed:
+    """Validate and convert one raw batch."""
+    max_year = (today or dt.date.today()).year + 1
+    frame = _typed(_with_names(_source_fields(batch, match), match, ref), match)
+    frame = frame.with_columns(reason=_reasons(match, max_year))
+    frame = frame.with_columns(
+        pl.when(pl.col("reason") == "").then(None).otherwise(pl.col("reason")).alias("reason")
+    )
+    good = frame.filter(pl.col("reason").is_null()).select(
+        pl.col("ano_num").alias("ano"),
+        pl.col("mes_num").alias("mes"),
+        "pais",
+        "setor",
+        "ncm",
+        pl.col("valor_num").round(2).alias("valor_usd"),
+        pl.col("peso_num").alias("peso_kg"),
+        "co_pais",
+        "sg_uf",
+        "co_via",
+        "co_urf",
+        "co_unid",
+        pl.col("qt_num").alias("qt_estat"),
+    )
+    bad = frame.filter(pl.col("reason").is_not_null()).select(
+        pl.col("line").cast(pl.Int64), "reason", "raw"
+    )
+    return Transformed(good, bad)

@@ -1,0 +1,52 @@
+"""The `bgc` command: one-line errors naming what to fix, no traceback wall."""
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bgc_pipeline.stack import StackError, ensure_port_free
+
+BGC = str(Path(sys.executable).parent / "bgc")
+
+
+def _run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [BGC, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.integration
+def test_unreachable_database_is_one_line_naming_host_and_port() -> None:
+    result = _run(["db", "migrate"], BGC_DATABASE_URL="postgresql://bgc:hunter2@127.0.0.1:9/bgc")
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: cannot reach PostgreSQL at 127.0.0.1:9 ")
+    assert "hunter2" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.integration
+def test_migrate_twice_says_nothing_to_apply(database_url: str) -> None:
+    result = _run(["db", "migrate"], BGC_DATABASE_URL=database_url)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "database is up to date: nothing to apply"
+
+
+@pytest.mark.unit
+def test_taken_port_names_the_variable_to_change() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        with pytest.raises(StackError, match=f"port {port} .* set BGC_API_PORT"):
+            ensure_port_free("127.0.0.1", port, "BGC_API_PORT")
+
+
+@pytest.mark.unit
+def test_help_lists_every_command() -> None:
+    result = _run(["--help"])
+    for command in ("up", "db", "api", "generate-sample"):
+        assert command in result.stdout
