@@ -7,14 +7,17 @@ Every attempt, failed ones included, is recorded in ``cfg.ingest_batches``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from queue import Empty, Queue
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -22,17 +25,21 @@ import polars as pl
 from bgc_pipeline import db
 from bgc_pipeline.ingest.errors import IngestError
 from bgc_pipeline.ingest.readers import open_source
-from bgc_pipeline.ingest.transform import STG_COLUMNS, Reference, transform
+from bgc_pipeline.ingest.transform import STG_COLUMNS, Reference, Transformed, transform
 
 if TYPE_CHECKING:
     from psycopg2.extensions import cursor as Cursor  # noqa: N812
 
 MAX_SOURCE_NAME = 100
+PREFETCH_BATCHES = 2
 COPY_ROWS = (
     f"COPY stg.exportacao ({', '.join(STG_COLUMNS)}, ingest_batch, ingest_source) "
     "FROM STDIN WITH (FORMAT csv)"
 )
-COPY_REJECTS = "COPY cfg.ingest_rejects (line, reason, raw, batch_id, source_name) FROM STDIN WITH (FORMAT csv)"
+COPY_REJECTS = (
+    "COPY cfg.ingest_rejects (line, reason, raw, batch_id, source_name) "
+    "FROM STDIN WITH (FORMAT csv)"
+)
 
 Progress = Callable[[int], None]
 
@@ -133,12 +140,15 @@ def _load(
     cur.execute("DELETE FROM stg.exportacao WHERE ingest_source = %s", (source,))
     replaced = cur.rowcount
     loaded = rejected = 0
-    for batch in opened.batches:
-        result = transform(batch, opened.match, reference)
-        _copy(cur, COPY_ROWS, result.rows, batch_id, source)
-        _copy(cur, COPY_REJECTS, result.rejects, batch_id, source)
-        loaded += result.rows.height
-        rejected += result.rejects.height
+    encoded = (
+        _encode(transform(batch, opened.match, reference), batch_id, source)
+        for batch in opened.batches
+    )
+    for chunk in _prefetch(encoded):
+        _copy(cur, COPY_ROWS, chunk.rows)
+        _copy(cur, COPY_REJECTS, chunk.rejects)
+        loaded += chunk.rows_count
+        rejected += chunk.rejects_count
         if progress:
             progress(loaded + rejected)
     return LoadResult(
@@ -147,15 +157,71 @@ def _load(
     )  # fmt: skip
 
 
-def _copy(cur: Cursor, statement: str, frame: pl.DataFrame, batch_id: str, source: str) -> None:
+@dataclass(frozen=True)
+class _Chunk:
+    """One batch encoded as COPY input."""
+
+    rows: bytes
+    rows_count: int
+    rejects: bytes
+    rejects_count: int
+
+
+def _encode(result: Transformed, batch_id: str, source: str) -> _Chunk:
+    return _Chunk(
+        _csv(result.rows, batch_id, source),
+        result.rows.height,
+        _csv(result.rejects, batch_id, source),
+        result.rejects.height,
+    )
+
+
+def _csv(frame: pl.DataFrame, batch_id: str, source: str) -> bytes:
     if frame.height == 0:
-        return
+        return b""
     buffer = io.BytesIO()
     frame.with_columns(_b=pl.lit(batch_id), _s=pl.lit(source)).write_csv(
         buffer, include_header=False
     )
-    buffer.seek(0)
-    cur.copy_expert(statement, buffer)
+    return buffer.getvalue()
+
+
+def _prefetch(chunks: Iterator[_Chunk]) -> Iterator[_Chunk]:
+    """Produce the next chunks in a thread while the caller COPYs the current one.
+
+    polars releases the GIL while it parses and encodes, so reading and loading
+    overlap; the small queue bounds memory to a few batches.
+    """
+    queue: Queue[_Chunk | BaseException | None] = Queue(maxsize=PREFETCH_BATCHES)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    return
+                queue.put(chunk)
+            queue.put(None)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            queue.put(exc)
+
+    worker = threading.Thread(target=produce, name="ingest-reader", daemon=True)
+    worker.start()
+    try:
+        while (item := queue.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.1)
+
+
+def _copy(cur: Cursor, statement: str, data: bytes) -> None:
+    if data:
+        cur.copy_expert(statement, io.BytesIO(data))
 
 
 def _reference(cur: Cursor) -> Reference:
@@ -181,9 +247,9 @@ def _already_loaded(cur: Cursor, source: str, sha: str) -> str | None:
     if latest and latest[0] == sha:
         return "same content as the last load"
     cur.execute(
-        "SELECT b.source_name FROM cfg.ingest_batches b WHERE b.sha256 = %s AND b.status = 'loaded' "
-        "AND b.source_name <> %s AND EXISTS (SELECT 1 FROM stg.exportacao e "
-        "WHERE e.ingest_batch = b.batch_id) LIMIT 1",
+        "SELECT b.source_name FROM cfg.ingest_batches b "
+        "WHERE b.sha256 = %s AND b.status = 'loaded' AND b.source_name <> %s "
+        "AND EXISTS (SELECT 1 FROM stg.exportacao e WHERE e.ingest_batch = b.batch_id) LIMIT 1",
         (sha, source),
     )
     other = cur.fetchone()

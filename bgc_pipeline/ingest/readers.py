@@ -150,9 +150,23 @@ def _csv_batches(
             yield batch
     except pl.exceptions.PolarsError as exc:
         message = str(exc).strip().splitlines()[0]
-        raise IngestError(source, f"cannot parse CSV: {message}") from None
+        where = _first_ragged_line(path, data, dialect)
+        at = f" at line {where}" if where else ""
+        raise IngestError(source, f"cannot parse CSV{at}: {message}") from None
     if produced == 0:
         raise IngestError(source, "file has a header but no data rows")
+
+
+def _first_ragged_line(path: Path, data: bytes | None, dialect: CsvDialect) -> int | None:
+    """Line of the first record with more fields than the header (slow path, errors only)."""
+    raw = data if data is not None else path.read_bytes()
+    text = raw.decode(dialect.encoding, errors="replace").lstrip("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=dialect.separator)
+    width = len(next(reader, []))
+    for record in reader:
+        if len(record) > width:
+            return reader.line_num
+    return None
 
 
 def open_spreadsheet(path: Path, source: str, sheet: str | None) -> SourceFile:

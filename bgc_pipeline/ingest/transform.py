@@ -69,10 +69,16 @@ def parse_number(expr: pl.Expr) -> pl.Expr:
     return pl.when(valid).then(normalised).otherwise(None).cast(pl.Decimal(18, 3), strict=False)
 
 
-def _digits(expr: pl.Expr, width: int) -> pl.Expr:
-    """A code with its separators removed and lost leading zeros restored."""
+def _digits(expr: pl.Expr, width: int, lost: int | None = None) -> pl.Expr:
+    """A code with separators removed and leading zeros lost by spreadsheets restored.
+
+    ``lost`` caps how many zeros can have been lost (an NCM loses at most one:
+    chapters 01-09), so a truncated code is not padded into a valid-looking one.
+    """
     digits = expr.str.replace_all(r"[.\-/\s]", "")
-    return pl.when(digits.str.contains(r"^\d+$")).then(digits.str.zfill(width)).otherwise(digits)
+    shortest = width - (width if lost is None else lost)
+    padded = digits.str.contains(r"^\d+$") & (digits.str.len_chars() >= shortest)
+    return pl.when(padded).then(digits.str.zfill(width)).otherwise(digits)
 
 
 def _month(expr: pl.Expr) -> pl.Expr:
@@ -100,7 +106,7 @@ def _with_names(frame: pl.DataFrame, match: LayoutMatch, ref: Reference) -> pl.D
             ref.pais.rename({"no_pais": "pais"}), on="co_pais", how="left"
         )
     if "ncm" in frame.columns:
-        frame = frame.with_columns(ncm=_digits(pl.col("ncm"), 8))
+        frame = frame.with_columns(ncm=_digits(pl.col("ncm"), 8, lost=1))
     if "setor" not in frame.columns:
         frame = frame.with_columns(setor=pl.lit(None, pl.String))
     if "ncm" in frame.columns:

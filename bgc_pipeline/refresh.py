@@ -1,0 +1,43 @@
+"""Refresh the report views, base aggregate first, with ``REFRESH ... CONCURRENTLY``.
+
+Readers keep seeing the previous contents during a refresh (no exclusive lock).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from psycopg2 import sql
+
+from bgc_pipeline import db
+
+BASE_VIEW = "mv_exportacao_mensal"
+SUMMARY_VIEWS = ("mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral")
+VIEWS_IN_ORDER = (BASE_VIEW, *SUMMARY_VIEWS)
+"""Dependency order: the summaries read the base aggregate."""
+
+
+@dataclass(frozen=True)
+class ViewRefresh:
+    view: str
+    rows: int
+    seconds: float
+
+
+def refresh_view(url: str, view: str) -> ViewRefresh:
+    """Refresh one ``rpt`` view concurrently and count its rows."""
+    if view not in VIEWS_IN_ORDER:
+        raise ValueError(f"unknown view {view!r}; known: {', '.join(VIEWS_IN_ORDER)}")
+    name = sql.Identifier("rpt", view)
+    started = time.perf_counter()
+    with db.transaction(url) as conn, conn.cursor() as cur:
+        cur.execute(sql.SQL("REFRESH MATERIALIZED VIEW CONCURRENTLY {}").format(name))
+        cur.execute(sql.SQL("SELECT count(*) FROM {}").format(name))
+        rows = int(cur.fetchone()[0])
+    return ViewRefresh(view, rows, round(time.perf_counter() - started, 3))
+
+
+def refresh_all(url: str) -> list[ViewRefresh]:
+    """Refresh every view in dependency order."""
+    return [refresh_view(url, view) for view in VIEWS_IN_ORDER]
