@@ -1,0 +1,37 @@
+"""The one Dagster entry point (``workspace.yaml``, ``dagster dev``, ``dagster api grpc``).
+
+Resources read ``BGC_DATABASE_URL`` and ``BGC_LANDING_DIR`` when a run or tick starts,
+never at import: ``bgc up`` sets both locally, the Helm chart on Kubernetes.
+"""
+
+import dagster as dg
+
+from bgc_pipeline.assets import raw_landing_files, stg_exportacao, view_assets
+from bgc_pipeline.checks import asset_checks
+from bgc_pipeline.resources import BgcDatabase, LandingFolder
+from bgc_pipeline.schedules import daily_refresh, refresh_views_job
+from bgc_pipeline.sensors import automation_sensor, landing_sensor
+
+load_file_job = dg.define_asset_job(
+    name="load_landing_file",
+    selection=dg.AssetSelection.assets(stg_exportacao),
+    description="Load one landing file (partition) into stg.exportacao.",
+)
+
+
+def make_definitions(database: BgcDatabase, landing: LandingFolder) -> dg.Definitions:
+    """Everything the pipeline defines, bound to one database and one landing folder."""
+    return dg.Definitions(
+        assets=[raw_landing_files, stg_exportacao, *view_assets],
+        asset_checks=asset_checks,
+        jobs=[refresh_views_job, load_file_job],
+        schedules=[daily_refresh],
+        sensors=[landing_sensor, automation_sensor],
+        resources={"database": database, "landing": landing},
+    )
+
+
+defs = make_definitions(
+    BgcDatabase(url=dg.EnvVar("BGC_DATABASE_URL")),
+    LandingFolder(path=dg.EnvVar("BGC_LANDING_DIR")),
+)
