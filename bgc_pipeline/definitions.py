@@ -28,6 +28,8 @@ def make_definitions(database: BgcDatabase, landing: LandingFolder) -> dg.Defini
         schedules=[daily_refresh],
         sensors=[landing_sensor, automation_sensor],
         resources={"database": database, "landing": landing},
+        # Steps are short SQL calls: one process per run, not one per step (~2 s each).
+        executor=dg.in_process_executor,
     )
 
 
