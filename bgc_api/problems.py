@@ -6,7 +6,8 @@ from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from bgc_api.repository import DatabaseDown
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -14,7 +15,20 @@ _TITLES = {
     400: "Invalid request parameter",
     404: "Not found",
     405: "Method not allowed",
+    500: "Internal error",
     503: "Service unavailable",
+}
+QUERY_ALIASES = {"fmt": "format"}
+"""Handler argument -> query parameter name, where they differ."""
+PARAMETER_RULES = {
+    "ano": "a year from 1997 to next year",
+    "ano_de": "a year from 1997 to next year",
+    "ano_ate": "a year from 1997 to next year",
+    "limit": "an integer from 1 to 1000",
+    "offset": "an integer from 0 to 1000000",
+    "format": "json or csv",
+    "setor": "text of at most 100 characters",
+    "pais": "text of at most 100 characters",
 }
 
 
@@ -30,26 +44,47 @@ def problem(status: int, detail: str, **extra: Any) -> Response[dict[str, Any]]:
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE)
 
 
-def _validation_detail(exc: ValidationException) -> tuple[str, list[dict[str, Any]]]:
-    errors = [e for e in (exc.extra or []) if isinstance(e, dict)]
-    if not errors:
-        return exc.detail, []
-    parts = [f"{e.get('key', 'parameter')}: {e.get('message', 'invalid')}" for e in errors]
-    return "; ".join(parts), errors
+def _invalid_parameters(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    errors = (
+        [e for e in (exc.extra or []) if isinstance(e, dict)] if isinstance(exc.extra, list) else []
+    )
+    invalid = []
+    for error in errors:
+        name = str(error.get("key", "parameter"))
+        name = QUERY_ALIASES.get(name, name)
+        given = request.query_params.get(name)
+        rule = PARAMETER_RULES.get(name)
+        reason = f"must be {rule}" if rule else str(error.get("message", "is invalid"))
+        invalid.append({"name": name, "reason": reason, "value": given})
+    if not invalid:
+        return problem(400, exc.detail)
+    detail = "; ".join(
+        f"{p['name']}={p['value']!r}: {p['reason']}"
+        if p["value"] is not None
+        else f"{p['name']}: {p['reason']}"
+        for p in invalid
+    )
+    return problem(400, detail, invalid_params=invalid)
 
 
-def handle_http_exception(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    """Turn Litestar's HTTP errors (404, 405, validation 400, ...) into problem documents."""
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    """Litestar's HTTP errors (404, 405, validation 400, ...) as problem documents."""
     if isinstance(exc, ValidationException):
-        detail, errors = _validation_detail(exc)
-        return problem(400, detail, errors=errors)
+        return _invalid_parameters(request, exc)
     response = problem(exc.status_code, exc.detail)
     if exc.headers:
         response.headers.update(exc.headers)
     return response
 
 
+def handle_database_down(_: Request[Any, Any, Any], exc: DatabaseDown) -> Response[Any]:
+    """The database is unreachable: answer at once, and say when to retry."""
+    response = problem(503, str(exc))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Never leak a traceback: log it and answer a 500 problem."""
     request.logger.exception("unhandled error on %s", request.url.path)
-    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "internal error")
+    return problem(500, "internal error")

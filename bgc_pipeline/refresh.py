@@ -12,6 +12,8 @@ from psycopg2 import sql
 
 from bgc_pipeline import db
 
+REFRESH_CHANNEL = "bgc_views_refreshed"
+"""NOTIFY channel: the API drops its response cache when a refresh commits."""
 BASE_VIEW = "mv_exportacao_mensal"
 SUMMARY_VIEWS = ("mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral")
 VIEWS_IN_ORDER = (BASE_VIEW, *SUMMARY_VIEWS)
@@ -35,6 +37,7 @@ def refresh_view(url: str, view: str) -> ViewRefresh:
         cur.execute(sql.SQL("REFRESH MATERIALIZED VIEW CONCURRENTLY {}").format(name))
         cur.execute(sql.SQL("SELECT count(*) FROM {}").format(name))
         rows = int(cur.fetchone()[0])
+        cur.execute("SELECT pg_notify(%s, %s)", (REFRESH_CHANNEL, view))  # delivered on commit
     return ViewRefresh(view, rows, round(time.perf_counter() - started, 3))
 
 

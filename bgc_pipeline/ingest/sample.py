@@ -2,7 +2,8 @@
 
 Countries and products are real (Comex Stat codes and names); their weights follow
 the rough shape of Brazil's exports (China and the United States lead; soy, crude
-oil and iron ore dominate), and values are spread log-uniformly inside each product.
+oil and iron ore dominate). Each record's FOB value is log-uniform (USD 100 to ~30
+million) and its weight follows from the product's typical unit value.
 The same ``seed`` always gives the same file.
 """
 
@@ -74,7 +75,7 @@ def generate(rows: int, seed: int = 42) -> pl.DataFrame:
         p=_pick(_uniform(rows, seed, 2), [w for _, w, _ in PRODUCTS]),
         t=(_uniform(rows, seed, 3) * len(months)).cast(pl.Int64).clip(0, len(months) - 1),
         s=(_uniform(rows, seed, 4) * len(STATES)).cast(pl.Int64).clip(0, len(STATES) - 1),
-        kg=(10 ** (1 + _uniform(rows, seed, 5) * 5)).round(0),
+        usd=(10 ** (2 + _uniform(rows, seed, 5) * 5.5)).round(2),
         price=0.7 + _uniform(rows, seed, 6) * 0.6,
     )
 
@@ -91,10 +92,10 @@ def generate(rows: int, seed: int = 42) -> pl.DataFrame:
         ncm=lookup(ncm, "p"),
         setor=lookup([sectors[n] for n in ncm], "p"),
         sg_uf=lookup(STATES, "s"),
-        peso_kg=pl.col("kg").cast(pl.Int64),
-        valor_usd=(pl.col("kg") * lookup([u for _, _, u in PRODUCTS], "p") * pl.col("price")).round(
-            2
-        ),
+        peso_kg=(pl.col("usd") / (lookup([u for _, _, u in PRODUCTS], "p") * pl.col("price")))
+        .ceil()
+        .cast(pl.Int64),
+        valor_usd=pl.col("usd"),
     )
 
 

@@ -9,7 +9,8 @@ SELECT ano,
        setor,
        SUM(valor_usd)::DECIMAL(18,2) AS total_usd,
        SUM(peso_kg)::DECIMAL(18,3)   AS total_kg,
-       COUNT(*)                      AS registros
+       COUNT(*)                      AS registros,
+       now()                         AS updated_at
 FROM stg.exportacao
 GROUP BY ano, mes, pais, setor;
 CREATE UNIQUE INDEX ux_mv_exportacao_mensal

@@ -1,0 +1,114 @@
+"""Version-keyed response cache: answers are reused until the views are refreshed.
+
+The data version is the views' last refresh time. A listener connection waits for
+the ``bgc_views_refreshed`` notification that every refresh sends when it commits,
+and re-reads the version then (and every few seconds, as a safety net). While the
+database is unreachable the version is unknown and nothing is served from cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import select
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from bgc_pipeline import db
+from bgc_pipeline.refresh import REFRESH_CHANNEL
+from bgc_pipeline.settings import SQL_DIR
+
+log = logging.getLogger(__name__)
+VERSION_SQL = db.load_queries(SQL_DIR / "queries" / "metrics.sql")["version"]
+MAX_ENTRIES = 4096
+
+
+@dataclass(frozen=True)
+class Cached:
+    body: bytes
+    media_type: str
+    etag: str
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=10).hexdigest() + '"'
+
+
+class ResponseCache:
+    """Encoded answers for one data version; a new version starts empty."""
+
+    def __init__(self) -> None:
+        self._version: str | None = None
+        self._entries: dict[Any, Cached] = {}
+        self._lock = threading.Lock()
+
+    def get(self, version: str | None, key: Any) -> Cached | None:
+        if version is None or version != self._version:
+            return None
+        return self._entries.get(key)
+
+    def put(self, version: str | None, key: Any, value: Cached) -> None:
+        if version is None:
+            return
+        with self._lock:
+            if version != self._version or len(self._entries) >= MAX_ENTRIES:
+                self._entries = {}
+                self._version = version
+            self._entries[key] = value
+
+
+class DataVersion:
+    """The current data version, followed through LISTEN/NOTIFY in a background thread."""
+
+    def __init__(self, url: str, poll_s: float = 5.0) -> None:
+        self.url = url
+        self.poll_s = poll_s
+        self.current: str | None = None
+        """``None`` while unknown (database down, or views never refreshed)."""
+        self._stop = threading.Event()
+        self._read_once = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bgc-data-version", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=self.poll_s + 1)
+
+    def wait_until_read(self, timeout: float) -> bool:
+        """Block until the version has been read once (start-up, tests)."""
+        return self._read_once.wait(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._listen()
+            except Exception as exc:  # any failure: forget the version, retry shortly
+                if self.current is not None:
+                    log.warning("data version unknown (%s); cache bypassed", type(exc).__name__)
+                self.current = None
+                self._stop.wait(1.0)
+
+    def _listen(self) -> None:
+        conn = db.connect(self.url)
+        try:
+            conn.autocommit = True
+            with conn.cursor() as cur:
+                cur.execute(f"LISTEN {REFRESH_CHANNEL}")
+                self._read(cur)
+                while not self._stop.is_set():
+                    ready, _, _ = select.select([conn], [], [], self.poll_s)
+                    if ready:
+                        conn.poll()
+                        conn.notifies.clear()
+                    self._read(cur)
+        finally:
+            conn.close()
+
+    def _read(self, cur: Any) -> None:
+        cur.execute(VERSION_SQL)
+        (updated_at,) = cur.fetchone()
+        self.current = updated_at.isoformat() if updated_at else None
+        self._read_once.set()

@@ -1,0 +1,131 @@
+-- Read queries of the API. They read only the rpt views; every value is a bind
+-- parameter (NULL = no filter). Growth compares the reference year (the `ano`
+-- filter, else the latest year) with the year before over the same months, as
+-- Comex Stat does when the latest year is partial.
+
+-- name: version
+-- The latest refresh of any view (every row of a view carries its refresh time).
+SELECT GREATEST(
+    (SELECT updated_at FROM rpt.mv_exportacao_mensal LIMIT 1),
+    (SELECT updated_at FROM rpt.mv_resumo_pais LIMIT 1),
+    (SELECT updated_at FROM rpt.mv_resumo_setor LIMIT 1),
+    (SELECT updated_at FROM rpt.mv_resumo_geral LIMIT 1)
+) AS updated_at;
+
+-- name: data_through
+SELECT ano, max(mes) AS mes
+FROM rpt.mv_exportacao_mensal
+WHERE ano = (SELECT max(ano) FROM rpt.mv_exportacao_mensal)
+GROUP BY ano;
+
+-- name: resumo
+SELECT COALESCE(SUM(total_usd), 0)::DECIMAL(18,2) AS total_usd,
+       COALESCE(SUM(total_kg), 0)::DECIMAL(18,3)  AS total_kg,
+       COUNT(DISTINCT pais)                       AS paises_count,
+       COUNT(DISTINCT setor)                      AS setores_count,
+       COALESCE(ARRAY_AGG(DISTINCT ano ORDER BY ano), '{}') AS anos
+FROM rpt.mv_exportacao_mensal
+WHERE (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
+  AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
+  AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT));
+
+-- name: pais
+WITH scope AS (
+    SELECT * FROM rpt.mv_exportacao_mensal
+    WHERE (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
+),
+reference AS (
+    SELECT y.ano, (SELECT max(COALESCE(mes, 12)) FROM scope WHERE scope.ano = y.ano) AS mes
+    FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM scope)) AS ano) AS y
+),
+items AS (
+    SELECT pais,
+           SUM(total_usd) AS usd,
+           SUM(total_kg)  AS kg,
+           ARRAY_AGG(DISTINCT ano ORDER BY ano) AS anos
+    FROM scope
+    WHERE CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT)
+    GROUP BY pais
+),
+growth AS (
+    SELECT pais,
+           SUM(total_usd) FILTER (WHERE s.ano = r.ano)     AS current_usd,
+           SUM(total_usd) FILTER (WHERE s.ano = r.ano - 1) AS previous_usd
+    FROM scope s CROSS JOIN reference r
+    WHERE s.ano IN (r.ano, r.ano - 1) AND COALESCE(s.mes, 12) <= r.mes
+    GROUP BY pais
+)
+SELECT i.pais                                                   AS name,
+       i.usd::DECIMAL(18,2)                                     AS total_usd,
+       i.kg::DECIMAL(18,3)                                      AS total_kg,
+       ROUND(100 * i.usd / NULLIF(SUM(i.usd) OVER (), 0), 2)    AS participacao_pct,
+       i.anos                                                   AS anos,
+       ROUND(100 * (g.current_usd - g.previous_usd) / NULLIF(g.previous_usd, 0), 2) AS variacao_pct,
+       ROUND(i.usd / NULLIF(i.kg, 0), 4)                        AS usd_por_kg,
+       COUNT(*) OVER ()                                         AS total
+FROM items i
+LEFT JOIN growth g USING (pais)
+ORDER BY i.usd DESC, i.pais
+LIMIT :limit OFFSET :offset;
+
+-- name: setor
+WITH scope AS (
+    SELECT * FROM rpt.mv_exportacao_mensal
+    WHERE (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT))
+),
+reference AS (
+    SELECT y.ano, (SELECT max(COALESCE(mes, 12)) FROM scope WHERE scope.ano = y.ano) AS mes
+    FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM scope)) AS ano) AS y
+),
+items AS (
+    SELECT setor,
+           SUM(total_usd) AS usd,
+           SUM(total_kg)  AS kg,
+           ARRAY_AGG(DISTINCT ano ORDER BY ano) AS anos
+    FROM scope
+    WHERE CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT)
+    GROUP BY setor
+),
+growth AS (
+    SELECT setor,
+           SUM(total_usd) FILTER (WHERE s.ano = r.ano)     AS current_usd,
+           SUM(total_usd) FILTER (WHERE s.ano = r.ano - 1) AS previous_usd
+    FROM scope s CROSS JOIN reference r
+    WHERE s.ano IN (r.ano, r.ano - 1) AND COALESCE(s.mes, 12) <= r.mes
+    GROUP BY setor
+)
+SELECT i.setor                                                  AS name,
+       i.usd::DECIMAL(18,2)                                     AS total_usd,
+       i.kg::DECIMAL(18,3)                                      AS total_kg,
+       ROUND(100 * i.usd / NULLIF(SUM(i.usd) OVER (), 0), 2)    AS participacao_pct,
+       i.anos                                                   AS anos,
+       ROUND(100 * (g.current_usd - g.previous_usd) / NULLIF(g.previous_usd, 0), 2) AS variacao_pct,
+       ROUND(i.usd / NULLIF(i.kg, 0), 4)                        AS usd_por_kg,
+       COUNT(*) OVER ()                                         AS total
+FROM items i
+LEFT JOIN growth g USING (setor)
+ORDER BY i.usd DESC, i.setor
+LIMIT :limit OFFSET :offset;
+
+-- name: pais_count
+SELECT COUNT(DISTINCT pais) FROM rpt.mv_exportacao_mensal
+WHERE (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
+  AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT));
+
+-- name: setor_count
+SELECT COUNT(DISTINCT setor) FROM rpt.mv_exportacao_mensal
+WHERE (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
+  AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT));
+
+-- name: serie
+SELECT ano, mes,
+       SUM(total_usd)::DECIMAL(18,2) AS total_usd,
+       SUM(total_kg)::DECIMAL(18,3)  AS total_kg
+FROM rpt.mv_exportacao_mensal
+WHERE mes IS NOT NULL
+  AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT))
+  AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
+  AND (CAST(:ano_de AS INT) IS NULL OR ano >= CAST(:ano_de AS INT))
+  AND (CAST(:ano_ate AS INT) IS NULL OR ano <= CAST(:ano_ate AS INT))
+GROUP BY ano, mes
+ORDER BY ano, mes;
