@@ -108,7 +108,8 @@ class ObservedApp:
             await send(message)
 
         try:
-            await self.app({**scope, "method": "GET"} if head else scope, receive, send_with_id)
+            routed: Any = {**scope, "method": "GET"} if head else scope
+            await self.app(routed, receive, send_with_id)
         finally:
             self._record(scope, status, started, request_id)
 

@@ -6,6 +6,7 @@ The server is the embedded ``pgserver`` unless ``BGC_TEST_DATABASE_URL`` names a
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterator
@@ -27,6 +28,8 @@ def pg_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield db.normalise_url(external)
         return
     import pgserver
+
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
 
     server = pgserver.get_server(tmp_path_factory.mktemp("pg") / "data", cleanup_mode="delete")
     try:
