@@ -1,0 +1,224 @@
+"""``make bench``: ingest, refresh and API benchmarks on generated data.
+
+Every figure is compared with a baseline measured in the same run on the same
+machine (the machines are shared and noisy): raw ``COPY FROM STDIN`` for loads,
+the first load for replacements, the no-database ``/health`` route for the API.
+Results are printed and written to ``bench/results/latest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from bench.httpload import load
+from bgc_pipeline import db, migrate, reference, refresh
+from bgc_pipeline.ingest import load_file
+from bgc_pipeline.ingest.sample import write_sample
+
+BIN = Path(sys.executable).parent
+RESULTS = Path(__file__).parent / "results"
+
+
+def _server(workdir: Path) -> tuple[Any, str]:
+    import pgserver
+
+    server = pgserver.get_server(workdir / "pg", cleanup_mode="delete")
+    url = db.with_database(db.normalise_url(server.get_uri()), "bench")
+    db.ensure_database(url)
+    migrate.migrate(url)
+    reference.seed_reference(url)
+    return server, url
+
+
+def raw_copy_seconds(url: str, path: Path) -> float:
+    """Baseline: one COPY FROM STDIN of the file into a copy of stg.exportacao (same indexes)."""
+    with db.transaction(url) as conn, conn.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS public.bench_raw")
+        cur.execute("CREATE TABLE public.bench_raw (LIKE stg.exportacao INCLUDING ALL)")
+        cur.execute(
+            "ALTER TABLE public.bench_raw ALTER ingest_batch SET DEFAULT 'raw', ALTER ingest_source SET DEFAULT 'raw'"
+        )
+    data = path.read_bytes()
+    started = time.perf_counter()
+    with db.transaction(url) as conn, conn.cursor() as cur:
+        cur.copy_expert(
+            "COPY public.bench_raw (ano, mes, pais, setor, ncm, valor_usd, peso_kg) FROM STDIN WITH (FORMAT csv, HEADER true)",
+            io.BytesIO(data),
+        )
+    seconds = time.perf_counter() - started
+    with db.transaction(url) as conn, conn.cursor() as cur:
+        cur.execute("DROP TABLE public.bench_raw")
+    return seconds
+
+
+def cli_load(url: str, path: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of ``bgc-ingest load-csv`` in its own process."""
+    env = {**os.environ, "BGC_DATABASE_URL": url}
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(
+        [str(BIN / "bgc-ingest"), "load-csv", str(path)], env=env, check=True, capture_output=True
+    )
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return seconds, max(peak, before) / 1024
+
+
+def peak_rss_of(url: str, path: Path) -> float:
+    """Peak RSS (MiB) of one CLI load, measured by a fresh process (getrusage keeps the max)."""
+    code = (
+        "import resource, subprocess, sys, os;"
+        f"subprocess.run([{str(BIN / 'bgc-ingest')!r}, 'load-csv', {str(path)!r}], check=True, capture_output=True,"
+        f" env={{**os.environ, 'BGC_DATABASE_URL': {url!r}}});"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return int(out.stdout.strip()) / 1024
+
+
+def bench_ingest(url: str, work: Path, rows: int, big_rows: int) -> dict[str, Any]:
+    first = work / f"EXP_{rows}.csv"
+    write_sample(first, rows=rows, seed=1)
+    raw = raw_copy_seconds(url, first)
+    started = time.perf_counter()
+    result = load_file(url, first)
+    in_process = time.perf_counter() - started
+    assert result.rows_loaded == rows, result.summary()
+    cli_copy = work / "cli" / f"EXP_{rows}_cli.csv"
+    cli_copy.parent.mkdir()
+    write_sample(cli_copy, rows=rows, seed=3)
+    cli_seconds = time.perf_counter()
+    rss = peak_rss_of(url, cli_copy)
+    cli_seconds = time.perf_counter() - cli_seconds
+    write_sample(first, rows=rows, seed=2)  # same name, new content: a republished file
+    started = time.perf_counter()
+    replaced = load_file(url, first)
+    replace_seconds = time.perf_counter() - started
+    assert replaced.rows_replaced == rows
+    figures: dict[str, Any] = {
+        "rows": rows,
+        "raw_copy_s": round(raw, 3),
+        "load_in_process_s": round(in_process, 3),
+        "load_in_process_vs_raw_copy": round(in_process / raw, 2),
+        "cli_s": round(cli_seconds, 3),
+        "cli_vs_raw_copy": round(cli_seconds / raw, 2),
+        "cli_peak_rss_mib": round(rss, 1),
+        "replace_s": round(replace_seconds, 3),
+        "replace_vs_first_load": round(replace_seconds / in_process, 2),
+    }
+    started = time.perf_counter()
+    views = refresh.refresh_all(url)
+    figures["refresh_all_views_s"] = round(time.perf_counter() - started, 3)
+    figures["refresh_per_view_s"] = {v.view: v.seconds for v in views}
+    figures["staging_rows_at_refresh"] = rows * 2
+    if big_rows:
+        big = work / "big" / f"EXP_{big_rows}.csv"
+        big.parent.mkdir()
+        write_sample(big, rows=big_rows, seed=5)
+        figures["big_rows"] = big_rows
+        figures["big_cli_peak_rss_mib"] = round(peak_rss_of(url, big), 1)
+    return figures
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_api(url: str, seconds: float) -> dict[str, Any]:
+    port = _free_port()
+    env = {
+        **os.environ,
+        "BGC_DATABASE_URL": url,
+        "BGC_API_PORT": str(port),
+        "BGC_LOG_LEVEL": "WARNING",
+    }
+    server = subprocess.Popen(
+        [str(BIN / "bgc"), "api"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{base}/ready", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        routes = {
+            "hello (/health)": "/health",
+            "pais": "/v1/metrics/pais?ano=2024&limit=10",
+            "resumo": "/v1/metrics/resumo?ano=2024",
+        }
+        figures: dict[str, Any] = {}
+        for concurrency in (10, 50):
+            for label, path in routes.items():
+                load("127.0.0.1", port, path, concurrency, 1)  # warm-up (fills the cache)
+                result = load("127.0.0.1", port, path, concurrency, seconds)
+                figures[f"{label} c={concurrency}"] = {
+                    "rps": round(result.rps),
+                    "p50_ms": round(result.percentile(0.50), 2),
+                    "p95_ms": round(result.percentile(0.95), 2),
+                    "errors": result.errors,
+                }
+            hello = figures[f"hello (/health) c={concurrency}"]["rps"]
+            for label in ("pais", "resumo"):
+                figures[f"{label} c={concurrency}"]["vs_hello"] = round(
+                    figures[f"{label} c={concurrency}"]["rps"] / hello, 2
+                )
+        misses = []
+        for _ in range(10):
+            refresh.refresh_view(url, "mv_resumo_geral")
+            time.sleep(0.2)  # the NOTIFY reaches the API
+            started = time.perf_counter()
+            urllib.request.urlopen(f"{base}/v1/metrics/pais?ano=2024&limit=10").read()
+            misses.append((time.perf_counter() - started) * 1000)
+        figures["cache_miss_ms_median"] = round(sorted(misses)[len(misses) // 2], 2)
+        figures["cache_miss_ms_max"] = round(max(misses), 2)
+        return figures
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--big-rows", type=int, default=5_000_000, help="0 skips the 5M-row memory run"
+    )
+    parser.add_argument("--api-seconds", type=float, default=5)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bgc-bench-"))
+    server, url = _server(work)
+    try:
+        results = {
+            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
+            "ingest": bench_ingest(url, work, args.rows, args.big_rows),
+            "api": bench_api(url, args.api_seconds),
+        }
+    finally:
+        server.cleanup()
+        shutil.rmtree(work, ignore_errors=True)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
