@@ -1,1 +1,1 @@
-"""Benchmarks (``make bench``): every figure is a ratio against a baseline measured in the same run."""
+"""Benchmarks (``make bench``): each figure is a ratio against a baseline of the same run."""
