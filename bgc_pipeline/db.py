@@ -104,7 +104,14 @@ def start_embedded(settings: Settings) -> str:
 def server_url(settings: Settings) -> str:
     """URL of the data database: ``BGC_DATABASE_URL``, or the embedded server's ``bgc`` database."""
     if settings.database_url:
-        return normalise_url(settings.database_url)
+        url = normalise_url(settings.database_url)
+        if settings.database_password:
+            url = (
+                make_url(url)
+                .set(password=settings.database_password)
+                .render_as_string(hide_password=False)
+            )
+        return url
     url = with_database(start_embedded(settings), DATA_DATABASE)
     ensure_database(url)
     return url

@@ -28,6 +28,10 @@ class Settings:
     database_url: str | None
     """``BGC_DATABASE_URL``: PostgreSQL 15+ for the data; unset: embedded server in ``BGC_HOME``."""
 
+    database_password: str | None
+    """``BGC_DATABASE_PASSWORD``: password for ``BGC_DATABASE_URL``, kept out of the URL
+    (Kubernetes injects it from a Secret; any character is allowed)."""
+
     dagster_database_url: str | None
     """``BGC_DAGSTER_DATABASE_URL``: Dagster instance storage; unset: database ``dagster``."""
 
@@ -89,6 +93,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         home=home,
         database_url=_optional(env, "BGC_DATABASE_URL"),
+        database_password=env.get("BGC_DATABASE_PASSWORD") or None,
         dagster_database_url=_optional(env, "BGC_DAGSTER_DATABASE_URL"),
         landing_dir=Path(landing).expanduser().resolve() if landing else home / "landing",
         api_host=env.get("BGC_API_HOST") or "127.0.0.1",

@@ -64,3 +64,12 @@ def test_named_query_blocks_are_parsed(tmp_path: Path) -> None:
     path = tmp_path / "q.sql"
     path.write_text("-- name: one\nSELECT 1;\n\n-- name: two\nSELECT\n  2;\n", encoding="utf-8")
     assert db.load_queries(path) == {"one": "SELECT 1;", "two": "SELECT\n  2;"}
+
+
+def test_password_from_its_own_variable_may_hold_any_character() -> None:
+    settings = load_settings(
+        {"BGC_DATABASE_URL": "postgresql://bgc@db:5432/bgc", "BGC_DATABASE_PASSWORD": "p@ss/w:rd"}
+    )
+    url = db.server_url(settings)
+    assert db.libpq_kwargs(url)["password"] == "p@ss/w:rd"
+    assert db.libpq_kwargs(url)["host"] == "db"
