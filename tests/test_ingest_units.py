@@ -1,5 +1,6 @@
 """Pure parsing rules of the ingest engine: headers, layouts, numbers, CSV dialects."""
 
+import io
 from decimal import Decimal
 
 import polars as pl
@@ -13,7 +14,7 @@ from bgc_pipeline.ingest.layouts import (
     detect,
     normalise_header,
 )
-from bgc_pipeline.ingest.readers import sniff_csv
+from bgc_pipeline.ingest.readers import record_blocks, sniff_csv
 from bgc_pipeline.ingest.transform import parse_number
 
 pytestmark = pytest.mark.unit
@@ -107,3 +108,13 @@ def test_csv_dialect_is_sniffed(
 ) -> None:
     dialect = sniff_csv(sample)
     assert (dialect.encoding, dialect.separator, dialect.rewrite) == (encoding, separator, rewrite)
+
+
+def test_csv_is_read_in_blocks_of_whole_records() -> None:
+    body = b'1;"x\ny"\n2;z\n3;"q""\nr"\n' * 40
+    blocks = list(record_blocks(io.BytesIO(b"a;b\n" + body), block_bytes=7))
+    assert len(blocks) > 1
+    assert {header for header, _ in blocks} == {b"a;b\n"}
+    assert b"".join(block for _, block in blocks) == body
+    for _, block in blocks:
+        assert block.endswith(b"\n") and block.count(b'"') % 2 == 0

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 MAX_SOURCE_NAME = 100
 PREFETCH_BATCHES = 2
+COPY_READ_BYTES = 1 << 20  # psycopg2 reads the COPY input 8 KiB at a time by default
 COPY_ROWS = (
     f"COPY stg.exportacao ({', '.join(STG_COLUMNS)}, ingest_batch, ingest_source) "
     "FROM STDIN WITH (FORMAT csv)"
@@ -221,7 +222,7 @@ def _prefetch(chunks: Iterator[_Chunk]) -> Iterator[_Chunk]:
 
 def _copy(cur: Cursor, statement: str, data: bytes) -> None:
     if data:
-        cur.copy_expert(statement, io.BytesIO(data))
+        cur.copy_expert(statement, io.BytesIO(data), size=COPY_READ_BYTES)
 
 
 def _reference(cur: Cursor) -> Reference:

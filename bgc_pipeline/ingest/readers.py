@@ -12,13 +12,15 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import polars as pl
 
 from bgc_pipeline.ingest.errors import IngestError
 from bgc_pipeline.ingest.layouts import LayoutError, LayoutMatch, detect
 
-BATCH_ROWS = 250_000
+BLOCK_BYTES = 8 << 20
+"""CSV bytes parsed at a time (about 130,000 records of the bulk layout)."""
 LINE = "_line"
 """Column added to every batch: the record's line number (header = line 1)."""
 
@@ -125,34 +127,83 @@ def open_csv(path: Path, source: str) -> SourceFile:
     return SourceFile(match, _csv_batches(path, data, dialect, source), kind="csv")
 
 
-def _scan_options(dialect: CsvDialect) -> dict[str, object]:
-    return {
-        "separator": dialect.separator,
-        "infer_schema": False,
-        "quote_char": '"',
-        "truncate_ragged_lines": False,
-    }
+def _record_end(data: bytes, start: int = 0) -> int | None:
+    """Offset just after the last newline of ``data`` that is outside quotes (``data`` and
+    every quoted field start outside quotes; ``""`` escapes keep the parity)."""
+    newline = len(data)
+    while True:
+        newline = data.rfind(b"\n", start, newline)
+        if newline < 0:
+            return None
+        if data.count(b'"', 0, newline) % 2 == 0:
+            return newline + 1
+
+
+def _header_end(data: bytes) -> int | None:
+    """Offset just after the header record (the first newline outside quotes)."""
+    quoted = False
+    for i, byte in enumerate(data):
+        if byte == 0x22:
+            quoted = not quoted
+        elif byte == 0x0A and not quoted:
+            return i + 1
+    return None
+
+
+def record_blocks(
+    stream: BinaryIO, block_bytes: int = BLOCK_BYTES
+) -> Iterator[tuple[bytes, bytes]]:
+    """(header, block of whole records) pairs read from ``stream``, ``block_bytes`` at a time.
+
+    Parsing block by block keeps memory bounded whatever the file size (polars would
+    otherwise map the whole file and buffer batches ahead of a slower consumer).
+    """
+    data = stream.read(block_bytes)
+    end = _header_end(data)
+    if end is None:
+        return
+    header, carry = data[:end], data[end:]
+    while True:
+        chunk = stream.read(block_bytes)
+        if not chunk:
+            if carry.strip():
+                yield header, carry
+            return
+        data = carry + chunk
+        cut = _record_end(data)
+        if cut is None:
+            carry = data
+            continue
+        yield header, data[:cut]
+        carry = data[cut:]
+
+
+def _parse_block(header: bytes, block: bytes, dialect: CsvDialect, first_line: int) -> pl.DataFrame:
+    frame = pl.read_csv(
+        io.BytesIO(header + block),
+        separator=dialect.separator,
+        infer_schema=False,
+        quote_char='"',
+        truncate_ragged_lines=False,
+    )
+    return frame.with_row_index(LINE, offset=first_line)
 
 
 def _csv_batches(
     path: Path, data: bytes | None, dialect: CsvDialect, source: str
 ) -> Iterator[pl.DataFrame]:
-    frame = (
-        pl.scan_csv(io.BytesIO(data), **_scan_options(dialect))  # type: ignore[arg-type]
-        if data is not None
-        else pl.scan_csv(path, **_scan_options(dialect))  # type: ignore[arg-type]
-    )
-    frame = frame.with_row_index(LINE, offset=2)
     produced = 0
-    try:
-        for batch in frame.collect_batches(chunk_size=BATCH_ROWS):
-            produced += batch.height
-            yield batch
-    except pl.exceptions.PolarsError as exc:
-        message = str(exc).strip().splitlines()[0]
-        where = _first_ragged_line(path, data, dialect)
-        at = f" at line {where}" if where else ""
-        raise IngestError(source, f"cannot parse CSV{at}: {message}") from None
+    with io.BytesIO(data) if data is not None else path.open("rb") as stream:
+        try:
+            for header, block in record_blocks(stream):
+                batch = _parse_block(header, block, dialect, first_line=2 + produced)
+                produced += batch.height
+                yield batch
+        except pl.exceptions.PolarsError as exc:
+            message = str(exc).strip().splitlines()[0]
+            where = _first_ragged_line(path, data, dialect)
+            at = f" at line {where}" if where else ""
+            raise IngestError(source, f"cannot parse CSV{at}: {message}") from None
     if produced == 0:
         raise IngestError(source, "file has a header but no data rows")
 
