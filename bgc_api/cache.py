@@ -20,7 +20,7 @@ from bgc_pipeline.refresh import REFRESH_CHANNEL
 from bgc_pipeline.settings import SQL_DIR
 
 log = logging.getLogger(__name__)
-VERSION_SQL = db.load_queries(SQL_DIR / "queries" / "metrics.sql")["version"]
+_QUERIES = db.load_queries(SQL_DIR / "queries" / "metrics.sql")
 MAX_ENTRIES = 4096
 
 
@@ -33,6 +33,11 @@ class Cached:
 
 def etag_of(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=10).hexdigest() + '"'
+
+
+def format_data_through(ano: int, mes: int | None) -> str:
+    """``2025-08``, or ``2025`` when the latest year has annual figures only."""
+    return f"{ano}-{mes:02d}" if mes else str(ano)
 
 
 class ResponseCache:
@@ -66,6 +71,8 @@ class DataVersion:
         self.poll_s = poll_s
         self.current: str | None = None
         """``None`` while unknown (database down, or views never refreshed)."""
+        self.data_through: str | None = None
+        """Latest ``YYYY-MM`` in the views, read with the version (it changes only with it)."""
         self._stop = threading.Event()
         self._read_once = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bgc-data-version", daemon=True)
@@ -108,7 +115,10 @@ class DataVersion:
             conn.close()
 
     def _read(self, cur: Any) -> None:
-        cur.execute(VERSION_SQL)
+        cur.execute(_QUERIES["data_through"])
+        latest = cur.fetchone()
+        cur.execute(_QUERIES["version"])
         (updated_at,) = cur.fetchone()
+        self.data_through = format_data_through(*latest) if latest else None
         self.current = updated_at.isoformat() if updated_at else None
         self._read_once.set()

@@ -109,7 +109,7 @@ class MetricsController(Controller):
         self,
         request: Request[Any, Any, Any],
         csv_wanted: bool,
-        build: Callable[[Repository, str | None], tuple[bytes, str]],
+        build: Callable[[Repository, dict[str, str | None]], tuple[bytes, str]],
     ) -> Response[bytes]:
         state = request.app.state
         version: DataVersion = state.version
@@ -118,7 +118,8 @@ class MetricsController(Controller):
         key = (request.url.path.removeprefix("/v1"), request.url.query, csv_wanted)
         cached = cache.get(current, key)
         if cached is None:
-            body, media = await anyio.to_thread.run_sync(build, state.repository, current)
+            freshness = {"updatedAt": current, "dataThrough": version.data_through}
+            body, media = await anyio.to_thread.run_sync(build, state.repository, freshness)
             cached = Cached(body, media, etag_of(body))
             cache.put(current, key, cached)
         headers = {"ETag": cached.etag, "Cache-Control": "no-cache"}
@@ -139,11 +140,10 @@ class MetricsController(Controller):
         check_years(ano=ano)
         filters = Filters(ano=ano, setor=setor)
 
-        def build(repo: Repository, updated: str | None) -> tuple[bytes, str]:
+        def build(repo: Repository, freshness: dict[str, str | None]) -> tuple[bytes, str]:
             body = {
                 **repo.resumo(filters),
-                "updatedAt": updated,
-                "dataThrough": repo.data_through(),
+                **freshness,
                 "filters": filters.present(),
             }
             return _encoder.encode(body), JSON
@@ -161,7 +161,7 @@ class MetricsController(Controller):
     ) -> Response[bytes]:
         csv_wanted = wants_csv(request, fmt)
 
-        def build(repo: Repository, updated: str | None) -> tuple[bytes, str]:
+        def build(repo: Repository, freshness: dict[str, str | None]) -> tuple[bytes, str]:
             items, total = repo.ranking(dimension, filters, limit, offset)
             if csv_wanted:
                 columns = [
@@ -179,8 +179,7 @@ class MetricsController(Controller):
                 "total": total,
                 "limit": limit,
                 "offset": offset,
-                "updatedAt": updated,
-                "dataThrough": repo.data_through(),
+                **freshness,
                 "filters": filters.present(),
             }
             return _encoder.encode(body), JSON
@@ -252,14 +251,13 @@ class MetricsController(Controller):
         filters = Filters(pais=pais, setor=setor, ano_de=ano_de, ano_ate=ano_ate)
         csv_wanted = wants_csv(request, fmt)
 
-        def build(repo: Repository, updated: str | None) -> tuple[bytes, str]:
+        def build(repo: Repository, freshness: dict[str, str | None]) -> tuple[bytes, str]:
             items = repo.serie(filters)
             if csv_wanted:
                 return to_csv(["ano", "mes", "totalUsd", "totalKg"], items), CSV
             body = {
                 "items": items,
-                "updatedAt": updated,
-                "dataThrough": repo.data_through(),
+                **freshness,
                 "filters": filters.present(),
             }
             return _encoder.encode(body), JSON

@@ -74,13 +74,6 @@ class Repository:
         [row] = self._rows("version", {})
         return row.updated_at.isoformat() if row.updated_at else None
 
-    def data_through(self) -> str | None:
-        rows = self._rows("data_through", {})
-        if not rows:
-            return None
-        ano, mes = rows[0].ano, rows[0].mes
-        return f"{ano}-{mes:02d}" if mes else str(ano)
-
     def resumo(self, filters: Filters) -> dict[str, Any]:
         [row] = self._rows("resumo", filters.as_params())
         return {
