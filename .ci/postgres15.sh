@@ -9,7 +9,10 @@ if [ ! -x "$PGBIN/initdb" ]; then
     echo "postgres15: no PostgreSQL 15 and no apt-get here; skipping the PostgreSQL 15 run" >&2
     exit 0
   fi
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null; }; then
+    echo "postgres15: could not install postgresql-15; skipping the PostgreSQL 15 run" >&2
+    exit 0
+  fi
 fi
 DATA=$(mktemp -d /tmp/bgc-pg15.XXXXXX)
 PORT=${BGC_PG15_PORT:-55432}
