@@ -63,11 +63,23 @@ Format = Annotated[
         examples=[Example(value="csv")],
     ),
 ]
-ANO_DE = Annotated[
-    int | None, QueryParameter(name="ano_de", ge=MIN_YEAR, description="First year.")
+AnoDe = Annotated[
+    int | None,
+    QueryParameter(
+        name="ano_de",
+        ge=MIN_YEAR,
+        description="First year (inclusive).",
+        examples=[Example(value=2023)],
+    ),
 ]
-ANO_ATE = Annotated[
-    int | None, QueryParameter(name="ano_ate", ge=MIN_YEAR, description="Last year.")
+AnoAte = Annotated[
+    int | None,
+    QueryParameter(
+        name="ano_ate",
+        ge=MIN_YEAR,
+        description="Last year (inclusive).",
+        examples=[Example(value=2025)],
+    ),
 ]
 
 
@@ -239,8 +251,8 @@ class MetricsController(Controller):
         request: Request[Any, Any, Any],
         pais: Pais = None,
         setor: Setor = None,
-        ano_de: ANO_DE = None,
-        ano_ate: ANO_ATE = None,
+        ano_de: AnoDe = None,
+        ano_ate: AnoAte = None,
         fmt: Format = None,
     ) -> Response[bytes]:
         check_years(ano_de=ano_de, ano_ate=ano_ate)

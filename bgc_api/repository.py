@@ -51,7 +51,10 @@ class Repository:
         self.engine = engine
         self.observe = observe
 
-    def _rows(self, name: str, params: dict[str, Any]) -> list[sa.Row[Any]]:
+    def _rows(
+        self, name: str, params: dict[str, Any], label: str | None = None
+    ) -> list[sa.Row[Any]]:
+        """Run a named query; its duration is observed under ``label`` (default: its name)."""
         started = time.perf_counter()
         try:
             with self.engine.connect() as conn:
@@ -66,7 +69,7 @@ class Repository:
             raise DatabaseDown("database unavailable: connection pool exhausted") from exc
         finally:
             if self.observe:
-                self.observe(name, time.perf_counter() - started)
+                self.observe(label or name, time.perf_counter() - started)
         return rows
 
     def version(self) -> str | None:
@@ -88,9 +91,15 @@ class Repository:
         self, dimension: str, filters: Filters, limit: int, offset: int
     ) -> tuple[list[dict[str, Any]], int]:
         """Items of ``pais`` or ``setor`` ordered by value, and how many match in all."""
-        params = {**filters.as_params(), "limit": limit, "offset": offset}
-        rows = self._rows(dimension, params)
-        total = rows[0].total if rows else self._rows(f"{dimension}_count", params)[0][0]
+        if dimension not in ("pais", "setor"):
+            raise ValueError(f"unknown dimension {dimension!r}")
+        params = {**filters.as_params(), "dimension": dimension, "limit": limit, "offset": offset}
+        rows = self._rows("ranking", params, label=dimension)
+        total = (
+            rows[0].total
+            if rows
+            else self._rows("ranking_count", params, f"{dimension}_count")[0][0]
+        )
         items = [
             {
                 dimension: row.name,

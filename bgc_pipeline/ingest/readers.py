@@ -257,6 +257,10 @@ def open_source(path: Path, source: str, sheet: str | None = None) -> SourceFile
     """Open ``path`` as a spreadsheet or CSV by its content."""
     if not path.is_file():
         raise IngestError(source, "file not found")
+    if source.upper().startswith("IMP_"):
+        raise IngestError(
+            source, "an import file (IMP_*); only exports are loaded into stg.exportacao"
+        )
     if is_spreadsheet(path):
         return open_spreadsheet(path, source, sheet)
     if sheet is not None:

@@ -29,33 +29,37 @@ WHERE (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
   AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
   AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT));
 
--- name: pais
+-- name: ranking
+-- Items of one dimension (:dimension = 'pais' or 'setor') ordered by value.
 WITH scope AS (
-    SELECT * FROM rpt.mv_exportacao_mensal
+    SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN pais ELSE setor END AS name,
+           ano, mes, total_usd, total_kg
+    FROM rpt.mv_exportacao_mensal
     WHERE (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
+      AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT))
 ),
 reference AS (
     SELECT y.ano, (SELECT max(COALESCE(mes, 12)) FROM scope WHERE scope.ano = y.ano) AS mes
     FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM scope)) AS ano) AS y
 ),
 items AS (
-    SELECT pais,
+    SELECT name,
            SUM(total_usd) AS usd,
            SUM(total_kg)  AS kg,
            ARRAY_AGG(DISTINCT ano ORDER BY ano) AS anos
     FROM scope
     WHERE CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT)
-    GROUP BY pais
+    GROUP BY name
 ),
 growth AS (
-    SELECT pais,
+    SELECT name,
            SUM(total_usd) FILTER (WHERE s.ano = r.ano)     AS current_usd,
            SUM(total_usd) FILTER (WHERE s.ano = r.ano - 1) AS previous_usd
     FROM scope s CROSS JOIN reference r
     WHERE s.ano IN (r.ano, r.ano - 1) AND COALESCE(s.mes, 12) <= r.mes
-    GROUP BY pais
+    GROUP BY name
 )
-SELECT i.pais                                                   AS name,
+SELECT i.name                                                   AS name,
        i.usd::DECIMAL(18,2)                                     AS total_usd,
        i.kg::DECIMAL(18,3)                                      AS total_kg,
        ROUND(100 * i.usd / NULLIF(SUM(i.usd) OVER (), 0), 2)    AS participacao_pct,
@@ -64,57 +68,16 @@ SELECT i.pais                                                   AS name,
        ROUND(i.usd / NULLIF(i.kg, 0), 4)                        AS usd_por_kg,
        COUNT(*) OVER ()                                         AS total
 FROM items i
-LEFT JOIN growth g USING (pais)
-ORDER BY i.usd DESC, i.pais
+LEFT JOIN growth g USING (name)
+ORDER BY i.usd DESC, i.name
 LIMIT :limit OFFSET :offset;
 
--- name: setor
-WITH scope AS (
-    SELECT * FROM rpt.mv_exportacao_mensal
-    WHERE (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT))
-),
-reference AS (
-    SELECT y.ano, (SELECT max(COALESCE(mes, 12)) FROM scope WHERE scope.ano = y.ano) AS mes
-    FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM scope)) AS ano) AS y
-),
-items AS (
-    SELECT setor,
-           SUM(total_usd) AS usd,
-           SUM(total_kg)  AS kg,
-           ARRAY_AGG(DISTINCT ano ORDER BY ano) AS anos
-    FROM scope
-    WHERE CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT)
-    GROUP BY setor
-),
-growth AS (
-    SELECT setor,
-           SUM(total_usd) FILTER (WHERE s.ano = r.ano)     AS current_usd,
-           SUM(total_usd) FILTER (WHERE s.ano = r.ano - 1) AS previous_usd
-    FROM scope s CROSS JOIN reference r
-    WHERE s.ano IN (r.ano, r.ano - 1) AND COALESCE(s.mes, 12) <= r.mes
-    GROUP BY setor
-)
-SELECT i.setor                                                  AS name,
-       i.usd::DECIMAL(18,2)                                     AS total_usd,
-       i.kg::DECIMAL(18,3)                                      AS total_kg,
-       ROUND(100 * i.usd / NULLIF(SUM(i.usd) OVER (), 0), 2)    AS participacao_pct,
-       i.anos                                                   AS anos,
-       ROUND(100 * (g.current_usd - g.previous_usd) / NULLIF(g.previous_usd, 0), 2) AS variacao_pct,
-       ROUND(i.usd / NULLIF(i.kg, 0), 4)                        AS usd_por_kg,
-       COUNT(*) OVER ()                                         AS total
-FROM items i
-LEFT JOIN growth g USING (setor)
-ORDER BY i.usd DESC, i.setor
-LIMIT :limit OFFSET :offset;
-
--- name: pais_count
-SELECT COUNT(DISTINCT pais) FROM rpt.mv_exportacao_mensal
+-- name: ranking_count
+-- How many items match, for a page past the end.
+SELECT COUNT(DISTINCT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN pais ELSE setor END)
+FROM rpt.mv_exportacao_mensal
 WHERE (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
-  AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT));
-
--- name: setor_count
-SELECT COUNT(DISTINCT setor) FROM rpt.mv_exportacao_mensal
-WHERE (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
+  AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
   AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT));
 
 -- name: serie
