@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.httpload import load
-from bgc_pipeline import db, migrate, reference, refresh
+from bgc_pipeline import db, migrate, refresh
 from bgc_pipeline.ingest import load_file
 from bgc_pipeline.ingest.sample import write_sample
 
@@ -37,8 +37,7 @@ def _server(workdir: Path) -> tuple[Any, str]:
     server = pgserver.get_server(workdir / "pg", cleanup_mode="delete")
     url = db.with_database(db.normalise_url(server.get_uri()), "bench")
     db.ensure_database(url)
-    migrate.migrate(url)
-    reference.seed_reference(url)
+    migrate.prepare_database(url)
     return server, url
 
 

@@ -9,21 +9,17 @@ from litestar import Controller, Response, get
 from litestar.datastructures import State
 
 from bgc_api.problems import problem
+from bgc_api.repository import QUERIES
+from bgc_pipeline.refresh import VIEWS_IN_ORDER
 
-REPORT_VIEWS = ("mv_exportacao_mensal", "mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral")
+REPORT_VIEWS = VIEWS_IN_ORDER
 
 
 def readiness(engine: sa.Engine) -> str | None:
     """``None`` when the database answers and every report view is populated, else the reason."""
     try:
         with engine.connect() as conn:
-            rows = conn.execute(
-                sa.text(
-                    "SELECT matviewname, ispopulated FROM pg_matviews "
-                    "WHERE schemaname = 'rpt' AND matviewname = ANY(:names)"
-                ),
-                {"names": list(REPORT_VIEWS)},
-            ).all()
+            rows = conn.execute(QUERIES["readiness"], {"names": list(REPORT_VIEWS)}).all()
     except sa.exc.SQLAlchemyError as exc:
         cause = getattr(exc, "orig", None) or exc
         return f"database unreachable: {type(cause).__name__}"

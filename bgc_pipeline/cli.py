@@ -21,15 +21,13 @@ def _cmd_up(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def _cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
-    from bgc_pipeline import db, migrate, reference
+    from bgc_pipeline import db, migrate
 
-    url = db.server_url(settings)
-    applied = migrate.migrate(url)
+    applied, filled = migrate.prepare_database(db.server_url(settings))
     if applied:
         print(f"applied {len(applied)} migration(s): {', '.join(applied)}")
     else:
         print("database is up to date: nothing to apply")
-    filled = reference.seed_reference(url)
     if filled:
         print(f"loaded reference tables: {', '.join(filled)}")
     return 0

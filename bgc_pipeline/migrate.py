@@ -181,3 +181,13 @@ def _check_unchanged(migrations: list[Migration], applied: dict[int, tuple[str, 
                 f"{migration.path.name} changed after it was applied (checksum mismatch); "
                 "add a new migration instead of editing an applied one"
             )
+
+
+def prepare_database(url: str) -> tuple[list[str], list[str]]:
+    """Migrate, then fill empty reference tables: what every entry point does first.
+
+    Returns the migrations applied and the reference tables filled.
+    """
+    from bgc_pipeline.reference import seed_reference
+
+    return migrate(url), seed_reference(url)

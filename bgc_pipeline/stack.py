@@ -19,7 +19,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from bgc_pipeline import db, migrate, reference
+from bgc_pipeline import db, migrate
 from bgc_pipeline.settings import REPO_ROOT, Settings
 
 SAMPLES_DIR = REPO_ROOT / "data_samples"
@@ -76,10 +76,8 @@ def write_dagster_home(settings: Settings) -> Path:
 def prepare_database(settings: Settings) -> tuple[str, str]:
     """Reach PostgreSQL, migrate, seed the reference tables; return (data, dagster) URLs."""
     url = db.server_url(settings)
-    db.connect(url).close()
-    applied = migrate.migrate(url)
+    applied, _ = migrate.prepare_database(url)
     print(f"database: {db.mask_url(url)} ({len(applied)} migration(s) applied)")
-    reference.seed_reference(url)
     return url, db.dagster_url(settings, url)
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from bgc_pipeline import db, migrate, reference
+from bgc_pipeline import db, migrate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -59,8 +59,7 @@ def new_database(server_url: str, label: str) -> str:
 def database_url(pg_server_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
     """A freshly migrated database (reference tables seeded) for one test module."""
     url = new_database(pg_server_url, request.module.__name__)
-    migrate.migrate(url)
-    reference.seed_reference(url)
+    migrate.prepare_database(url)
     yield url
     _drop_database(pg_server_url, make_url(url).database or "")
 

@@ -148,6 +148,15 @@ def _typed(frame: pl.DataFrame, match: LayoutMatch) -> pl.DataFrame:
 def _reasons(match: LayoutMatch, max_year: int) -> pl.Expr:
     """One text per row listing every rule it breaks (null when it breaks none)."""
     label = match.layout.label
+    country_rules = (
+        [
+            (pl.col("co_pais").is_null(), "CO_PAIS is empty"),
+            (pl.col("co_pais").is_not_null() & pl.col("pais").is_null(), "unknown CO_PAIS code"),
+            (pl.col("ncm").is_null(), "CO_NCM is empty"),
+        ]
+        if match.name == COMEXSTAT
+        else [(pl.col("pais").is_null(), f"{label('pais')} is empty")]
+    )
     rules: list[tuple[pl.Expr, str]] = [
         (pl.col("ano_num").is_null(), f"{label('ano')} is not a year"),
         (
@@ -158,7 +167,7 @@ def _reasons(match: LayoutMatch, max_year: int) -> pl.Expr:
             pl.col("has_mes") & (pl.col("mes").is_null() | ~pl.col("mes_num").is_between(1, 12)),
             f"{label('mes')} is not a month 1-12",
         ),
-        (pl.col("pais").is_null(), f"{label('pais')} is empty"),
+        *country_rules,
         (
             pl.col("valor").is_null() | pl.col("valor_num").is_null(),
             f"{label('valor')} is not a number",
@@ -177,12 +186,6 @@ def _reasons(match: LayoutMatch, max_year: int) -> pl.Expr:
         ),
         (pl.col("qt_num") < 0, "QT_ESTAT is negative"),
     ]
-    if match.name == COMEXSTAT:
-        rules[3] = (pl.col("co_pais").is_null(), "CO_PAIS is empty")
-        rules.append(
-            (pl.col("co_pais").is_not_null() & pl.col("pais").is_null(), "unknown CO_PAIS code")
-        )
-        rules.append((pl.col("ncm").is_null(), "CO_NCM is empty"))
     if "setor" in match.columns:
         rules.append((pl.col("setor").str.len_chars() > 100, "setor is longer than 100 characters"))
     rules.append((pl.col("pais").str.len_chars() > 100, "pais is longer than 100 characters"))

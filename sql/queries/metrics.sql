@@ -92,3 +92,9 @@ WHERE mes IS NOT NULL
   AND (CAST(:ano_ate AS INT) IS NULL OR ano <= CAST(:ano_ate AS INT))
 GROUP BY ano, mes
 ORDER BY ano, mes;
+
+-- name: readiness
+-- Which report views exist and are populated (the API is ready when all are).
+SELECT matviewname, ispopulated
+FROM pg_matviews
+WHERE schemaname = 'rpt' AND matviewname = ANY(:names);
