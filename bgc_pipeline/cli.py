@@ -65,7 +65,9 @@ def _cmd_generate_sample(_: Settings, args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bgc", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="bgc", description="Run the stack, migrate the database, serve the API, generate data."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("up", help="run database, Dagster (webserver + daemon) and API until Ctrl-C")
     dbp = sub.add_parser("db", help="database commands").add_subparsers(
