@@ -184,6 +184,13 @@ def test_killed_load_leaves_the_previous_state(database_url: str, tmp_path: Path
     _wait_backend_gone(database_url)
     assert staging_snapshot(database_url) == before
     assert latest_batch(database_url, "big.csv")[0] == "running"  # the attempt stays visible
+    load_file(database_url, path)  # the next load of the file closes the abandoned attempt
+    statuses = query(
+        database_url,
+        "SELECT status, error FROM cfg.ingest_batches WHERE source_name = 'big.csv' ORDER BY started_at",
+    )
+    assert [s for s, _ in statuses] == ["loaded", "failed", "loaded"]
+    assert str(statuses[1][1]).startswith("abandoned")
 
 
 def _copy_running(url: str) -> bool:

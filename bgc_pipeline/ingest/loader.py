@@ -103,6 +103,7 @@ def load_file(
     try:
         with db.transaction(url) as conn, conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (source,))
+            _close_abandoned(cur, source, batch_id)
             note = _already_loaded(cur, source, sha)
             if note:
                 _finish(cur, batch_id, "unchanged", None, 0, 0, 0)
@@ -255,6 +256,16 @@ def _already_loaded(cur: Cursor, source: str, sha: str) -> str | None:
     )
     other = cur.fetchone()
     return f"same content already loaded as {other[0]}" if other else None
+
+
+def _close_abandoned(cur: Cursor, source: str, batch_id: str) -> None:
+    """Other attempts on this file still 'running' died without finishing: we hold its lock."""
+    cur.execute(
+        "UPDATE cfg.ingest_batches SET status = 'failed', finished_at = now(), "
+        "error = 'abandoned: the loading process ended before it finished' "
+        "WHERE source_name = %s AND status = 'running' AND batch_id <> %s",
+        (source, batch_id),
+    )
 
 
 def _record_attempt(url: str, batch_id: str, source: str, sha: str) -> None:
