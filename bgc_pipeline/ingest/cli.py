@@ -11,16 +11,26 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bgc_pipeline.ingest.loader import Progress
 
 
-def _progress_printer() -> object:
+BAR_WIDTH = 30
+
+
+def _progress_bar() -> Progress | None:
+    """A progress bar on standard error when it is a terminal, else nothing."""
     if not sys.stderr.isatty():
         return None
     started = time.perf_counter()
 
-    def show(rows: int) -> None:
+    def show(rows: int, fraction: float) -> None:
+        filled = int(BAR_WIDTH * fraction)
+        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
         elapsed = time.perf_counter() - started
-        sys.stderr.write(f"\r  {rows:>12,} rows read  {elapsed:6.1f} s")
+        sys.stderr.write(f"\r  [{bar}] {fraction:4.0%}  {rows:>12,} rows  {elapsed:6.1f} s")
         sys.stderr.flush()
 
     return show
@@ -32,8 +42,8 @@ def _load(args: argparse.Namespace, sheet: str | None) -> int:
     from bgc_pipeline.settings import load_settings
 
     url = db.server_url(load_settings())
-    progress = _progress_printer()
-    result = load_file(url, args.file, sheet=sheet, progress=progress)  # type: ignore[arg-type]
+    progress = _progress_bar()
+    result = load_file(url, args.file, sheet=sheet, progress=progress)
     if progress:
         sys.stderr.write("\n")
     print(result.summary())

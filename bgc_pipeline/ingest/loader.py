@@ -42,7 +42,8 @@ COPY_REJECTS = (
     "FROM STDIN WITH (FORMAT csv)"
 )
 
-Progress = Callable[[int], None]
+Progress = Callable[[int, float], None]
+"""Called after each block: rows read so far, fraction of the file read (0.0-1.0)."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ def _load(
         loaded += chunk.rows_count
         rejected += chunk.rejects_count
         if progress:
-            progress(loaded + rejected)
+            progress(loaded + rejected, opened.read.fraction)
     return LoadResult(
         batch_id, source, sha, "loaded", opened.match.name, loaded, rejected, replaced,
         _since(started),

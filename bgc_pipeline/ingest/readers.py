@@ -38,12 +38,25 @@ class CsvDialect:
 
 
 @dataclass
+class ReadProgress:
+    """How much of the source the batches produced so far cover (0.0 to 1.0)."""
+
+    total: int
+    done: int = 0
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done / self.total) if self.total else 1.0
+
+
+@dataclass
 class SourceFile:
     """An opened source: its layout and an iterator of raw batches (all ``pl.String``)."""
 
     match: LayoutMatch
     batches: Iterator[pl.DataFrame]
     kind: str
+    read: ReadProgress
     sheet: str | None = None
 
 
@@ -124,7 +137,8 @@ def open_csv(path: Path, source: str) -> SourceFile:
         match = detect(headers)
     except LayoutError as exc:
         raise IngestError(source, str(exc)) from None
-    return SourceFile(match, _csv_batches(path, data, dialect, source), kind="csv")
+    read = ReadProgress(total=len(data) if data is not None else path.stat().st_size)
+    return SourceFile(match, _csv_batches(path, data, dialect, source, read), kind="csv", read=read)
 
 
 def _record_end(data: bytes, start: int = 0) -> int | None:
@@ -190,7 +204,7 @@ def _parse_block(header: bytes, block: bytes, dialect: CsvDialect, first_line: i
 
 
 def _csv_batches(
-    path: Path, data: bytes | None, dialect: CsvDialect, source: str
+    path: Path, data: bytes | None, dialect: CsvDialect, source: str, read: ReadProgress
 ) -> Iterator[pl.DataFrame]:
     produced = 0
     with io.BytesIO(data) if data is not None else path.open("rb") as stream:
@@ -198,6 +212,7 @@ def _csv_batches(
             for header, block in record_blocks(stream):
                 batch = _parse_block(header, block, dialect, first_line=2 + produced)
                 produced += batch.height
+                read.done += len(block) + (len(header) if read.done == 0 else 0)
                 yield batch
         except pl.exceptions.PolarsError as exc:
             message = str(exc).strip().splitlines()[0]
@@ -241,7 +256,7 @@ def open_spreadsheet(path: Path, source: str, sheet: str | None) -> SourceFile:
         if frame.height == 0:
             raise IngestError(source, f"sheet {name!r} has a header but no data rows")
         frame = frame.with_row_index(LINE, offset=2)
-        return SourceFile(match, iter([frame]), kind="xlsx", sheet=name)
+        return SourceFile(match, iter([frame]), kind="xlsx", read=ReadProgress(total=0), sheet=name)
     raise IngestError(source, "; ".join(problems) or "workbook has no sheets")
 
 
