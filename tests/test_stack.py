@@ -1,5 +1,6 @@
 """`bgc up` for real: database, migrations, API, Dagster webserver and daemon; the samples
-load through the sensor and reach the API; Ctrl-C stops every process it started."""
+load through the sensor and reach the API, so does a file dropped later; Ctrl-C stops
+every process it started."""
 
 import json
 import os
@@ -53,6 +54,16 @@ def test_up_serves_the_samples_and_stops_cleanly(tmp_path: Path) -> None:
                 break
             time.sleep(2)
         assert answer and answer["anos"] == [2023, 2024, 2025], answer
+        drop = tmp_path / "home" / "landing" / "extra.csv"
+        drop.write_text(
+            "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2025,8,Tuvalu,Agropecuária,09011110,123.45,10\n"
+        )
+        countries: list[str] = []
+        while time.monotonic() < deadline + 120 and "Tuvalu" not in countries:
+            page = _get_json(f"http://127.0.0.1:{api_port}/v1/metrics/pais?limit=1000") or {}
+            countries = [item["pais"] for item in page.get("items", [])]  # type: ignore[attr-defined]
+            time.sleep(2)
+        assert "Tuvalu" in countries  # a dropped file reaches the API with no other action
         server_info = _get_json(f"http://127.0.0.1:{dagster_port}/server_info")
         assert server_info is not None
         descendants = psutil.Process(stack.pid).children(recursive=True)
