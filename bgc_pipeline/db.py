@@ -155,16 +155,23 @@ def ensure_database(url: str) -> None:
     name = make_url(url).database
     if not name:
         return
+    import psycopg2
+    from psycopg2 import sql
+
     conn = connect(with_database(url, "postgres"))
     try:
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
             if cur.fetchone() is None:
-                from psycopg2 import sql
-
                 cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
                 log.info("created database %s", name)
+    except psycopg2.Error as exc:
+        reason = (exc.pgerror or str(exc)).strip().splitlines()[0]
+        raise DatabaseUnavailable(
+            f"database {name!r} is missing on {describe_target(url)} and cannot be created "
+            f"({reason}); create it, or point BGC_DAGSTER_DATABASE_URL at an existing one"
+        ) from None
     finally:
         conn.close()
 
