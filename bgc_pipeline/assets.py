@@ -68,6 +68,7 @@ def stg_exportacao(
             "sha256": result.sha256,
             "status": result.status,
             "layout": result.layout or "",
+            "sheet": result.sheet or "",
             "rows_loaded": result.rows_loaded,
             "rows_rejected": result.rows_rejected,
             "rows_replaced": result.rows_replaced,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+import psycopg2
 from psycopg2 import sql
 
 from bgc_pipeline import db
@@ -34,7 +35,12 @@ def refresh_view(url: str, view: str) -> ViewRefresh:
     name = sql.Identifier("rpt", view)
     started = time.perf_counter()
     with db.transaction(url) as conn, conn.cursor() as cur:
-        cur.execute(sql.SQL("REFRESH MATERIALIZED VIEW CONCURRENTLY {}").format(name))
+        try:
+            cur.execute(sql.SQL("REFRESH MATERIALIZED VIEW CONCURRENTLY {}").format(name))
+        except (psycopg2.errors.UndefinedTable, psycopg2.errors.InvalidSchemaName):
+            raise db.DatabaseUnavailable(
+                f"rpt.{view} does not exist at {db.describe_target(url)}: run `bgc db migrate`"
+            ) from None
         cur.execute(sql.SQL("SELECT count(*) FROM {}").format(name))
         rows = int(cur.fetchone()[0])
         cur.execute("SELECT pg_notify(%s, %s)", (REFRESH_CHANNEL, view))  # delivered on commit

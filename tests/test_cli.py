@@ -50,3 +50,32 @@ def test_help_lists_every_command() -> None:
     result = _run(["--help"])
     for command in ("up", "db", "api", "generate-sample"):
         assert command in result.stdout
+
+
+@pytest.mark.integration
+def test_ingest_into_an_unmigrated_database_says_to_migrate(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    bgc_ingest = str(Path(sys.executable).parent / "bgc-ingest")
+    env = {**os.environ, "BGC_DATABASE_URL": empty_database_url}
+    sample = tmp_path / "a.csv"
+    sample.write_text("ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2024,1,China,X,09011110,1,1\n")
+    for args in (["load-csv", str(sample)], ["refresh-mv"]):
+        result = subprocess.run([bgc_ingest, *args], env=env, capture_output=True, text=True)
+        assert result.returncode == 2, result.stderr
+        assert "run `bgc db migrate`" in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+@pytest.mark.integration
+def test_ingest_on_the_embedded_default_migrates_first(tmp_path: Path) -> None:
+    bgc_ingest = str(Path(sys.executable).parent / "bgc-ingest")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BGC_")}
+    env["BGC_HOME"] = str(tmp_path / "home")
+    sample = tmp_path / "a.csv"
+    sample.write_text("ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2024,1,China,X,09011110,1,1\n")
+    result = subprocess.run(
+        [bgc_ingest, "load-csv", str(sample)], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("a.csv: loaded 1 row(s)")

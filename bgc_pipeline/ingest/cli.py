@@ -36,12 +36,22 @@ def _progress_bar() -> Progress | None:
     return show
 
 
-def _load(args: argparse.Namespace, sheet: str | None) -> int:
-    from bgc_pipeline import db
-    from bgc_pipeline.ingest import load_file
+def _database_url() -> str:
+    """``BGC_DATABASE_URL`` as it is; the embedded default is migrated on first use."""
+    from bgc_pipeline import db, migrate
     from bgc_pipeline.settings import load_settings
 
-    url = db.server_url(load_settings())
+    settings = load_settings()
+    url = db.server_url(settings)
+    if settings.database_url is None:
+        migrate.prepare_database(url)
+    return url
+
+
+def _load(args: argparse.Namespace, sheet: str | None) -> int:
+    from bgc_pipeline.ingest import load_file
+
+    url = _database_url()
     progress = _progress_bar()
     result = load_file(url, args.file, sheet=sheet, progress=progress)
     if progress:
@@ -51,11 +61,11 @@ def _load(args: argparse.Namespace, sheet: str | None) -> int:
 
 
 def _refresh(_: argparse.Namespace) -> int:
-    from bgc_pipeline import db, refresh
-    from bgc_pipeline.settings import load_settings
+    from bgc_pipeline import refresh
 
+    url = _database_url()
     started = time.perf_counter()
-    done = refresh.refresh_all(db.server_url(load_settings()))
+    done = refresh.refresh_all(url)
     parts = ", ".join(f"{r.view} {r.rows:,} rows {r.seconds:.2f} s" for r in done)
     print(f"refreshed {len(done)} views in {time.perf_counter() - started:.2f} s: {parts}")
     return 0

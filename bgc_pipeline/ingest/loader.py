@@ -59,15 +59,17 @@ class LoadResult:
     rows_replaced: int
     seconds: float
     note: str = ""
+    sheet: str | None = None
 
     def summary(self) -> str:
         """The CLI's one-line summary."""
         if self.status == "unchanged":
             return f"{self.source}: unchanged ({self.note}), nothing loaded [{self.seconds:.2f} s]"
         replaced = f", replaced {self.rows_replaced:,}" if self.rows_replaced else ""
+        sheet = f", sheet {self.sheet}" if self.sheet else ""
         return (
             f"{self.source}: loaded {self.rows_loaded:,} row(s), rejected {self.rows_rejected:,}"
-            f"{replaced} ({self.layout} layout) in {self.seconds:.2f} s"
+            f"{replaced} ({self.layout} layout{sheet}) in {self.seconds:.2f} s"
         )
 
 
@@ -156,7 +158,7 @@ def _load(
             progress(loaded + rejected, opened.read.fraction)
     return LoadResult(
         batch_id, source, sha, "loaded", opened.match.name, loaded, rejected, replaced,
-        _since(started),
+        _since(started), sheet=opened.sheet,
     )  # fmt: skip
 
 
@@ -270,12 +272,19 @@ def _close_abandoned(cur: Cursor, source: str, batch_id: str) -> None:
 
 
 def _record_attempt(url: str, batch_id: str, source: str, sha: str) -> None:
-    with db.transaction(url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "INSERT INTO cfg.ingest_batches (batch_id, source_name, sha256, status) "
-            "VALUES (%s, %s, %s, 'running')",
-            (batch_id, source, sha),
-        )
+    import psycopg2
+
+    try:
+        with db.transaction(url) as conn, conn.cursor() as cur:
+            cur.execute(
+                "INSERT INTO cfg.ingest_batches (batch_id, source_name, sha256, status) "
+                "VALUES (%s, %s, %s, 'running')",
+                (batch_id, source, sha),
+            )
+    except (psycopg2.errors.UndefinedTable, psycopg2.errors.InvalidSchemaName):
+        raise db.DatabaseUnavailable(
+            f"the database at {db.describe_target(url)} is not migrated: run `bgc db migrate`"
+        ) from None
 
 
 def _finish(

@@ -55,9 +55,9 @@ class SourceFile:
 
     match: LayoutMatch
     batches: Iterator[pl.DataFrame]
-    kind: str
     read: ReadProgress
     sheet: str | None = None
+    """The spreadsheet's sheet that was read (``None`` for CSV)."""
 
 
 def is_spreadsheet(path: Path) -> bool:
@@ -138,7 +138,7 @@ def open_csv(path: Path, source: str) -> SourceFile:
     except LayoutError as exc:
         raise IngestError(source, str(exc)) from None
     read = ReadProgress(total=len(data) if data is not None else path.stat().st_size)
-    return SourceFile(match, _csv_batches(path, data, dialect, source, read), kind="csv", read=read)
+    return SourceFile(match, _csv_batches(path, data, dialect, source, read), read=read)
 
 
 def _record_end(data: bytes, start: int = 0) -> int | None:
@@ -256,7 +256,7 @@ def open_spreadsheet(path: Path, source: str, sheet: str | None) -> SourceFile:
         if frame.height == 0:
             raise IngestError(source, f"sheet {name!r} has a header but no data rows")
         frame = frame.with_row_index(LINE, offset=2)
-        return SourceFile(match, iter([frame]), kind="xlsx", read=ReadProgress(total=0), sheet=name)
+        return SourceFile(match, iter([frame]), read=ReadProgress(total=0), sheet=name)
     raise IngestError(source, "; ".join(problems) or "workbook has no sheets")
 
 
