@@ -17,7 +17,8 @@ QUERIES = {
 }
 
 Observe = Callable[[str, float], None]
-UNDEFINED_TABLE = "42P01"
+SCHEMA_MISSING = ("42P01", "3F000")
+"""undefined_table, invalid_schema_name: the database was never migrated."""
 
 
 class DatabaseDown(RuntimeError):
@@ -62,7 +63,7 @@ class Repository:
         except sa.exc.OperationalError as exc:
             raise DatabaseDown(f"database unavailable: {type(exc.orig).__name__}") from exc
         except sa.exc.ProgrammingError as exc:
-            if getattr(exc.orig, "pgcode", None) == UNDEFINED_TABLE:
+            if getattr(exc.orig, "pgcode", None) in SCHEMA_MISSING:
                 raise DatabaseDown("report views missing: run `bgc db migrate`") from exc
             raise
         except sa.exc.TimeoutError as exc:

@@ -46,3 +46,10 @@ def test_unknown_path_is_a_problem_document() -> None:
         response = client.get("/nope")
     assert response.status_code == 404
     assert response.json()["status"] == 404
+
+
+def test_metrics_on_an_unmigrated_database_are_503_not_500(empty_database_url: str) -> None:
+    with TestClient(app=create_app(load_settings({}), database_url=empty_database_url)) as client:
+        response = client.get("/v1/metrics/resumo")
+    assert response.status_code == 503
+    assert "run `bgc db migrate`" in response.json()["detail"]
