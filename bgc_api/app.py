@@ -72,7 +72,7 @@ def create_app(
         engine = db.create_engine(url, pool_size=settings.api_pool_size)
         version = DataVersion(url)
         version.start()
-        version.wait_until_read(timeout=2)
+        version.wait_until_read(timeout=1)
         app.state.update(
             engine=engine,
             repository=Repository(engine, metrics.observe_query),

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import select
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,8 @@ from bgc_pipeline.settings import SQL_DIR
 log = logging.getLogger(__name__)
 _QUERIES = db.load_queries(SQL_DIR / "queries" / "metrics.sql")
 MAX_ENTRIES = 4096
+WAKE_S = 0.25
+"""How often the listener looks at its stop flag (shutdown is never slower than this)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,7 @@ class DataVersion:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=self.poll_s + 1)
+        self._thread.join(timeout=db.CONNECT_TIMEOUT_S + 1)
 
     def wait_until_read(self, timeout: float) -> bool:
         """Block until the version has been read once (start-up, tests)."""
@@ -96,7 +99,7 @@ class DataVersion:
                 if self.current is not None:
                     log.warning("data version unknown (%s); cache bypassed", type(exc).__name__)
                 self.current = None
-                self._stop.wait(1.0)
+                self._stop.wait(1.0)  # returns at once when stopping
 
     def _listen(self) -> None:
         conn = db.connect(self.url)
@@ -105,12 +108,15 @@ class DataVersion:
             with conn.cursor() as cur:
                 cur.execute(f"LISTEN {REFRESH_CHANNEL}")
                 self._read(cur)
+                last_read = time.monotonic()
                 while not self._stop.is_set():
-                    ready, _, _ = select.select([conn], [], [], self.poll_s)
+                    ready, _, _ = select.select([conn], [], [], WAKE_S)
                     if ready:
                         conn.poll()
+                    if conn.notifies or time.monotonic() - last_read >= self.poll_s:
                         conn.notifies.clear()
-                    self._read(cur)
+                        self._read(cur)
+                        last_read = time.monotonic()
         finally:
             conn.close()
 
