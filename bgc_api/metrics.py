@@ -19,6 +19,7 @@ from bgc_api.cache import Cached, DataVersion, ResponseCache, etag_of
 from bgc_api.repository import Filters, Repository
 
 MIN_YEAR = 1997
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 JSON = "application/json"
 CSV = "text/csv"  # Litestar adds "; charset=utf-8"
 _encoder = msgspec.json.Encoder(decimal_format="number")  # 1250000.50 stays a number, to the cent
@@ -33,6 +34,7 @@ Setor = Annotated[
     str | None,
     QueryParameter(
         max_length=100,
+        pattern=NO_CONTROL_CHARACTERS,
         description="Sector name, exactly as listed by /v1/metrics/setor.",
         examples=[Example(value="Agropecuária")],
     ),
@@ -41,6 +43,7 @@ Pais = Annotated[
     str | None,
     QueryParameter(
         max_length=100,
+        pattern=NO_CONTROL_CHARACTERS,
         description="Destination country name (Portuguese, as in Comex Stat).",
         examples=[Example(value="China")],
     ),
@@ -258,7 +261,7 @@ class MetricsController(Controller):
         check_years(ano_de=ano_de, ano_ate=ano_ate)
         if ano_de is not None and ano_ate is not None and ano_de > ano_ate:
             raise ValidationException(
-                extra=[{"key": "ano_de", "message": "must not be after ano_ate", "source": "query"}]
+                extra=[{"key": "ano_de", "reason": "must not be after ano_ate", "source": "query"}]
             )
         filters = Filters(pais=pais, setor=setor, ano_de=ano_de, ano_ate=ano_ate)
         csv_wanted = wants_csv(request, fmt)

@@ -27,8 +27,8 @@ PARAMETER_RULES = {
     "limit": "an integer from 1 to 1000",
     "offset": "an integer from 0 to 1000000",
     "format": "json or csv",
-    "setor": "text of at most 100 characters",
-    "pais": "text of at most 100 characters",
+    "setor": "text of at most 100 characters, without control characters",
+    "pais": "text of at most 100 characters, without control characters",
 }
 
 
@@ -54,7 +54,12 @@ def _invalid_parameters(request: Request[Any, Any, Any], exc: ValidationExceptio
         name = QUERY_ALIASES.get(name, name)
         given = request.query_params.get(name)
         rule = PARAMETER_RULES.get(name)
-        reason = f"must be {rule}" if rule else str(error.get("message", "is invalid"))
+        if "reason" in error:  # raised by our handlers, already worded for the client
+            reason = str(error["reason"])
+        elif rule:
+            reason = f"must be {rule}"
+        else:
+            reason = str(error.get("message", "is invalid"))
         invalid.append({"name": name, "reason": reason, "value": given})
     if not invalid:
         return problem(400, exc.detail)

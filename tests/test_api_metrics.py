@@ -174,6 +174,7 @@ def test_filter_matching_nothing_is_empty_not_an_error(client: TestClient) -> No
         ("offset=-1", "offset", "an integer from 0"),
         ("format=xml", "format", "json or csv"),
         ("setor=" + "x" * 101, "setor", "text of at most 100 characters"),
+        ("setor=a%00b", "setor", "without control characters"),
     ],
 )
 def test_bad_parameters_are_problem_documents(
@@ -287,3 +288,9 @@ def test_interactive_docs_work_offline(client: TestClient) -> None:
     page = client.get("/schema").text
     assert "cdn" not in page.lower() and "https://" not in page
     assert client.get("/schema/assets/swagger-ui-bundle.js").status_code == 200
+
+
+def test_series_years_in_the_wrong_order(client: TestClient) -> None:
+    response = client.get("/v1/metrics/serie?ano_de=2025&ano_ate=2024")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "ano_de='2025': must not be after ano_ate"
