@@ -7,9 +7,11 @@ from typing import Any
 import sqlalchemy as sa
 from litestar import Controller, Response, get
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
 
-from bgc_api.problems import problem
+from bgc_api.problems import PROBLEM_MEDIA_TYPE, problem
 from bgc_api.repository import QUERIES
+from bgc_api.schemas import Problem
 from bgc_pipeline.refresh import VIEWS_IN_ORDER
 
 REPORT_VIEWS = VIEWS_IN_ORDER
@@ -42,6 +44,15 @@ class HealthController(Controller):
         operation_id="ready",
         summary="Readiness: the database answers and the report views are populated",
         sync_to_thread=False,
+        responses={
+            200: ResponseSpec(data_container=dict[str, str], description="Ready to serve."),
+            503: ResponseSpec(
+                data_container=Problem,
+                description="Not ready: the reason is in `detail`.",
+                media_type=PROBLEM_MEDIA_TYPE,
+                generate_examples=False,
+            ),
+        },
     )
     def ready(self, state: State) -> Response[Any]:
         reason = readiness(state.engine)

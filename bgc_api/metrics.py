@@ -17,8 +17,11 @@ from litestar.params import QueryParameter
 
 from bgc_api.cache import Cached, DataVersion, ResponseCache, etag_of
 from bgc_api.repository import Filters, Repository
+from bgc_api.schemas import PaisPage, Resumo, Serie, SetorPage, answers
 
 MIN_YEAR = 1997
+MAX_YEAR_AT_START = dt.date.today().year + 1
+"""Documented and checked by the parameter schema; ``check_years`` re-checks against today."""
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 JSON = "application/json"
 CSV = "text/csv"  # Litestar adds "; charset=utf-8"
@@ -27,7 +30,10 @@ _encoder = msgspec.json.Encoder(decimal_format="number")  # 1250000.50 stays a n
 Ano = Annotated[
     int | None,
     QueryParameter(
-        ge=MIN_YEAR, description="Year, from 1997 to next year.", examples=[Example(value=2024)]
+        ge=MIN_YEAR,
+        le=MAX_YEAR_AT_START,
+        description="Year, from 1997 to next year.",
+        examples=[Example(value=2024)],
     ),
 ]
 Setor = Annotated[
@@ -71,6 +77,7 @@ AnoDe = Annotated[
     QueryParameter(
         name="ano_de",
         ge=MIN_YEAR,
+        le=MAX_YEAR_AT_START,
         description="First year (inclusive).",
         examples=[Example(value=2023)],
     ),
@@ -80,6 +87,7 @@ AnoAte = Annotated[
     QueryParameter(
         name="ano_ate",
         ge=MIN_YEAR,
+        le=MAX_YEAR_AT_START,
         description="Last year (inclusive).",
         examples=[Example(value=2025)],
     ),
@@ -145,6 +153,7 @@ class MetricsController(Controller):
     @get(
         "/resumo",
         operation_id="getResumo",
+        responses=answers(Resumo, "Totals for the scope."),
         summary="Totals for the filtered scope",
         description="Total FOB value (USD) and net weight (kg), countries and sectors counted, "
         "years present. Filters are optional and combine.",
@@ -204,6 +213,7 @@ class MetricsController(Controller):
     @get(
         "/pais",
         operation_id="getPais",
+        responses=answers(PaisPage, "One page of countries (`format=csv`: the items as CSV)."),
         summary="Destination countries ranked by FOB value",
         description="Each country's totals, its share of the filtered total (`participacaoPct`, "
         "the full list sums to 100), year-over-year growth of the reference year (`ano`, else "
@@ -226,6 +236,7 @@ class MetricsController(Controller):
     @get(
         "/setor",
         operation_id="getSetor",
+        responses=answers(SetorPage, "One page of sectors (`format=csv`: the items as CSV)."),
         summary="Sectors ranked by FOB value",
         description="The same figures as /pais, by sector (ISIC section of the NCM).",
     )
@@ -246,6 +257,7 @@ class MetricsController(Controller):
     @get(
         "/serie",
         operation_id="getSerie",
+        responses=answers(Serie, "The monthly series (`format=csv`: the items as CSV)."),
         summary="Monthly series",
         description="FOB value and net weight per month (annual-only figures are left out).",
     )

@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+import msgspec
 import pytest
 from litestar.testing import TestClient
 
 from bgc_api.app import create_app
 from bgc_api.observability import ObservedApp
+from bgc_api.schemas import PaisPage, Problem, Resumo, Serie, SetorPage
 from bgc_pipeline import refresh
 from bgc_pipeline.ingest import load_file
 from bgc_pipeline.settings import load_settings
@@ -294,3 +296,17 @@ def test_series_years_in_the_wrong_order(client: TestClient) -> None:
     response = client.get("/v1/metrics/serie?ano_de=2025&ano_ate=2024")
     assert response.status_code == 400
     assert response.json()["detail"] == "ano_de='2025': must not be after ano_ate"
+
+
+@pytest.mark.parametrize(
+    ("path", "shape"),
+    [
+        ("/v1/metrics/resumo?ano=2024", Resumo),
+        ("/v1/metrics/pais", PaisPage),
+        ("/v1/metrics/setor?pais=Chile", SetorPage),
+        ("/v1/metrics/serie", Serie),
+        ("/v1/metrics/pais?limit=0", Problem),
+    ],
+)
+def test_answers_match_the_documented_schemas(client: TestClient, path: str, shape: type) -> None:
+    msgspec.json.decode(client.get(path).content, type=shape, strict=True)
