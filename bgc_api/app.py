@@ -10,6 +10,7 @@ from litestar.datastructures import State
 from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Schema
 from litestar.static_files import create_static_files_router
 from prometheus_client import generate_latest
 from swagger_ui_bundle import swagger_ui_path
@@ -25,6 +26,7 @@ from bgc_pipeline.settings import Settings, load_settings
 
 SWAGGER_ASSETS = "/schema/assets"
 METRIC_ROUTES = ("resumo", "pais", "setor", "serie")
+CSV_ROUTES = ("pais", "setor", "serie")
 PROMETHEUS_TEXT = "text/plain; version=0.0.4"
 
 
@@ -57,6 +59,20 @@ def _openapi() -> OpenAPIConfig:
         path="/schema",
         render_plugins=[swagger],
     )
+
+
+def document_csv_answers(app: Litestar) -> None:
+    """Add ``text/csv`` to the 200 answer of the list routes in the OpenAPI document.
+
+    ``ResponseSpec`` declares one media type per status; these routes answer two.
+    """
+    assert app.openapi_schema.paths is not None
+    for route in CSV_ROUTES:
+        operation = app.openapi_schema.paths[f"/v1/metrics/{route}"].get
+        assert operation is not None and operation.responses is not None
+        answer = operation.responses["200"]
+        if isinstance(answer, OpenAPIResponse) and answer.content is not None:
+            answer.content["text/csv"] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
 
 
 def create_app(
@@ -97,6 +113,7 @@ def create_app(
             ),
         ],
         lifespan=[database],
+        on_startup=[document_csv_answers],
         exception_handlers={
             DatabaseDown: handle_database_down,
             HTTPException: handle_http_exception,

@@ -78,7 +78,7 @@ AnoDe = Annotated[
         name="ano_de",
         ge=MIN_YEAR,
         le=MAX_YEAR_AT_START,
-        description="First year (inclusive).",
+        description="First year (inclusive), not after ano_ate.",
         examples=[Example(value=2023)],
     ),
 ]

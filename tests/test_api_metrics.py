@@ -282,6 +282,10 @@ def test_openapi_lists_every_route_with_ids_and_tags(client: TestClient) -> None
     for item in paths.values():
         for operation in item.values():
             assert operation["tags"], operation["operationId"]
+    assert set(paths["/v1/metrics/pais"]["get"]["responses"]["200"]["content"]) == {
+        "application/json",
+        "text/csv",
+    }
     ano = next(p for p in paths["/v1/metrics/pais"]["get"]["parameters"] if p["name"] == "ano")
     assert ano["description"] and ano["schema"]
 
