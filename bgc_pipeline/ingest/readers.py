@@ -25,6 +25,7 @@ LINE = "_line"
 """Column added to every batch: the record's line number (header = line 1)."""
 
 _SAMPLE_BYTES = 1 << 20
+_UTF8_BOM = b"\xef\xbb\xbf"
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0"
 
@@ -75,8 +76,7 @@ def sniff_csv(sample: bytes) -> CsvDialect:
         # A sample cut inside a multi-byte character is still UTF-8.
         if exc.start < len(sample) - 3:
             encoding = _legacy_encoding(sample)
-    text = sample.decode(encoding, errors="replace").lstrip("\ufeff")
-    header = _first_record(text)
+    header = _header_record(sample).decode(encoding, errors="replace")
     counts = {sep: _count_outside_quotes(header, sep) for sep in (";", ",", "\t")}
     separator = max(counts, key=lambda sep: counts[sep])
     bare_cr = b"\r" in sample.replace(b"\r\n", b"")
@@ -89,16 +89,6 @@ def _legacy_encoding(sample: bytes) -> str:
     except UnicodeDecodeError:
         return "latin-1"
     return "cp1252"
-
-
-def _first_record(text: str) -> str:
-    quoted = False
-    for i, ch in enumerate(text):
-        if ch == '"':
-            quoted = not quoted
-        elif ch in "\r\n" and not quoted:
-            return text[:i]
-    return text
 
 
 def _count_outside_quotes(line: str, sep: str) -> int:
@@ -114,25 +104,24 @@ def _normalised_bytes(path: Path, dialect: CsvDialect) -> bytes:
     return text.encode("utf-8")
 
 
-def _header(path: Path, dialect: CsvDialect, data: bytes | None) -> list[str]:
-    if data is None:
-        with path.open("rb") as fh:
-            data_head = fh.read(_SAMPLE_BYTES)
-        text = data_head.decode("utf-8", errors="replace")
-    else:
-        text = data[:_SAMPLE_BYTES].decode("utf-8", errors="replace")
-    record = _first_record(text.lstrip("\ufeff"))
-    return next(csv.reader([record], delimiter=dialect.separator), [])
+def _header_record(head: bytes) -> bytes:
+    """The header record from the first bytes of a file (BOM and line end removed)."""
+    head = head.removeprefix(_UTF8_BOM)
+    end = _header_end(head)
+    record = head[:end] if end is not None else head
+    return record.split(b"\r", 1)[0].rstrip(b"\n")
 
 
 def open_csv(path: Path, source: str) -> SourceFile:
     with path.open("rb") as fh:
         sample = fh.read(_SAMPLE_BYTES)
-    if not sample.strip(b"\xef\xbb\xbf \r\n\t"):
+    if not sample.removeprefix(_UTF8_BOM).strip():
         raise IngestError(source, "file is empty")
     dialect = sniff_csv(sample)
     data = _normalised_bytes(path, dialect) if dialect.rewrite else None
-    headers = [h for h in _header(path, dialect, data)]
+    head = data[:_SAMPLE_BYTES] if data is not None else sample
+    record = _header_record(head).decode("utf-8", errors="replace")
+    headers = next(csv.reader([record], delimiter=dialect.separator), [])
     try:
         match = detect(headers)
     except LayoutError as exc:
