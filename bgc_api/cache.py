@@ -66,19 +66,33 @@ class ResponseCache:
             self._entries[key] = value
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """What the API knows of the data, replaced as a whole so readers never mix two reads."""
+
+    version: str | None
+    """The views' last refresh (ISO 8601); ``None`` while unknown (database down)."""
+    data_through: str | None
+    """Latest ``YYYY-MM`` in the views; it changes only with the version."""
+
+
+UNKNOWN = Snapshot(None, None)
+
+
 class DataVersion:
     """The current data version, followed through LISTEN/NOTIFY in a background thread."""
 
     def __init__(self, url: str, poll_s: float = 5.0) -> None:
         self.url = url
         self.poll_s = poll_s
-        self.current: str | None = None
-        """``None`` while unknown (database down, or views never refreshed)."""
-        self.data_through: str | None = None
-        """Latest ``YYYY-MM`` in the views, read with the version (it changes only with it)."""
+        self.snapshot = UNKNOWN
         self._stop = threading.Event()
         self._read_once = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bgc-data-version", daemon=True)
+
+    @property
+    def current(self) -> str | None:
+        return self.snapshot.version
 
     def start(self) -> None:
         self._thread.start()
@@ -96,9 +110,9 @@ class DataVersion:
             try:
                 self._listen()
             except Exception as exc:  # any failure: forget the version, retry shortly
-                if self.current is not None:
+                if self.snapshot is not UNKNOWN:
                     log.warning("data version unknown (%s); cache bypassed", type(exc).__name__)
-                self.current = None
+                self.snapshot = UNKNOWN
                 self._stop.wait(1.0)  # returns at once when stopping
 
     def _listen(self) -> None:
@@ -125,6 +139,8 @@ class DataVersion:
         latest = cur.fetchone()
         cur.execute(_QUERIES["version"])
         (updated_at,) = cur.fetchone()
-        self.data_through = format_data_through(*latest) if latest else None
-        self.current = updated_at.isoformat() if updated_at else None
+        self.snapshot = Snapshot(
+            updated_at.isoformat() if updated_at else None,
+            format_data_through(*latest) if latest else None,
+        )
         self._read_once.set()

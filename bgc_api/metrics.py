@@ -137,14 +137,15 @@ class MetricsController(Controller):
         state = request.app.state
         version: DataVersion = state.version
         cache: ResponseCache = state.cache
-        current = version.current
+        snapshot = version.snapshot
         key = (request.url.path.removeprefix("/v1"), request.url.query, csv_wanted)
-        cached = cache.get(current, key)
+        cached = cache.get(snapshot.version, key)
         if cached is None:
-            freshness = {"updatedAt": current, "dataThrough": version.data_through}
+            freshness = {"updatedAt": snapshot.version, "dataThrough": snapshot.data_through}
             body, media = await anyio.to_thread.run_sync(build, state.repository, freshness)
             cached = Cached(body, media, etag_of(body))
-            cache.put(current, key, cached)
+            if version.current == snapshot.version:  # a refresh during the query: do not keep it
+                cache.put(snapshot.version, key, cached)
         headers = {"ETag": cached.etag, "Cache-Control": "no-cache"}
         if request.headers.get("if-none-match") == cached.etag:
             return Response(b"", status_code=304, headers=headers)
