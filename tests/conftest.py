@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,6 +71,13 @@ def empty_database_url(pg_server_url: str, request: pytest.FixtureRequest) -> It
     url = new_database(pg_server_url, request.node.name)
     yield url
     _drop_database(pg_server_url, make_url(url).database or "")
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def query(url: str, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:

@@ -9,6 +9,7 @@ from bgc_pipeline.checks import asset_checks
 from bgc_pipeline.definitions import make_definitions
 from bgc_pipeline.partitions import landing_files
 from bgc_pipeline.resources import BgcDatabase, LandingFolder
+from bgc_pipeline.sensors import landing_sensor
 
 
 def resources(url: str, landing: Path) -> dict[str, object]:
@@ -59,3 +60,17 @@ def run_checks(
         selection=dg.AssetSelection.checks_for_assets(*keys),
         raise_on_error=False,
     )
+
+
+def sensor_tick(instance: dg.DagsterInstance, landing: Path, cursor: str | None) -> dg.SensorResult:
+    """One tick of the landing sensor, applying its partition requests as the daemon would."""
+    context = dg.build_sensor_context(
+        instance=instance, cursor=cursor, resources={"landing": LandingFolder(path=str(landing))}
+    )
+    result = landing_sensor(context)
+    assert isinstance(result, dg.SensorResult)
+    for request in result.dynamic_partitions_requests or []:
+        instance.add_dynamic_partitions(
+            request.partitions_def_name, list(request.partition_keys or [])
+        )
+    return result

@@ -2,7 +2,6 @@
 schedule target the views; the code location serves over gRPC as on Kubernetes."""
 
 import datetime as dt
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 from bgc_pipeline.assets import RAW_KEY, STG_KEY, VIEW_KEYS
 from bgc_pipeline.definitions import defs
 from bgc_pipeline.schedules import daily_refresh
+from tests.conftest import free_port
 from tests.dagster_helpers import bound_definitions, load_partition
 
 SAMPLE = Path("data_samples/exportacao_2023_2024.csv")
@@ -94,15 +94,9 @@ def test_a_load_makes_automation_request_every_view(database_url: str, tmp_path:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_code_location_serves_over_grpc() -> None:
-    port = _free_port()
+    port = free_port()
     bin_dir = Path(sys.executable).parent
     server = subprocess.Popen(
         [str(bin_dir / "dagster"), "api", "grpc", "-m", "bgc_pipeline.definitions", "-a", "defs",

@@ -9,8 +9,7 @@ import pytest
 
 from bgc_pipeline.assets import STG_KEY
 from bgc_pipeline.partitions import landing_files
-from bgc_pipeline.resources import LandingFolder
-from bgc_pipeline.sensors import landing_sensor
+from tests.dagster_helpers import sensor_tick as tick
 
 pytestmark = pytest.mark.unit
 
@@ -25,19 +24,6 @@ def landing(tmp_path: Path) -> Path:
 @pytest.fixture
 def instance() -> dg.DagsterInstance:
     return dg.DagsterInstance.ephemeral()
-
-
-def tick(instance: dg.DagsterInstance, landing: Path, cursor: str | None) -> dg.SensorResult:
-    context = dg.build_sensor_context(
-        instance=instance, cursor=cursor, resources={"landing": LandingFolder(path=str(landing))}
-    )
-    result = landing_sensor(context)
-    assert isinstance(result, dg.SensorResult)
-    for request in result.dynamic_partitions_requests or []:
-        instance.add_dynamic_partitions(
-            request.partitions_def_name, list(request.partition_keys or [])
-        )
-    return result
 
 
 def settle(

@@ -9,10 +9,8 @@ import pytest
 
 from bgc_pipeline.assets import VIEW_KEYS, view_assets
 from bgc_pipeline.checks import asset_checks
-from bgc_pipeline.resources import LandingFolder
-from bgc_pipeline.sensors import landing_sensor
 from tests.conftest import FIXTURES, query
-from tests.dagster_helpers import bound_definitions, load_partition, resources
+from tests.dagster_helpers import bound_definitions, load_partition, resources, sensor_tick
 from tests.ingest_helpers import csv_totals
 
 pytestmark = pytest.mark.integration
@@ -23,16 +21,7 @@ def sensor_requests(
 ) -> tuple[list[dg.RunRequest], str | None]:
     requests: list[dg.RunRequest] = []
     for _ in range(2):  # a file is loaded once its size held still for one tick
-        context = dg.build_sensor_context(
-            instance=instance,
-            cursor=cursor,
-            resources={"landing": LandingFolder(path=str(landing))},
-        )
-        result = landing_sensor(context)
-        for request in result.dynamic_partitions_requests or []:
-            instance.add_dynamic_partitions(
-                request.partitions_def_name, list(request.partition_keys or [])
-            )
+        result = sensor_tick(instance, landing, cursor)
         requests += result.run_requests or []
         cursor = result.cursor
     return requests, cursor

@@ -5,7 +5,6 @@ every process it started."""
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,13 +14,9 @@ from pathlib import Path
 import psutil
 import pytest
 
+from tests.conftest import free_port
+
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get_json(url: str) -> dict[str, object] | None:
@@ -33,7 +28,7 @@ def _get_json(url: str) -> dict[str, object] | None:
 
 
 def test_up_serves_the_samples_and_stops_cleanly(tmp_path: Path) -> None:
-    api_port, dagster_port = _free_port(), _free_port()
+    api_port, dagster_port = free_port(), free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("BGC_")},
         "BGC_HOME": str(tmp_path / "home"),
