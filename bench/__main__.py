@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.httpload import load
-from bgc_pipeline import db, migrate, refresh
+from bgc_core import db, migrate, views
 from bgc_pipeline.ingest import load_file
 from bgc_pipeline.ingest.sample import write_sample
 
@@ -128,9 +128,9 @@ def bench_ingest(url: str, work: Path, rows: int, big_rows: int) -> dict[str, An
         "replace_vs_first_load": round(replace_seconds / in_process, 2),
     }
     started = time.perf_counter()
-    views = refresh.refresh_all(url)
+    refreshed = views.refresh_all(url)
     figures["refresh_all_views_s"] = round(time.perf_counter() - started, 3)
-    figures["refresh_per_view_s"] = {v.view: v.seconds for v in views}
+    figures["refresh_per_view_s"] = {v.view: v.seconds for v in refreshed}
     figures["staging_rows_at_refresh"] = rows * 2
     if big_rows:
         big = work / "big" / f"EXP_{big_rows}.csv"
@@ -192,7 +192,7 @@ def bench_api(url: str, seconds: float) -> dict[str, Any]:
                 )
         misses = []
         for _ in range(10):
-            refresh.refresh_view(url, "mv_resumo_geral")
+            views.refresh_view(url, "mv_resumo_geral")
             time.sleep(0.2)  # the NOTIFY reaches the API
             started = time.perf_counter()
             urllib.request.urlopen(f"{base}/v1/metrics/pais?ano=2024&limit=10").read()

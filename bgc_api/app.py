@@ -2,31 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
-from litestar import Litestar, Response, Router, get
+from litestar import Litestar, Response, get, route
 from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.enums import HttpMethod
 from litestar.exceptions import HTTPException
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Schema
 from litestar.static_files import create_static_files_router
+from litestar.types import ControllerRouterHandler
+from litestar.utils import is_async_callable
 from prometheus_client import generate_latest
 from swagger_ui_bundle import swagger_ui_path
 
 from bgc_api.cache import DataVersion, ResponseCache
-from bgc_api.health import HealthController
-from bgc_api.metrics import MetricsController
-from bgc_api.observability import Metrics, ObservedApp
+from bgc_api.health import health, ready
+from bgc_api.metrics import HANDLERS as METRIC_HANDLERS
+from bgc_api.metrics import ROUTES as METRIC_ROUTES
+from bgc_api.metrics import metrics_router
+from bgc_api.observability import Metrics, Observability
 from bgc_api.problems import handle_database_down, handle_http_exception, handle_unexpected
 from bgc_api.repository import DatabaseDown, Repository
-from bgc_pipeline import db
-from bgc_pipeline.settings import Settings, load_settings
+from bgc_core import db
+from bgc_core.settings import Settings, load_settings
 
 SWAGGER_ASSETS = "/schema/assets"
-METRIC_ROUTES = ("resumo", "pais", "setor", "serie")
-CSV_ROUTES = ("pais", "setor", "serie")
 PROMETHEUS_TEXT = "text/plain; version=0.0.4"
 
 
@@ -38,8 +42,8 @@ PROMETHEUS_TEXT = "text/plain; version=0.0.4"
     sync_to_thread=False,
     media_type=PROMETHEUS_TEXT,
 )
-def prometheus(state: State) -> Response[bytes]:
-    return Response(generate_latest(state.metrics.registry), media_type=PROMETHEUS_TEXT)
+def prometheus(metrics: NamedDependency[Metrics]) -> Response[bytes]:
+    return Response(generate_latest(metrics.registry), media_type=PROMETHEUS_TEXT)
 
 
 def _openapi() -> OpenAPIConfig:
@@ -61,26 +65,42 @@ def _openapi() -> OpenAPIConfig:
     )
 
 
-def document_csv_answers(app: Litestar) -> None:
-    """Add ``text/csv`` to the 200 answer of the list routes in the OpenAPI document.
+def head_twin(handler: HTTPRouteHandler, prefix: str = "") -> HTTPRouteHandler:
+    """A HEAD route on the same paths and function as a GET handler, left out of the
+    OpenAPI document; the observability hook drops the body of its answers."""
+    return route(
+        [f"{prefix}{path}" for path in sorted(handler.paths)],
+        http_method=HttpMethod.HEAD,
+        include_in_schema=False,
+        name=f"head:{prefix}{handler.handler_name}",
+        sync_to_thread=None if is_async_callable(handler.fn) else False,
+    )(handler.fn)
 
-    ``ResponseSpec`` declares one media type per status; these routes answer two.
-    """
-    assert app.openapi_schema.paths is not None
-    for route in CSV_ROUTES:
-        operation = app.openapi_schema.paths[f"/v1/metrics/{route}"].get
-        assert operation is not None and operation.responses is not None
-        answer = operation.responses["200"]
-        if isinstance(answer, OpenAPIResponse) and answer.content is not None:
-            answer.content["text/csv"] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+
+def _head_routes(prefixes: Iterable[str]) -> list[HTTPRouteHandler]:
+    twins = [head_twin(handler) for handler in (health, ready, prometheus)]
+    for prefix in prefixes:
+        twins += [head_twin(handler, f"{prefix}/metrics") for handler in METRIC_HANDLERS]
+    return twins
+
+
+def _state_dependency(name: str) -> Provide:
+    def provide(state: State) -> object:
+        return state[name]
+
+    return Provide(provide, sync_to_thread=False)
 
 
 def create_app(
     settings: Settings | None = None, database_url: str | None = None, access_log: bool = True
-) -> ObservedApp:
+) -> Litestar:
     """Build the API. The pool and the data-version listener live from startup to shutdown."""
     settings = settings or load_settings()
     metrics = Metrics()
+    prefixes = ("/v1", "")
+    known = {"/health", "/ready", "/prometheus"}
+    known |= {f"{p}/metrics/{r}" for p in prefixes for r in METRIC_ROUTES}
+    observability = Observability(metrics, known, access_log=access_log)
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -90,11 +110,9 @@ def create_app(
         version.start()
         version.wait_until_read(timeout=1)
         app.state.update(
-            engine=engine,
             repository=Repository(engine, metrics.observe_query),
-            version=version,
+            data_version=version,
             cache=ResponseCache(),
-            metrics=metrics,
         )
         try:
             yield
@@ -102,29 +120,33 @@ def create_app(
             version.stop()
             engine.dispose()
 
-    app = Litestar(
-        route_handlers=[
-            HealthController,
-            prometheus,
-            Router("/v1", route_handlers=[MetricsController]),
-            Router("/", route_handlers=[MetricsController], include_in_schema=False),
-            create_static_files_router(
-                SWAGGER_ASSETS, directories=[swagger_ui_path], include_in_schema=False
-            ),
-        ],
+    handlers: list[ControllerRouterHandler] = [
+        health,
+        ready,
+        prometheus,
+        metrics_router("/v1"),
+        metrics_router("/", include_in_schema=False),
+        *_head_routes(prefixes),
+        create_static_files_router(
+            SWAGGER_ASSETS, directories=[swagger_ui_path], include_in_schema=False
+        ),
+    ]
+    return Litestar(
+        route_handlers=handlers,
+        dependencies={
+            "repository": _state_dependency("repository"),
+            "data_version": _state_dependency("data_version"),
+            "cache": _state_dependency("cache"),
+            "metrics": _state_dependency("metrics"),
+        },
         lifespan=[database],
-        on_startup=[document_csv_answers],
+        before_request=observability.before_request,
+        before_send=[observability.before_send],
         exception_handlers={
             DatabaseDown: handle_database_down,
             HTTPException: handle_http_exception,
             Exception: handle_unexpected,
         },
         openapi_config=_openapi(),
+        state=State({"metrics": metrics}),
     )
-    known = {
-        "/health",
-        "/ready",
-        "/prometheus",
-        *(f"{p}/metrics/{r}" for p in ("", "/v1") for r in METRIC_ROUTES),
-    }
-    return ObservedApp(app, metrics, known, access_log=access_log)

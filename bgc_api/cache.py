@@ -16,12 +16,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from bgc_pipeline import db
-from bgc_pipeline.refresh import REFRESH_CHANNEL
-from bgc_pipeline.settings import SQL_DIR
+from bgc_core import db, sqlfiles
+from bgc_core.views import REFRESH_CHANNEL
 
 log = logging.getLogger(__name__)
-_QUERIES = db.load_queries(SQL_DIR / "queries" / "metrics.sql")
+_QUERIES = sqlfiles.queries("metrics")
 MAX_ENTRIES = 4096
 WAKE_S = 0.25
 """How often the listener looks at its stop flag (shutdown is never slower than this)."""

@@ -1,26 +1,33 @@
-"""The metrics endpoints: answers from the ``rpt`` views, cached per data version."""
+"""The metrics endpoints: answers from the ``rpt`` views, cached per data version.
+
+Each answer is a Struct of :mod:`bgc_api.schemas`, encoded once per data version and
+kept as bytes; the ETag is the hash of those bytes.
+"""
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 import anyio
 import msgspec
-from litestar import Controller, Request, Response, get
+from litestar import Request, Response, Router, get
+from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
-from litestar.openapi.spec import Example
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.spec import Example, OpenAPIMediaType, OpenAPIType, Operation, Schema
 from litestar.params import QueryParameter
 
 from bgc_api.cache import Cached, DataVersion, ResponseCache, etag_of
-from bgc_api.repository import Filters, Repository
-from bgc_api.schemas import PaisPage, Resumo, Serie, SetorPage, answers
+from bgc_api.repository import Filters, Freshness, Repository
+from bgc_api.schemas import PaisPage, Serie, SetorPage, answers
+from bgc_api.schemas import Resumo as ResumoBody
+from bgc_core.domain import FIRST_YEAR, last_year
 
-MIN_YEAR = 1997
-MAX_YEAR_AT_START = dt.date.today().year + 1
+MAX_YEAR_AT_START = last_year()
 """Documented and checked by the parameter schema; ``check_years`` re-checks against today."""
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 JSON = "application/json"
@@ -30,9 +37,9 @@ _encoder = msgspec.json.Encoder(decimal_format="number")  # 1250000.50 stays a n
 Ano = Annotated[
     int | None,
     QueryParameter(
-        ge=MIN_YEAR,
+        ge=FIRST_YEAR,
         le=MAX_YEAR_AT_START,
-        description="Year, from 1997 to next year.",
+        description=f"Year, from {FIRST_YEAR} to next year.",
         examples=[Example(value=2024)],
     ),
 ]
@@ -76,7 +83,7 @@ AnoDe = Annotated[
     int | None,
     QueryParameter(
         name="ano_de",
-        ge=MIN_YEAR,
+        ge=FIRST_YEAR,
         le=MAX_YEAR_AT_START,
         description="First year (inclusive), not after ano_ate.",
         examples=[Example(value=2023)],
@@ -86,17 +93,36 @@ AnoAte = Annotated[
     int | None,
     QueryParameter(
         name="ano_ate",
-        ge=MIN_YEAR,
+        ge=FIRST_YEAR,
         le=MAX_YEAR_AT_START,
         description="Last year (inclusive).",
         examples=[Example(value=2025)],
     ),
 ]
 
+RANKING_CSV = ["totalUsd", "totalKg", "participacaoPct", "variacaoPct", "usdPorKg", "anos"]
+SERIE_CSV = ["ano", "mes", "totalUsd", "totalKg"]
+
+Build = Callable[[Repository, Freshness], tuple[bytes, str]]
+
+
+@dataclass
+class CsvOperation(Operation):
+    """An operation whose 200 answer is JSON or, with ``format=csv``, CSV text.
+
+    ``ResponseSpec`` declares one media type per status; this adds the second.
+    """
+
+    def __post_init__(self) -> None:
+        answer = (self.responses or {}).get("200")
+        content = getattr(answer, "content", None)
+        if content is not None:
+            content[CSV] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+
 
 def check_years(**years: int | None) -> None:
     """Upper bound of year parameters: next year (it moves with the calendar)."""
-    high = dt.date.today().year + 1
+    high = last_year()
     for name, value in years.items():
         if value is not None and value > high:
             raise ValidationException(
@@ -110,184 +136,190 @@ def wants_csv(request: Request[Any, Any, Any], fmt: str | None) -> bool:
     return "text/csv" in request.headers.get("accept", "")
 
 
-def to_csv(columns: list[str], items: list[dict[str, Any]]) -> bytes:
+def to_csv(columns: Sequence[str], items: Sequence[msgspec.Struct]) -> bytes:
+    """The items as CSV with the given (camelCase) columns; lists are joined with ``;``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for item in items:
+        fields = {f.encode_name: f.name for f in msgspec.structs.fields(item)}
+        values = (getattr(item, fields[column]) for column in columns)
         writer.writerow(
-            [
-                ";".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
-                for v in (item[c] for c in columns)
-            ]
-        )
+            [";".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
+             for v in values]
+        )  # fmt: skip
     return buffer.getvalue().encode("utf-8")
 
 
-class MetricsController(Controller):
-    path = "/metrics"
-    tags = ("metrics",)
+async def answer(
+    request: Request[Any, Any, Any],
+    data_version: DataVersion,
+    cache: ResponseCache,
+    repository: Repository,
+    csv_wanted: bool,
+    build: Build,
+) -> Response[bytes]:
+    """The cached bytes for this request and data version, or new ones built in a thread."""
+    snapshot = data_version.snapshot
+    key = (request.url.path.removeprefix("/v1"), request.url.query, csv_wanted)
+    cached = cache.get(snapshot.version, key)
+    if cached is None:
+        freshness = Freshness(snapshot.version, snapshot.data_through)
+        body, media = await anyio.to_thread.run_sync(build, repository, freshness)
+        cached = Cached(body, media, etag_of(body))
+        if data_version.current == snapshot.version:  # a refresh during the query: not kept
+            cache.put(snapshot.version, key, cached)
+    headers = {"ETag": cached.etag, "Cache-Control": "no-cache"}
+    if request.headers.get("if-none-match") == cached.etag:
+        return Response(b"", status_code=304, headers=headers)
+    return Response(cached.body, media_type=cached.media_type, headers=headers)
 
-    async def _answer(
-        self,
-        request: Request[Any, Any, Any],
-        csv_wanted: bool,
-        build: Callable[[Repository, dict[str, str | None]], tuple[bytes, str]],
-    ) -> Response[bytes]:
-        state = request.app.state
-        version: DataVersion = state.version
-        cache: ResponseCache = state.cache
-        snapshot = version.snapshot
-        key = (request.url.path.removeprefix("/v1"), request.url.query, csv_wanted)
-        cached = cache.get(snapshot.version, key)
-        if cached is None:
-            freshness = {"updatedAt": snapshot.version, "dataThrough": snapshot.data_through}
-            body, media = await anyio.to_thread.run_sync(build, state.repository, freshness)
-            cached = Cached(body, media, etag_of(body))
-            if version.current == snapshot.version:  # a refresh during the query: do not keep it
-                cache.put(snapshot.version, key, cached)
-        headers = {"ETag": cached.etag, "Cache-Control": "no-cache"}
-        if request.headers.get("if-none-match") == cached.etag:
-            return Response(b"", status_code=304, headers=headers)
-        return Response(cached.body, media_type=cached.media_type, headers=headers)
 
-    @get(
-        "/resumo",
-        operation_id="getResumo",
-        responses=answers(Resumo, "Totals for the scope."),
-        summary="Totals for the filtered scope",
-        description="Total FOB value (USD) and net weight (kg), countries and sectors counted, "
-        "years present. Filters are optional and combine.",
-    )
-    async def resumo(
-        self, request: Request[Any, Any, Any], ano: Ano = None, setor: Setor = None
-    ) -> Response[bytes]:
-        check_years(ano=ano)
-        filters = Filters(ano=ano, setor=setor)
+@get(
+    "/resumo",
+    operation_id="getResumo",
+    responses=answers(ResumoBody, "Totals for the scope."),
+    summary="Totals for the filtered scope",
+    description="Total FOB value (USD) and net weight (kg), countries and sectors counted, "
+    "years present. Filters are optional and combine.",
+)
+async def resumo(
+    request: Request[Any, Any, Any],
+    data_version: NamedDependency[DataVersion],
+    cache: NamedDependency[ResponseCache],
+    repository: NamedDependency[Repository],
+    ano: Ano = None,
+    setor: Setor = None,
+) -> Response[bytes]:
+    check_years(ano=ano)
+    filters = Filters(ano=ano, setor=setor)
 
-        def build(repo: Repository, freshness: dict[str, str | None]) -> tuple[bytes, str]:
-            body = {
-                **repo.resumo(filters),
-                **freshness,
-                "filters": filters.present(),
-            }
-            return _encoder.encode(body), JSON
+    def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
+        return _encoder.encode(repo.resumo(filters, freshness)), JSON
 
-        return await self._answer(request, False, build)
+    return await answer(request, data_version, cache, repository, False, build)
 
-    async def _ranking(
-        self,
-        request: Request[Any, Any, Any],
-        dimension: str,
-        filters: Filters,
-        limit: int,
-        offset: int,
-        fmt: str | None,
-    ) -> Response[bytes]:
-        csv_wanted = wants_csv(request, fmt)
 
-        def build(repo: Repository, freshness: dict[str, str | None]) -> tuple[bytes, str]:
-            items, total = repo.ranking(dimension, filters, limit, offset)
-            if csv_wanted:
-                columns = [
-                    dimension,
-                    "totalUsd",
-                    "totalKg",
-                    "participacaoPct",
-                    "variacaoPct",
-                    "usdPorKg",
-                    "anos",
-                ]
-                return to_csv(columns, items), CSV
-            body = {
-                "items": items,
-                "total": total,
-                "limit": limit,
-                "offset": offset,
-                **freshness,
-                "filters": filters.present(),
-            }
-            return _encoder.encode(body), JSON
+@get(
+    "/pais",
+    operation_id="getPais",
+    responses=answers(PaisPage, "One page of countries (`format=csv`: the items as CSV)."),
+    operation_class=CsvOperation,
+    summary="Destination countries ranked by FOB value",
+    description="Each country's totals, its share of the filtered total (`participacaoPct`, "
+    "the full list sums to 100), year-over-year growth of the reference year (`ano`, else "
+    "the latest) over the same months (`variacaoPct`) and unit value (`usdPorKg`).",
+)
+async def pais(
+    request: Request[Any, Any, Any],
+    data_version: NamedDependency[DataVersion],
+    cache: NamedDependency[ResponseCache],
+    repository: NamedDependency[Repository],
+    ano: Ano = None,
+    setor: Setor = None,
+    limit: Limit = 10,
+    offset: Offset = 0,
+    fmt: Format = None,
+) -> Response[bytes]:
+    check_years(ano=ano)
+    filters = Filters(ano=ano, setor=setor)
+    csv_wanted = wants_csv(request, fmt)
 
-        return await self._answer(request, csv_wanted, build)
+    def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
+        items, total = repo.paises(filters, limit, offset)
+        if csv_wanted:
+            return to_csv(["pais", *RANKING_CSV], items), CSV
+        page = PaisPage(
+            items, total, limit, offset, freshness.updated_at, freshness.data_through,
+            filters.present(),
+        )  # fmt: skip
+        return _encoder.encode(page), JSON
 
-    @get(
-        "/pais",
-        operation_id="getPais",
-        responses=answers(PaisPage, "One page of countries (`format=csv`: the items as CSV)."),
-        summary="Destination countries ranked by FOB value",
-        description="Each country's totals, its share of the filtered total (`participacaoPct`, "
-        "the full list sums to 100), year-over-year growth of the reference year (`ano`, else "
-        "the latest) over the same months (`variacaoPct`) and unit value (`usdPorKg`).",
-    )
-    async def pais(
-        self,
-        request: Request[Any, Any, Any],
-        ano: Ano = None,
-        setor: Setor = None,
-        limit: Limit = 10,
-        offset: Offset = 0,
-        fmt: Format = None,
-    ) -> Response[bytes]:
-        check_years(ano=ano)
-        return await self._ranking(
-            request, "pais", Filters(ano=ano, setor=setor), limit, offset, fmt
+    return await answer(request, data_version, cache, repository, csv_wanted, build)
+
+
+@get(
+    "/setor",
+    operation_id="getSetor",
+    responses=answers(SetorPage, "One page of sectors (`format=csv`: the items as CSV)."),
+    operation_class=CsvOperation,
+    summary="Sectors ranked by FOB value",
+    description="The same figures as /pais, by sector (ISIC section of the NCM).",
+)
+async def setor(
+    request: Request[Any, Any, Any],
+    data_version: NamedDependency[DataVersion],
+    cache: NamedDependency[ResponseCache],
+    repository: NamedDependency[Repository],
+    ano: Ano = None,
+    pais: Pais = None,
+    limit: Limit = 10,
+    offset: Offset = 0,
+    fmt: Format = None,
+) -> Response[bytes]:
+    check_years(ano=ano)
+    filters = Filters(ano=ano, pais=pais)
+    csv_wanted = wants_csv(request, fmt)
+
+    def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
+        items, total = repo.setores(filters, limit, offset)
+        if csv_wanted:
+            return to_csv(["setor", *RANKING_CSV], items), CSV
+        page = SetorPage(
+            items, total, limit, offset, freshness.updated_at, freshness.data_through,
+            filters.present(),
+        )  # fmt: skip
+        return _encoder.encode(page), JSON
+
+    return await answer(request, data_version, cache, repository, csv_wanted, build)
+
+
+@get(
+    "/serie",
+    operation_id="getSerie",
+    responses=answers(Serie, "The monthly series (`format=csv`: the items as CSV)."),
+    operation_class=CsvOperation,
+    summary="Monthly series",
+    description="FOB value and net weight per month (annual-only figures are left out).",
+)
+async def serie(
+    request: Request[Any, Any, Any],
+    data_version: NamedDependency[DataVersion],
+    cache: NamedDependency[ResponseCache],
+    repository: NamedDependency[Repository],
+    pais: Pais = None,
+    setor: Setor = None,
+    ano_de: AnoDe = None,
+    ano_ate: AnoAte = None,
+    fmt: Format = None,
+) -> Response[bytes]:
+    check_years(ano_de=ano_de, ano_ate=ano_ate)
+    if ano_de is not None and ano_ate is not None and ano_de > ano_ate:
+        raise ValidationException(
+            extra=[{"key": "ano_de", "reason": "must not be after ano_ate", "source": "query"}]
         )
+    filters = Filters(pais=pais, setor=setor, ano_de=ano_de, ano_ate=ano_ate)
+    csv_wanted = wants_csv(request, fmt)
 
-    @get(
-        "/setor",
-        operation_id="getSetor",
-        responses=answers(SetorPage, "One page of sectors (`format=csv`: the items as CSV)."),
-        summary="Sectors ranked by FOB value",
-        description="The same figures as /pais, by sector (ISIC section of the NCM).",
+    def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
+        items = repo.serie(filters)
+        if csv_wanted:
+            return to_csv(SERIE_CSV, items), CSV
+        body = Serie(items, freshness.updated_at, freshness.data_through, filters.present())
+        return _encoder.encode(body), JSON
+
+    return await answer(request, data_version, cache, repository, csv_wanted, build)
+
+
+HANDLERS: list[HTTPRouteHandler] = [resumo, pais, setor, serie]
+ROUTES = ("resumo", "pais", "setor", "serie")
+
+
+def metrics_router(prefix: str, *, include_in_schema: bool = True) -> Router:
+    """The metrics routes under ``prefix``/metrics: ``/v1`` documented, ``/`` for old links."""
+    return Router(
+        f"{prefix.rstrip('/')}/metrics",
+        route_handlers=HANDLERS,
+        tags=["metrics"],
+        include_in_schema=include_in_schema,
     )
-    async def setor(
-        self,
-        request: Request[Any, Any, Any],
-        ano: Ano = None,
-        pais: Pais = None,
-        limit: Limit = 10,
-        offset: Offset = 0,
-        fmt: Format = None,
-    ) -> Response[bytes]:
-        check_years(ano=ano)
-        return await self._ranking(
-            request, "setor", Filters(ano=ano, pais=pais), limit, offset, fmt
-        )
-
-    @get(
-        "/serie",
-        operation_id="getSerie",
-        responses=answers(Serie, "The monthly series (`format=csv`: the items as CSV)."),
-        summary="Monthly series",
-        description="FOB value and net weight per month (annual-only figures are left out).",
-    )
-    async def serie(
-        self,
-        request: Request[Any, Any, Any],
-        pais: Pais = None,
-        setor: Setor = None,
-        ano_de: AnoDe = None,
-        ano_ate: AnoAte = None,
-        fmt: Format = None,
-    ) -> Response[bytes]:
-        check_years(ano_de=ano_de, ano_ate=ano_ate)
-        if ano_de is not None and ano_ate is not None and ano_de > ano_ate:
-            raise ValidationException(
-                extra=[{"key": "ano_de", "reason": "must not be after ano_ate", "source": "query"}]
-            )
-        filters = Filters(pais=pais, setor=setor, ano_de=ano_de, ano_ate=ano_ate)
-        csv_wanted = wants_csv(request, fmt)
-
-        def build(repo: Repository, freshness: dict[str, str | None]) -> tuple[bytes, str]:
-            items = repo.serie(filters)
-            if csv_wanted:
-                return to_csv(["ano", "mes", "totalUsd", "totalKg"], items), CSV
-            body = {
-                "items": items,
-                **freshness,
-                "filters": filters.present(),
-            }
-            return _encoder.encode(body), JSON
-
-        return await self._answer(request, csv_wanted, build)

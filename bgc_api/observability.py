@@ -1,7 +1,9 @@
 """Request observability: one JSON log line per request, Prometheus metrics, trace ids.
 
-Implemented as an ASGI wrapper around the whole app so that every answer, routed
-or not (404, 405), is counted and logged exactly once.
+Built on Litestar's own hooks: ``before_request`` notes when a routed request starts,
+and ``before_send`` sees every answer, routed or not (404, 405), so each is counted,
+tagged with its ``X-Request-ID`` and logged exactly once. HEAD answers lose their body
+here (the GET handler answers them).
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import time
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl
 
-from litestar.types import ASGIApp, Message, Receive, Send
+from litestar import Request
+from litestar.types import HTTPScope, Message, Scope
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 SERVICE = "bgc-api"
@@ -25,10 +28,13 @@ REQUEST_ID_HEADER = b"x-request-id"
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _QUERY_VALUE_MAX = 100
+_STARTED = "bgc.started"
+_STATUS = "bgc.status"
+_REQUEST_ID = "bgc.request_id"
 
 
 class Metrics:
-    """The seed's metric names, in a registry of the app's own (no global state)."""
+    """The API's metric names, in a registry of the app's own (no global state)."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -72,50 +78,43 @@ def trace_id(headers: Iterable[tuple[bytes, bytes]]) -> str:
     return given if _SAFE_ID.match(given) else uuid.uuid4().hex
 
 
-class ObservedApp:
-    """Wraps the Litestar app: times, counts and logs each HTTP request."""
+class Observability:
+    """The two hooks, sharing the metrics, the known routes and the access log."""
 
-    def __init__(
-        self, app: ASGIApp, metrics: Metrics, known_paths: set[str], access_log: bool = True
-    ) -> None:
-        self.app = app
+    def __init__(self, metrics: Metrics, known_paths: set[str], access_log: bool = True) -> None:
         self.metrics = metrics
         self.known_paths = known_paths
         self.log = access_logger() if access_log else None
 
-    def __getattr__(self, name: str) -> Any:  # the test client and servers see the Litestar app
-        return getattr(self.app, name)
+    def before_request(self, request: Request[Any, Any, Any]) -> None:
+        request.scope["state"][_STARTED] = time.perf_counter()
 
-    async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
+    async def before_send(self, message: Message, scope: Scope) -> None:
         if scope["type"] != "http":
-            await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        request_id = trace_id(scope["headers"])
-        head = scope["method"] == "HEAD"
-        status = 500
+        self._on_http_message(message, cast("HTTPScope", scope))
 
-        async def send_with_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (REQUEST_ID_HEADER, request_id.encode()),
-                ]
-            elif head and message["type"] == "http.response.body":
-                message = {**message, "body": b""}  # HEAD: the GET answer's headers, no body
-            await send(message)
+    def _on_http_message(self, message: Message, scope: HTTPScope) -> None:
+        state = scope["state"]
+        method = scope["method"]
+        if message["type"] == "http.response.start":
+            state.setdefault(_STARTED, time.perf_counter())  # unrouted: no before_request
+            state[_STATUS] = message["status"]
+            state[_REQUEST_ID] = trace_id(scope["headers"])
+            message["headers"] = [
+                *message.get("headers", []),
+                (REQUEST_ID_HEADER, state[_REQUEST_ID].encode()),
+            ]
+        elif message["type"] == "http.response.body":
+            if method == "HEAD":
+                message["body"] = b""
+            if not message.get("more_body", False):
+                self._record(scope, state)
 
-        try:
-            routed: Any = {**scope, "method": "GET"} if head else scope
-            await self.app(routed, receive, send_with_id)
-        finally:
-            self._record(scope, status, started, request_id)
-
-    def _record(self, scope: Any, status: int, started: float, request_id: str) -> None:
-        path = scope["path"]  # the original scope: HEAD is logged as HEAD
+    def _record(self, scope: HTTPScope, state: dict[str, Any]) -> None:
+        path = scope["path"]
         endpoint = path if path in self.known_paths else "unmatched"
+        status = state.get(_STATUS, 500)
         self.metrics.requests.labels(endpoint, scope["method"], str(status)).inc()
         if self.log is None:
             return
@@ -134,11 +133,11 @@ class ObservedApp:
                     "service": SERVICE,
                     "endpoint": endpoint,
                     "method": scope["method"],
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                    "duration_ms": round((time.perf_counter() - state[_STARTED]) * 1000, 3),
                     "status": status,
                     "user_agent": headers.get(b"user-agent", b"").decode("latin-1")[:200],
                     "query_params": query,
-                    "trace_id": request_id,
+                    "trace_id": state[_REQUEST_ID],
                 },
                 ensure_ascii=False,
             )

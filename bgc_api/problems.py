@@ -8,8 +8,8 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from bgc_api.repository import DatabaseDown
-
-PROBLEM_MEDIA_TYPE = "application/problem+json"
+from bgc_api.schemas import PROBLEM_MEDIA_TYPE
+from bgc_core.domain import FIRST_YEAR
 
 _TITLES = {
     400: "Invalid request parameter",
@@ -20,10 +20,11 @@ _TITLES = {
 }
 QUERY_ALIASES = {"fmt": "format"}
 """Handler argument -> query parameter name, where they differ."""
+YEAR_RULE = f"a year from {FIRST_YEAR} to next year"
 PARAMETER_RULES = {
-    "ano": "a year from 1997 to next year",
-    "ano_de": "a year from 1997 to next year",
-    "ano_ate": "a year from 1997 to next year",
+    "ano": YEAR_RULE,
+    "ano_de": YEAR_RULE,
+    "ano_ate": YEAR_RULE,
     "limit": "an integer from 1 to 1000",
     "offset": "an integer from 0 to 1000000",
     "format": "json or csv",

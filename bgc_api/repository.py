@@ -5,18 +5,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from bgc_pipeline import db
-from bgc_pipeline.settings import SQL_DIR
+from bgc_api.schemas import PaisItem, Resumo, SerieItem, SetorItem
+from bgc_core import sqlfiles
 
-QUERIES = {
-    name: sa.text(sql) for name, sql in db.load_queries(SQL_DIR / "queries" / "metrics.sql").items()
-}
+QUERIES = {name: sa.text(sql) for name, sql in sqlfiles.queries("metrics").items()}
 
 Observe = Callable[[str, float], None]
+Dimension = Literal["pais", "setor"]
 SCHEMA_MISSING = ("42P01", "3F000")
 """undefined_table, invalid_schema_name: the database was never migrated."""
 
@@ -47,6 +46,14 @@ class Filters:
         return {k: v for k, v in self.as_params().items() if v is not None}
 
 
+@dataclass(frozen=True)
+class Freshness:
+    """What every answer says of its data: the views' refresh time and latest month."""
+
+    updated_at: str | None
+    data_through: str | None
+
+
 class Repository:
     def __init__(self, engine: sa.Engine, observe: Observe | None = None) -> None:
         self.engine = engine
@@ -73,50 +80,57 @@ class Repository:
                 self.observe(label or name, time.perf_counter() - started)
         return rows
 
-    def version(self) -> str | None:
-        """When the views were last refreshed (ISO text), ``None`` before any refresh."""
-        [row] = self._rows("version", {})
-        return row.updated_at.isoformat() if row.updated_at else None
+    def unpopulated_views(self, names: tuple[str, ...]) -> list[str]:
+        """The views of ``names`` that are missing or not populated (readiness)."""
+        rows = self._rows("readiness", {"names": list(names)})
+        populated = {row.matviewname for row in rows if row.ispopulated}
+        return [name for name in names if name not in populated]
 
-    def resumo(self, filters: Filters) -> dict[str, Any]:
+    def resumo(self, filters: Filters, freshness: Freshness) -> Resumo:
         [row] = self._rows("resumo", filters.as_params())
-        return {
-            "totalUsd": row.total_usd,
-            "totalKg": row.total_kg,
-            "paisesCount": row.paises_count,
-            "setoresCount": row.setores_count,
-            "anos": list(row.anos),
-        }
+        return Resumo(
+            total_usd=row.total_usd,
+            total_kg=row.total_kg,
+            paises_count=row.paises_count,
+            setores_count=row.setores_count,
+            anos=list(row.anos),
+            updated_at=freshness.updated_at,
+            data_through=freshness.data_through,
+            filters=filters.present(),
+        )
 
     def ranking(
-        self, dimension: str, filters: Filters, limit: int, offset: int
-    ) -> tuple[list[dict[str, Any]], int]:
-        """Items of ``pais`` or ``setor`` ordered by value, and how many match in all."""
-        if dimension not in ("pais", "setor"):
-            raise ValueError(f"unknown dimension {dimension!r}")
+        self, dimension: Dimension, filters: Filters, limit: int, offset: int
+    ) -> tuple[list[sa.Row[Any]], int]:
+        """Rows of ``pais`` or ``setor`` ordered by value, and how many match in all."""
         params = {**filters.as_params(), "dimension": dimension, "limit": limit, "offset": offset}
         rows = self._rows("ranking", params, label=dimension)
-        total = (
-            rows[0].total
-            if rows
-            else self._rows("ranking_count", params, f"{dimension}_count")[0][0]
-        )
-        items = [
-            {
-                dimension: row.name,
-                "totalUsd": row.total_usd,
-                "totalKg": row.total_kg,
-                "participacaoPct": row.participacao_pct,
-                "anos": list(row.anos),
-                "variacaoPct": row.variacao_pct,
-                "usdPorKg": row.usd_por_kg,
-            }
-            for row in rows
-        ]
-        return items, int(total)
+        if rows:
+            return rows, int(rows[0].total)
+        return rows, int(self._rows("ranking_count", params, f"{dimension}_count")[0][0])
 
-    def serie(self, filters: Filters) -> list[dict[str, Any]]:
+    def paises(self, filters: Filters, limit: int, offset: int) -> tuple[list[PaisItem], int]:
+        rows, total = self.ranking("pais", filters, limit, offset)
+        return [PaisItem(pais=row.name, **_ranked(row)) for row in rows], total
+
+    def setores(self, filters: Filters, limit: int, offset: int) -> tuple[list[SetorItem], int]:
+        rows, total = self.ranking("setor", filters, limit, offset)
+        return [SetorItem(setor=row.name, **_ranked(row)) for row in rows], total
+
+    def serie(self, filters: Filters) -> list[SerieItem]:
         return [
-            {"ano": r.ano, "mes": r.mes, "totalUsd": r.total_usd, "totalKg": r.total_kg}
+            SerieItem(ano=r.ano, mes=r.mes, total_usd=r.total_usd, total_kg=r.total_kg)
             for r in self._rows("serie", filters.as_params())
         ]
+
+
+def _ranked(row: sa.Row[Any]) -> dict[str, Any]:
+    """The figures every ranking item carries."""
+    return {
+        "total_usd": row.total_usd,
+        "total_kg": row.total_kg,
+        "participacao_pct": row.participacao_pct,
+        "anos": list(row.anos),
+        "variacao_pct": row.variacao_pct,
+        "usd_por_kg": row.usd_por_kg,
+    }

@@ -1,74 +1,89 @@
-"""Shapes of the JSON answers, for the OpenAPI document (answers are encoded elsewhere)."""
+"""The bodies of the API's answers: each shape defined once, as a msgspec Struct.
+
+Handlers build these Structs and the encoder writes them, so the OpenAPI document
+(generated from the same classes) cannot drift from what clients receive. Field order
+is the order of the JSON keys.
+"""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import msgspec
 from litestar.openapi.datastructures import ResponseSpec
 
-from bgc_api.problems import PROBLEM_MEDIA_TYPE
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+Filters = dict[str, Any]
+"""The filters the client gave, echoed in answers."""
 
 
-class Freshness(msgspec.Struct, rename="camel"):
+class Resumo(msgspec.Struct, rename="camel"):
+    total_usd: Decimal
+    total_kg: Decimal
+    paises_count: int
+    setores_count: int
+    anos: list[int]
     updated_at: str | None
     """When the views were last refreshed (ISO 8601)."""
     data_through: str | None
     """Latest year-month present, ``YYYY-MM``."""
+    filters: Filters
 
 
-class Resumo(Freshness, rename="camel"):
-    total_usd: float
-    total_kg: float
-    paises_count: int
-    setores_count: int
-    anos: list[int]
-    filters: dict[str, Any]
-
-
-class _RankingItem(msgspec.Struct, rename="camel"):
-    total_usd: float
-    total_kg: float
-    participacao_pct: float | None
-    anos: list[int]
-    variacao_pct: float | None
-    usd_por_kg: float | None
-
-
-class PaisItem(_RankingItem, rename="camel"):
+class PaisItem(msgspec.Struct, rename="camel"):
     pais: str
+    total_usd: Decimal
+    total_kg: Decimal
+    participacao_pct: Decimal | None
+    anos: list[int]
+    variacao_pct: Decimal | None
+    usd_por_kg: Decimal | None
 
 
-class SetorItem(_RankingItem, rename="camel"):
+class SetorItem(msgspec.Struct, rename="camel"):
     setor: str
+    total_usd: Decimal
+    total_kg: Decimal
+    participacao_pct: Decimal | None
+    anos: list[int]
+    variacao_pct: Decimal | None
+    usd_por_kg: Decimal | None
 
 
-class PaisPage(Freshness, rename="camel"):
+class PaisPage(msgspec.Struct, rename="camel"):
     items: list[PaisItem]
     total: int
     limit: int
     offset: int
-    filters: dict[str, Any]
+    updated_at: str | None
+    data_through: str | None
+    filters: Filters
 
 
-class SetorPage(Freshness, rename="camel"):
+class SetorPage(msgspec.Struct, rename="camel"):
     items: list[SetorItem]
     total: int
     limit: int
     offset: int
-    filters: dict[str, Any]
+    updated_at: str | None
+    data_through: str | None
+    filters: Filters
 
 
 class SerieItem(msgspec.Struct, rename="camel"):
     ano: int
     mes: int
-    total_usd: float
-    total_kg: float
+    total_usd: Decimal
+    total_kg: Decimal
 
 
-class Serie(Freshness, rename="camel"):
+class Serie(msgspec.Struct, rename="camel"):
     items: list[SerieItem]
-    filters: dict[str, Any]
+    updated_at: str | None
+    data_through: str | None
+    filters: Filters
 
 
 class InvalidParam(msgspec.Struct):
@@ -77,7 +92,7 @@ class InvalidParam(msgspec.Struct):
     value: str | None
 
 
-class Problem(msgspec.Struct):
+class Problem(msgspec.Struct, omit_defaults=True):
     """RFC 9457 problem document."""
 
     type: str
@@ -87,20 +102,21 @@ class Problem(msgspec.Struct):
     invalid_params: list[InvalidParam] | None = None
 
 
+def problem_answer(description: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=Problem,
+        description=description,
+        media_type=PROBLEM_MEDIA_TYPE,
+        generate_examples=False,
+    )
+
+
 def answers(ok: type, description: str) -> dict[int, ResponseSpec]:
     """The documented answers of a metrics route: the body, and its problem documents."""
     return {
         200: ResponseSpec(data_container=ok, description=description, generate_examples=False),
-        400: ResponseSpec(
-            data_container=Problem,
-            description="A parameter is invalid: the document names it and its allowed values.",
-            media_type=PROBLEM_MEDIA_TYPE,
-            generate_examples=False,
+        400: problem_answer(
+            "A parameter is invalid: the document names it and its allowed values."
         ),
-        503: ResponseSpec(
-            data_container=Problem,
-            description="The database is unreachable or not migrated; retry later.",
-            media_type=PROBLEM_MEDIA_TYPE,
-            generate_examples=False,
-        ),
+        503: problem_answer("The database is unreachable or not migrated; retry later."),
     }

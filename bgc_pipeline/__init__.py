@@ -1,1 +1,2 @@
-"""BGC Analytics pipeline: ingest Comex Stat files into PostgreSQL and refresh the report views."""
+"""The pipeline: the ingest engine (:mod:`bgc_pipeline.ingest`) and the Dagster definitions
+(:mod:`bgc_pipeline.defs`, gathered by :mod:`bgc_pipeline.definitions`)."""

@@ -6,17 +6,12 @@ never at import: ``bgc up`` sets both locally, the Helm chart on Kubernetes.
 
 import dagster as dg
 
-from bgc_pipeline.assets import raw_landing_files, stg_exportacao, view_assets
-from bgc_pipeline.checks import asset_checks
-from bgc_pipeline.resources import BgcDatabase, LandingFolder
-from bgc_pipeline.schedules import daily_refresh, refresh_views_job
-from bgc_pipeline.sensors import automation_sensor, landing_sensor
-
-load_file_job = dg.define_asset_job(
-    name="load_landing_file",
-    selection=dg.AssetSelection.assets(stg_exportacao),
-    description="Load one landing file (partition) into stg.exportacao.",
-)
+from bgc_pipeline.defs.assets import raw_landing_files, stg_exportacao, view_assets
+from bgc_pipeline.defs.checks import asset_checks
+from bgc_pipeline.defs.jobs import load_file_job, refresh_views_job
+from bgc_pipeline.defs.resources import BgcDatabase, LandingFolder
+from bgc_pipeline.defs.schedules import daily_refresh
+from bgc_pipeline.defs.sensors import automation_sensor, landing_sensor
 
 
 def make_definitions(database: BgcDatabase, landing: LandingFolder) -> dg.Definitions:

@@ -8,7 +8,6 @@ Every attempt, failed ones included, is recorded in ``cfg.ingest_batches``.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import threading
 import time
@@ -22,7 +21,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from bgc_pipeline import db
+from bgc_core import db
+from bgc_core.files import file_sha256
 from bgc_pipeline.ingest.errors import IngestError
 from bgc_pipeline.ingest.readers import open_source
 from bgc_pipeline.ingest.transform import STG_COLUMNS, Reference, Transformed, transform
@@ -71,14 +71,6 @@ class LoadResult:
             f"{self.source}: loaded {self.rows_loaded:,} row(s), rejected {self.rows_rejected:,}"
             f"{replaced} ({self.layout} layout{sheet}) in {self.seconds:.2f} s"
         )
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def new_batch_id() -> str:

@@ -10,13 +10,14 @@ The same ``seed`` always gives the same file.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Sequence
 from itertools import accumulate
 from pathlib import Path
 
 import polars as pl
 
-from bgc_pipeline.reference import REFERENCE_DIR
+from bgc_core import sqlfiles
 
 # (CO_PAIS, relative weight)
 COUNTRIES = [
@@ -46,9 +47,9 @@ LAST_MONTH = 8
 PROJECT_COLUMNS = ["ano", "mes", "pais", "setor", "ncm", "valor_usd", "peso_kg"]
 
 
-def _reference(name: str, key: str, value: str) -> dict[str, str]:
-    with (REFERENCE_DIR / name).open(encoding="utf-8", newline="") as fh:
-        return {row[key]: row[value] for row in csv.DictReader(fh)}
+def _reference(table: str, key: str, value: str) -> dict[str, str]:
+    text = sqlfiles.reference_file(table).read_text(encoding="utf-8")
+    return {row[key]: row[value] for row in csv.DictReader(io.StringIO(text, newline=""))}
 
 
 def _uniform(n: int, seed: int, stream: int) -> pl.Expr:
@@ -67,8 +68,8 @@ def generate(rows: int, seed: int = 42) -> pl.DataFrame:
     """``rows`` synthetic records with official codes and names (one row per shipment group)."""
     if rows < 1:
         raise ValueError("--rows must be at least 1")
-    names = _reference("pais.csv", "co_pais", "no_pais")
-    sectors = _reference("ncm_setor.csv", "ncm", "setor")
+    names = _reference("cfg.pais", "co_pais", "no_pais")
+    sectors = _reference("cfg.ncm_setor", "ncm", "setor")
     months = [(y, m) for y in YEARS for m in range(1, 13) if y < YEARS[-1] or m <= LAST_MONTH]
     frame = pl.select(
         c=_pick(_uniform(rows, seed, 1), [w for _, w in COUNTRIES]),

@@ -10,15 +10,15 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from bgc_core.domain import FIRST_YEAR, last_year
+from bgc_core.reference import UNCLASSIFIED_SECTOR
 from bgc_pipeline.ingest.layouts import COMEXSTAT, LayoutMatch
 from bgc_pipeline.ingest.readers import LINE
-from bgc_pipeline.reference import UNCLASSIFIED_SECTOR
 
 STG_COLUMNS = (
     "ano", "mes", "pais", "setor", "ncm", "valor_usd", "peso_kg",
     "co_pais", "sg_uf", "co_via", "co_urf", "co_unid", "qt_estat",
 )  # fmt: skip
-MIN_YEAR = 1997
 MONTHS = {
     "janeiro": 1, "fevereiro": 2, "marco": 3, "março": 3, "abril": 4, "maio": 5, "junho": 6,
     "julho": 7, "agosto": 8, "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12,
@@ -160,8 +160,8 @@ def _reasons(match: LayoutMatch, max_year: int) -> pl.Expr:
     rules: list[tuple[pl.Expr, str]] = [
         (pl.col("ano_num").is_null(), f"{label('ano')} is not a year"),
         (
-            pl.col("ano_num").is_not_null() & ~pl.col("ano_num").is_between(MIN_YEAR, max_year),
-            f"{label('ano')} outside {MIN_YEAR}..{max_year}",
+            pl.col("ano_num").is_not_null() & ~pl.col("ano_num").is_between(FIRST_YEAR, max_year),
+            f"{label('ano')} outside {FIRST_YEAR}..{max_year}",
         ),
         (
             pl.col("has_mes") & (pl.col("mes").is_null() | ~pl.col("mes_num").is_between(1, 12)),
@@ -200,7 +200,7 @@ def transform(
     batch: pl.DataFrame, match: LayoutMatch, ref: Reference, today: dt.date | None = None
 ) -> Transformed:
     """Validate and convert one raw batch."""
-    max_year = (today or dt.date.today()).year + 1
+    max_year = last_year(today)
     frame = _typed(_with_names(_source_fields(batch, match), match, ref), match)
     frame = frame.with_columns(reason=_reasons(match, max_year))
     frame = frame.with_columns(

@@ -1,0 +1,100 @@
+"""``bgc-ingest``: load files and refresh the views by hand, on the same code path as Dagster.
+
+bgc-ingest load-csv FILE
+bgc-ingest load-xlsx FILE [--sheet=NAME]
+bgc-ingest refresh-mv
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bgc_pipeline.ingest.loader import Progress
+
+
+BAR_WIDTH = 30
+
+
+def _progress_bar() -> Progress | None:
+    """A progress bar on standard error when it is a terminal, else nothing."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.perf_counter()
+
+    def show(rows: int, fraction: float) -> None:
+        filled = int(BAR_WIDTH * fraction)
+        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+        elapsed = time.perf_counter() - started
+        sys.stderr.write(f"\r  [{bar}] {fraction:4.0%}  {rows:>12,} rows  {elapsed:6.1f} s")
+        sys.stderr.flush()
+
+    return show
+
+
+def _database_url() -> str:
+    """``BGC_DATABASE_URL`` as it is; the embedded default is migrated on first use."""
+    from bgc_core import db, migrate
+    from bgc_core.settings import load_settings
+
+    settings = load_settings()
+    url = db.server_url(settings)
+    if settings.database_url is None:
+        migrate.prepare_database(url)
+    return url
+
+
+def _load(args: argparse.Namespace, sheet: str | None) -> int:
+    from bgc_pipeline.ingest import load_file
+
+    url = _database_url()
+    progress = _progress_bar()
+    result = load_file(url, args.file, sheet=sheet, progress=progress)
+    if progress:
+        sys.stderr.write("\n")
+    print(result.summary())
+    return 0
+
+
+def _refresh(_: argparse.Namespace) -> int:
+    from bgc_core import views
+
+    url = _database_url()
+    started = time.perf_counter()
+    done = views.refresh_all(url)
+    parts = ", ".join(f"{r.view} {r.rows:,} rows {r.seconds:.2f} s" for r in done)
+    print(f"refreshed {len(done)} views in {time.perf_counter() - started:.2f} s: {parts}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bgc-ingest", description="Load Comex Stat export files.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    csv_cmd = sub.add_parser("load-csv", help="load a CSV file into stg.exportacao")
+    csv_cmd.add_argument("file", type=Path)
+    xlsx = sub.add_parser("load-xlsx", help="load a spreadsheet into stg.exportacao")
+    xlsx.add_argument("file", type=Path)
+    xlsx.add_argument("--sheet", help="sheet name (default: the first whose header fits a layout)")
+    sub.add_parser("refresh-mv", help="refresh every rpt view concurrently, in dependency order")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from bgc_cli.errors import USER_ERRORS
+
+    try:
+        if args.command == "refresh-mv":
+            return _refresh(args)
+        return _load(args, args.sheet if args.command == "load-xlsx" else None)
+    except USER_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

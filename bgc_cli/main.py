@@ -1,0 +1,119 @@
+"""``bgc``: run the stack, migrate the database, serve the API, generate sample data.
+
+Heavy imports (Dagster, polars, uvicorn) happen inside the command that needs them,
+so ``bgc --help`` and ``bgc db migrate`` start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from bgc_core.reference import TABLES as REFERENCE_TABLES
+from bgc_core.settings import Settings, load_settings
+
+
+def _cmd_up(settings: Settings, args: argparse.Namespace) -> int:
+    from bgc_cli import stack
+
+    return stack.run(settings, verbose=args.verbose)
+
+
+def _cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
+    from bgc_core import db, migrate
+
+    applied, filled = migrate.prepare_database(db.server_url(settings))
+    if applied:
+        print(f"applied {len(applied)} migration(s): {', '.join(applied)}")
+    else:
+        print("database is up to date: nothing to apply")
+    if filled:
+        print(f"loaded reference tables: {', '.join(filled)}")
+    return 0
+
+
+def _cmd_load_reference(settings: Settings, args: argparse.Namespace) -> int:
+    from bgc_core import db, reference
+
+    rows = reference.load_reference(db.server_url(settings), args.table, args.file)
+    print(f"{args.table}: replaced with {rows} row(s) from {args.file}")
+    return 0
+
+
+def _cmd_api(settings: Settings, _: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "bgc_api.app:create_app",
+        factory=True,
+        host=settings.api_host,
+        port=settings.api_port,
+        workers=settings.api_workers,
+        access_log=False,
+        log_level=settings.log_level.lower(),
+    )
+    return 0
+
+
+def _cmd_generate_sample(_: Settings, args: argparse.Namespace) -> int:
+    from bgc_pipeline.ingest import sample
+
+    rows = sample.write_sample(args.out, rows=args.rows, layout=args.layout, seed=args.seed)
+    print(f"wrote {rows} row(s) in the {args.layout} layout to {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bgc", description="Run the stack, migrate the database, serve the API, generate data."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    up = sub.add_parser(
+        "up", help="run database, Dagster (webserver + daemon) and API until Ctrl-C"
+    )
+    up.add_argument(
+        "--verbose", action="store_true", help="show the output of every process (default: logs/)"
+    )
+    dbp = sub.add_parser("db", help="database commands").add_subparsers(
+        dest="db_command", required=True
+    )
+    dbp.add_parser("migrate", help="apply pending SQL migrations and fill empty reference tables")
+    ref = dbp.add_parser("load-reference", help="replace a reference table from a CSV file")
+    ref.add_argument("table", choices=list(REFERENCE_TABLES))
+    ref.add_argument("file", type=Path)
+    sub.add_parser("api", help="serve the API alone (production server)")
+    gen = sub.add_parser("generate-sample", help="write deterministic synthetic export data")
+    gen.add_argument("--rows", type=int, required=True)
+    gen.add_argument("--layout", choices=["project", "comexstat"], default="project")
+    gen.add_argument("--out", type=Path, required=True)
+    gen.add_argument("--seed", type=int, default=42)
+    return parser
+
+
+COMMANDS = {
+    "up": _cmd_up,
+    "migrate": _cmd_migrate,
+    "load-reference": _cmd_load_reference,
+    "api": _cmd_api,
+    "generate-sample": _cmd_generate_sample,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from bgc_cli.errors import USER_ERRORS
+
+    try:
+        settings = load_settings()
+        logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+        command = args.db_command if args.command == "db" else args.command
+        return COMMANDS[command](settings, args)
+    except USER_ERRORS as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,335 @@
+"""``bgc up``: the whole system on one machine, stopped cleanly by Ctrl-C.
+
+Starts (or joins) the database, migrates it, then runs the API, the Dagster webserver
+and the Dagster daemon as child processes, and drops ``data_samples/`` into the
+landing folder so the file sensor loads them.
+
+The terminal stays readable: after the banner, one line per file loaded or refused
+and per view refresh, read from the warehouse's own audit. The children's output
+goes to ``$BGC_HOME/logs/`` (``bgc up --verbose`` shows it instead).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+from bgc_core import db, migrate
+from bgc_core.settings import Settings
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+SAMPLES_DIR = CHECKOUT / "data_samples"
+"""The committed samples; a wheel install has none and `bgc up` then drops nothing."""
+WORKSPACE = CHECKOUT / "workspace.yaml"
+STOP_GRACE_S = 15
+MAX_CONCURRENT_RUNS = 2
+WATCH_INTERVAL_S = 2.0
+
+DAGSTER_YAML = f"""\
+# Written by `bgc up`: local Dagster instance, storage in PostgreSQL (dagster-postgres).
+storage:
+  postgres:
+    postgres_url:
+      env: BGC_DAGSTER_DATABASE_URL
+run_coordinator:
+  module: dagster.core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    max_concurrent_runs: {MAX_CONCURRENT_RUNS}
+python_logs:
+  python_log_level: WARNING
+telemetry:
+  enabled: false
+"""
+
+
+class StackError(RuntimeError):
+    """The stack cannot start; the message says what to change."""
+
+
+@dataclass
+class Child:
+    name: str
+    process: subprocess.Popen[bytes]
+    log: Path | None
+
+
+def ensure_port_free(host: str, port: int, variable: str) -> None:
+    """Fail early, naming the variable to change, when ``port`` is taken."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            raise StackError(
+                f"port {port} on {host} is already in use; set {variable} to a free port"
+            ) from None
+
+
+def write_dagster_home(settings: Settings) -> Path:
+    """``DAGSTER_HOME`` under ``BGC_HOME`` with PostgreSQL instance storage and a run queue."""
+    home = settings.dagster_home
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
+    return home
+
+
+def prepare_database(settings: Settings) -> tuple[str, str, int]:
+    """Reach PostgreSQL, migrate, fill the reference tables.
+
+    Returns the data URL, the Dagster URL and how many migrations were applied.
+    """
+    url = db.server_url(settings)
+    applied, _ = migrate.prepare_database(url)
+    return url, db.dagster_url(settings, url), len(applied)
+
+
+def drop_samples(landing: Path) -> list[str]:
+    """Copy the committed samples into the landing folder (unchanged copies are skipped)."""
+    landing.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for sample in sorted(SAMPLES_DIR.glob("*")):
+        if sample.suffix.lower() not in (".csv", ".xlsx") or not sample.is_file():
+            continue
+        target = landing / sample.name
+        if target.exists() and target.read_bytes() == sample.read_bytes():
+            continue
+        partial = landing / f".{sample.name}.part"
+        shutil.copyfile(sample, partial)
+        partial.rename(target)
+        copied.append(sample.name)
+    return copied
+
+
+def code_location_args() -> list[str]:
+    """The checkout's workspace.yaml, else the definitions module (an installed wheel)."""
+    if WORKSPACE.is_file():
+        return ["-w", str(WORKSPACE)]
+    return ["-m", "bgc_pipeline.definitions", "-a", "defs"]
+
+
+def _spawn(name: str, args: list[str], env: dict[str, str], logs: Path | None) -> Child:
+    """Start a child in its own process group; its output goes to ``logs/<name>.log``."""
+    output: IO[bytes] | None = None
+    log = None
+    if logs is not None:
+        log = logs / f"{name}.log"
+        output = log.open("ab")
+    try:
+        process = subprocess.Popen(
+            args,
+            env=env,
+            cwd=CHECKOUT if WORKSPACE.is_file() else None,
+            start_new_session=True,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+        )
+    finally:
+        if output:
+            output.close()  # the child holds its own descriptor
+    return Child(name, process, log)
+
+
+def _wait_http(url: str, timeout_s: float, children: list[Child]) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if any(c.process.poll() is not None for c in children):
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def stop_children(children: list[Child]) -> None:
+    """SIGTERM every child's process group, then SIGKILL what is left after a grace period."""
+    for child in children:
+        if child.process.poll() is None:
+            _signal_group(child.process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_S
+    for child in children:
+        remaining = max(0.1, deadline - time.monotonic())
+        try:
+            child.process.wait(remaining)
+        except subprocess.TimeoutExpired:
+            _signal_group(child.process.pid, signal.SIGKILL)
+            child.process.wait()
+        _signal_group(child.process.pid, signal.SIGKILL)  # grandchildren left in the group
+
+
+def _signal_group(pid: int, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)
+
+
+@dataclass
+class Activity:
+    """What the warehouse reports since the last look: finished loads and view refreshes."""
+
+    url: str
+    color: bool
+    seen_batches: dt.datetime | None = None
+    seen_refresh: dt.datetime | None = None
+    lines: list[str] = field(default_factory=list)
+
+    def start_from_now(self) -> None:
+        """Report only what happens from here on (earlier runs are history)."""
+        with db.transaction(self.url) as conn, conn.cursor() as cur:
+            cur.execute("SELECT max(finished_at) FROM cfg.ingest_batches")
+            self.seen_batches = _first(cur.fetchone())
+            cur.execute("SELECT max(updated_at) FROM rpt.mv_resumo_geral")
+            self.seen_refresh = _first(cur.fetchone())
+
+    def poll(self) -> list[str]:
+        """One line per attempt finished and per refresh since the last poll."""
+        lines: list[str] = []
+        with db.transaction(self.url) as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT finished_at, source_name, status, layout, rows_loaded, rows_rejected, "
+                "error FROM cfg.ingest_batches WHERE finished_at > COALESCE(%s, '-infinity') "
+                "ORDER BY finished_at",
+                (self.seen_batches,),
+            )
+            for finished, source, status, layout, loaded, rejected, error in cur.fetchall():
+                self.seen_batches = finished
+                lines.append(self._batch_line(source, status, layout, loaded, rejected, error))
+            cur.execute("SELECT max(updated_at) FROM rpt.mv_resumo_geral")
+            refreshed = _first(cur.fetchone())
+            if refreshed is not None and refreshed != self.seen_refresh:
+                self.seen_refresh = refreshed
+                lines.append("views refreshed: the API serves the new data")
+        return lines
+
+    def _batch_line(
+        self,
+        source: str,
+        status: str,
+        layout: str | None,
+        loaded: int,
+        rejected: int,
+        error: str | None,
+    ) -> str:
+        if status == "failed":
+            return self.error_line(f"refused {source}: {error}")
+        if status == "unchanged":
+            return f"unchanged {source}: nothing to load"
+        rejects = f", {rejected:,} rejected (see cfg.ingest_rejects)" if rejected else ""
+        return f"loaded {source}: {loaded:,} row(s) ({layout} layout){rejects}"
+
+    def error_line(self, text: str) -> str:
+        return f"\033[1;31merror:\033[0m {text}" if self.color else f"error: {text}"
+
+
+def _first(row: tuple[object, ...] | None) -> dt.datetime | None:
+    value = row[0] if row else None
+    return value if isinstance(value, dt.datetime) else None
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(signum: int, _frame: object) -> None:
+    raise _Stop(signal.Signals(signum).name)
+
+
+def _banner(settings: Settings, copied: list[str], logs: Path | None) -> str:
+    api_url = f"http://{settings.api_host}:{settings.api_port}"
+    samples = f" ({len(copied)} sample file(s) dropped)" if SAMPLES_DIR.is_dir() else ""
+    lines = [
+        "",
+        "BGC Analytics is up.",
+        f"  API:       {api_url}  (try {api_url}/v1/metrics/resumo)",
+        f"  API docs:  {api_url}/schema",
+        f"  Dagster:   http://127.0.0.1:{settings.dagster_port}",
+        f"  Landing:   {settings.landing_dir}{samples}",
+    ]
+    if logs is not None:
+        lines.append(f"  Logs:      {logs}  (bgc up --verbose shows them here)")
+    lines += ["Press Ctrl-C to stop.", ""]
+    return "\n".join(lines)
+
+
+def run(settings: Settings, verbose: bool = False) -> int:
+    """Run the stack until Ctrl-C (SIGINT) or SIGTERM; return the exit code."""
+    ensure_port_free(settings.api_host, settings.api_port, "BGC_API_PORT")
+    ensure_port_free("127.0.0.1", settings.dagster_port, "BGC_DAGSTER_PORT")
+    data_url, dagster_url, applied = prepare_database(settings)
+    print(f"database: {db.mask_url(data_url)} ({applied} migration(s) applied)", flush=True)
+    dagster_home = write_dagster_home(settings)
+    logs = None if verbose else settings.home / "logs"
+    if logs is not None:
+        logs.mkdir(parents=True, exist_ok=True)
+    env = {
+        **os.environ,
+        "BGC_HOME": str(settings.home),
+        "BGC_DATABASE_URL": data_url,
+        "BGC_DAGSTER_DATABASE_URL": dagster_url,
+        "BGC_LANDING_DIR": str(settings.landing_dir),
+        "DAGSTER_HOME": str(dagster_home),
+    }
+    bin_dir = Path(sys.executable).parent
+    location = code_location_args()
+    children: list[Child] = []
+    activity = Activity(data_url, color=sys.stdout.isatty())
+    signal.signal(signal.SIGTERM, _raise_stop)
+    signal.signal(signal.SIGINT, _raise_stop)
+    try:
+        activity.start_from_now()
+        children.append(_spawn("api", [str(bin_dir / "bgc"), "api"], env, logs))
+        webserver = [str(bin_dir / "dagster-webserver"), "-h", "127.0.0.1"]
+        webserver += ["-p", str(settings.dagster_port), *location]
+        children.append(_spawn("dagster-webserver", webserver, env, logs))
+        daemon = [str(bin_dir / "dagster-daemon"), "run", *location]
+        children.append(_spawn("dagster-daemon", daemon, env, logs))
+        api_url = f"http://{settings.api_host}:{settings.api_port}"
+        if not _wait_http(f"{api_url}/health", 60, children):
+            raise StackError(f"the API did not start; see {_where(children[0])}")
+        dagster_ui = f"http://127.0.0.1:{settings.dagster_port}/server_info"
+        if not _wait_http(dagster_ui, 180, children):
+            raise StackError(f"the Dagster webserver did not start; see {_where(children[1])}")
+        copied = drop_samples(settings.landing_dir) if SAMPLES_DIR.is_dir() else []
+        print(_banner(settings, copied, logs), flush=True)
+        while True:
+            for child in children:
+                code = child.process.poll()
+                if code is not None:
+                    raise StackError(f"{child.name} exited with code {code}; see {_where(child)}")
+            for line in _safe_poll(activity):
+                print(line, flush=True)
+            time.sleep(WATCH_INTERVAL_S)
+    except _Stop as stop:
+        print(f"\n{stop}: stopping...", flush=True)
+        return 0
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stop_children(children)
+        print("stopped.", flush=True)
+
+
+def _where(child: Child) -> str:
+    return str(child.log) if child.log else "its output above"
+
+
+def _safe_poll(activity: Activity) -> list[str]:
+    """The activity lines; a database hiccup is one line, not the end of the stack."""
+    try:
+        return activity.poll()
+    except db.DatabaseUnavailable as exc:
+        return [activity.error_line(str(exc))]

@@ -1,0 +1,101 @@
+"""Every setting of BGC Analytics, read from the environment in one place.
+
+Nothing reads ``os.environ`` at import time: call :func:`load_settings` when the
+process starts (CLI, app factory, Dagster resource) and pass the result along.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    """``BGC_HOME``: local data folder (embedded PostgreSQL, Dagster home, landing folder)."""
+
+    database_url: str | None
+    """``BGC_DATABASE_URL``: PostgreSQL 15+ for the data; unset: embedded server in ``BGC_HOME``."""
+
+    database_password: str | None
+    """``BGC_DATABASE_PASSWORD``: password for ``BGC_DATABASE_URL``, kept out of the URL
+    (Kubernetes injects it from a Secret; any character is allowed)."""
+
+    dagster_database_url: str | None
+    """``BGC_DAGSTER_DATABASE_URL``: Dagster instance storage; unset: database ``dagster``."""
+
+    landing_dir: Path
+    """``BGC_LANDING_DIR``: folder watched by the file sensor."""
+
+    api_host: str = "127.0.0.1"
+    """``BGC_API_HOST``: interface the API binds to (``0.0.0.0`` in a container)."""
+
+    api_port: int = 3000
+    """``BGC_API_PORT``: API port."""
+
+    dagster_port: int = 3001
+    """``BGC_DAGSTER_PORT``: Dagster webserver port."""
+
+    api_pool_size: int = 5
+    """``BGC_API_POOL_SIZE``: database connections kept open by each API process."""
+
+    api_workers: int = 1
+    """``BGC_API_WORKERS``: API server processes."""
+
+    log_level: str = "INFO"
+    """``BGC_LOG_LEVEL``: Python log level name."""
+
+    @property
+    def dagster_home(self) -> Path:
+        """``DAGSTER_HOME`` used locally: always under ``BGC_HOME``."""
+        return self.home / "dagster"
+
+    @property
+    def pgdata(self) -> Path:
+        """Data folder of the embedded PostgreSQL."""
+        return self.home / "pgdata"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name}={raw!r} is not an integer") from None
+    if not low <= value <= high:
+        raise SettingsError(f"{name}={value} is outside {low}..{high}")
+    return value
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read the settings from ``env`` (default: the process environment)."""
+    env = os.environ if env is None else env
+    home = Path(env.get("BGC_HOME") or ".bgc").expanduser().resolve()
+    landing = env.get("BGC_LANDING_DIR")
+    return Settings(
+        home=home,
+        database_url=_optional(env, "BGC_DATABASE_URL"),
+        database_password=env.get("BGC_DATABASE_PASSWORD") or None,
+        dagster_database_url=_optional(env, "BGC_DAGSTER_DATABASE_URL"),
+        landing_dir=Path(landing).expanduser().resolve() if landing else home / "landing",
+        api_host=env.get("BGC_API_HOST") or "127.0.0.1",
+        api_port=_int(env, "BGC_API_PORT", 3000, 1, 65535),
+        dagster_port=_int(env, "BGC_DAGSTER_PORT", 3001, 1, 65535),
+        api_pool_size=_int(env, "BGC_API_POOL_SIZE", 5, 1, 100),
+        api_workers=_int(env, "BGC_API_WORKERS", 1, 1, 64),
+        log_level=(env.get("BGC_LOG_LEVEL") or "INFO").upper(),
+    )

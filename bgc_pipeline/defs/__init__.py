@@ -1,0 +1,1 @@
+"""Dagster objects, one module per kind; ``bgc_pipeline.definitions`` gathers them."""

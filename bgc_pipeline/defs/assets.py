@@ -1,0 +1,117 @@
+"""Software-defined assets: landing files -> ``stg/exportacao`` -> each ``rpt`` view."""
+
+import time
+
+import dagster as dg
+
+from bgc_core import views
+from bgc_pipeline.defs.keys import (
+    PARTITION_ROW_COUNT,
+    RAW_KEY,
+    ROW_COUNT,
+    STG_KEY,
+    TABLE_NAME,
+    VIEW_KEYS,
+)
+from bgc_pipeline.defs.partitions import landing_files
+from bgc_pipeline.defs.resources import BgcDatabase, LandingFolder
+from bgc_pipeline.ingest import IngestError, load_file
+
+OWNERS = ["team:data-engineering"]
+
+_DEPS_UPDATED = dg.AutomationCondition.any_deps_updated()
+_HANDLED = (
+    dg.AutomationCondition.newly_requested() | dg.AutomationCondition.initial_evaluation()
+) & ~_DEPS_UPDATED
+VIEW_REFRESH = (
+    _DEPS_UPDATED.since(_HANDLED)
+    & ~dg.AutomationCondition.any_deps_in_progress()
+    & ~dg.AutomationCondition.in_progress()
+).with_label("refresh after upstream update")
+"""Like ``eager()``, with two differences that matter for a stream of files:
+
+- a file that failed to load (a missing partition) does not block the views;
+- a load that lands in the same tick as the previous refresh request or update is
+  not forgotten: the trigger resets only on a tick without new upstream data.
+"""
+
+raw_landing_files = dg.AssetSpec(
+    key=RAW_KEY,
+    description="Files dropped into the landing folder (BGC_LANDING_DIR), one partition each.",
+    group_name="raw",
+    kinds={"file"},
+    owners=OWNERS,
+    partitions_def=landing_files,
+)
+
+
+@dg.asset(
+    key=STG_KEY,
+    deps=[RAW_KEY],
+    partitions_def=landing_files,
+    group_name="stg",
+    kinds={"postgres", "polars"},
+    owners=OWNERS,
+)
+def stg_exportacao(
+    context: dg.AssetExecutionContext, database: BgcDatabase, landing: LandingFolder
+) -> dg.MaterializeResult:
+    """Export records of one landing file, validated and loaded into ``stg.exportacao``.
+
+    One transaction per file: an unchanged file loads nothing, a changed one replaces
+    its earlier rows, rejected rows go to ``cfg.ingest_rejects``.
+    """
+    name = context.partition_key
+    try:
+        result = load_file(database.dsn, landing.file(name), source_name=name)
+    except IngestError as exc:
+        raise dg.Failure(description=str(exc), metadata={"source_file": name}) from None
+    context.log.info(result.summary())
+    return dg.MaterializeResult(
+        metadata={
+            PARTITION_ROW_COUNT: result.rows_loaded,
+            TABLE_NAME: "stg.exportacao",
+            "source_file": name,
+            "sha256": result.sha256,
+            "status": result.status,
+            "layout": result.layout or "",
+            "sheet": result.sheet or "",
+            "rows_loaded": result.rows_loaded,
+            "rows_rejected": result.rows_rejected,
+            "rows_replaced": result.rows_replaced,
+            "batch_id": result.batch_id,
+            "duration_s": result.seconds,
+        }
+    )
+
+
+def _view_asset(view: str) -> dg.AssetsDefinition:
+    upstream = views.upstream_of(view)
+
+    @dg.asset(
+        key=VIEW_KEYS[view],
+        deps=[STG_KEY if upstream is None else VIEW_KEYS[upstream]],
+        group_name="rpt",
+        kinds={"postgres"},
+        owners=OWNERS,
+        description=f"{views.DESCRIPTIONS[view]} Refreshed with REFRESH MATERIALIZED VIEW "
+        "CONCURRENTLY after each load and daily at 01:00 São Paulo.",
+        automation_condition=VIEW_REFRESH,
+    )
+    def _view(context: dg.AssetExecutionContext, database: BgcDatabase) -> dg.MaterializeResult:
+        started = time.perf_counter()
+        done = views.refresh_view(database.dsn, view)
+        context.log.info("refreshed rpt.%s: %s rows in %.2f s", view, done.rows, done.seconds)
+        return dg.MaterializeResult(
+            metadata={
+                ROW_COUNT: done.rows,
+                TABLE_NAME: f"rpt.{view}",
+                "refresh_duration_s": done.seconds,
+                "duration_s": round(time.perf_counter() - started, 3),
+            }
+        )
+
+    return _view
+
+
+view_assets = [_view_asset(view) for view in views.VIEWS_IN_ORDER]

@@ -1,0 +1,314 @@
+"""The metrics API over HTTP, against views built from known rows loaded by the ingest engine.
+Every expected number is computed here from the rows, independently of the SQL."""
+
+import csv
+import io
+import json
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import msgspec
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from bgc_api.app import create_app
+from bgc_api.schemas import PaisPage, Problem, Resumo, Serie, SetorPage
+from bgc_core import views
+from bgc_core.settings import load_settings
+from bgc_pipeline.ingest import load_file
+
+# ano, mes, pais, setor, valor_usd, peso_kg
+ROWS = [
+    (2024, 1, "China", "Agropecuária", "1000.10", "500"),
+    (2024, 2, "China", "Indústria Extrativa", "2500.25", "10000"),
+    (2024, 3, "Chile", "Agropecuária", "300.00", "100"),
+    (2024, 7, "Peru", "Indústria Extrativa", "999.99", "333.5"),
+    (2024, 12, "Chile", "Indústria Extrativa", "50.05", "25"),
+    (2025, 1, "China", "Agropecuária", "1500.00", "600"),
+    (2025, 2, "Chile", "Agropecuária", "150.00", "40"),
+    (2025, 3, "Peru", "Indústria Extrativa", "10.00", "4"),
+]
+DEC = [(a, m, p, s, Decimal(v), Decimal(k)) for a, m, p, s, v, k in ROWS]
+
+
+def pct(part: Decimal, whole: Decimal) -> Decimal:
+    return (100 * part / whole).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def totals_by(index: int, rows: list[tuple]) -> dict[str, tuple[Decimal, Decimal]]:
+    out: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for row in rows:
+        out[row[index]][0] += row[4]
+        out[row[index]][1] += row[5]
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+@pytest.fixture
+def loaded(database_url: str, tmp_path: Path) -> str:
+    path = tmp_path / "known.csv"
+    lines = ["ano,mes,pais,setor,ncm,valor_usd,peso_kg"]
+    lines += [f"{a},{m},{p},{s},09011110,{v},{k}" for a, m, p, s, v, k in ROWS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert load_file(database_url, path).rows_loaded == len(ROWS)
+    views.refresh_all(database_url)
+    return database_url
+
+
+@pytest.fixture
+def api(loaded: str) -> Litestar:
+    return create_app(load_settings({}), database_url=loaded, access_log=True)
+
+
+@pytest.fixture
+def client(api: Litestar) -> Iterator[TestClient]:
+    with TestClient(app=api) as test_client:
+        yield test_client
+
+
+def test_resumo_totals(client: TestClient) -> None:
+    body = client.get("/v1/metrics/resumo").json()
+    assert body["totalUsd"] == float(sum(r[4] for r in DEC))
+    assert body["totalKg"] == float(sum(r[5] for r in DEC))
+    assert (body["paisesCount"], body["setoresCount"], body["anos"]) == (3, 2, [2024, 2025])
+    assert body["dataThrough"] == "2025-03"
+    assert body["updatedAt"] and body["filters"] == {}
+
+
+def test_money_is_a_number_with_two_decimals(client: TestClient) -> None:
+    text = client.get("/v1/metrics/resumo?ano=2024&setor=Agropecuária").text
+    assert '"totalUsd":1300.10' in text
+
+
+def test_resumo_filtered_by_year_and_sector(client: TestClient) -> None:
+    body = client.get(
+        "/v1/metrics/resumo", params={"ano": 2024, "setor": "Indústria Extrativa"}
+    ).json()
+    rows = [r for r in DEC if r[0] == 2024 and r[3] == "Indústria Extrativa"]
+    assert body["totalUsd"] == float(sum(r[4] for r in rows))
+    assert body["paisesCount"] == len({r[2] for r in rows})
+    assert body["filters"] == {"ano": 2024, "setor": "Indústria Extrativa"}
+
+
+def test_pais_ranking_with_shares_growth_and_unit_value(client: TestClient) -> None:
+    body = client.get("/v1/metrics/pais").json()
+    by_country = totals_by(2, DEC)
+    grand = sum(v for v, _ in by_country.values())
+    expected_order = sorted(by_country, key=lambda p: -by_country[p][0])
+    assert [item["pais"] for item in body["items"]] == expected_order
+    assert body["total"] == 3 and (body["limit"], body["offset"]) == (10, 0)
+    for item in body["items"]:
+        usd, kg = by_country[item["pais"]]
+        assert item["totalUsd"] == float(usd)
+        assert item["participacaoPct"] == float(pct(usd, grand))
+        assert item["usdPorKg"] == float((usd / kg).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+        # growth: 2025 (January-March, the latest months) against January-March 2024
+        now = sum(r[4] for r in DEC if r[2] == item["pais"] and r[0] == 2025)
+        before = sum(r[4] for r in DEC if r[2] == item["pais"] and r[0] == 2024 and r[1] <= 3)
+        expected = float(pct(now - before, before)) if before else None
+        assert item["variacaoPct"] == expected, item["pais"]
+    assert abs(sum(i["participacaoPct"] for i in body["items"]) - 100) <= 0.005 * len(body["items"])
+
+
+def test_pais_pages(client: TestClient) -> None:
+    body = client.get("/v1/metrics/pais?limit=1&offset=1").json()
+    by_country = totals_by(2, DEC)
+    second = sorted(by_country, key=lambda p: -by_country[p][0])[1]
+    assert [i["pais"] for i in body["items"]] == [second]
+    assert (body["total"], body["limit"], body["offset"]) == (3, 1, 1)
+    beyond = client.get("/v1/metrics/pais?offset=50").json()
+    assert (beyond["items"], beyond["total"]) == ([], 3)
+
+
+def test_setor_filtered_by_country(client: TestClient) -> None:
+    body = client.get("/v1/metrics/setor", params={"pais": "Chile"}).json()
+    rows = [r for r in DEC if r[2] == "Chile"]
+    by_sector = totals_by(3, rows)
+    assert {i["setor"]: i["totalUsd"] for i in body["items"]} == {
+        k: float(v[0]) for k, v in by_sector.items()
+    }
+
+
+def test_monthly_series(client: TestClient) -> None:
+    body = client.get("/v1/metrics/serie", params={"ano_de": 2025, "pais": "China"}).json()
+    assert body["items"] == [{"ano": 2025, "mes": 1, "totalUsd": 1500.0, "totalKg": 600.0}]
+
+
+def test_unversioned_seed_paths_answer_the_same(client: TestClient) -> None:
+    assert (
+        client.get("/metrics/pais?ano=2024").json()
+        == client.get("/v1/metrics/pais?ano=2024").json()
+    )
+    assert client.get("/metrics/resumo").json() == client.get("/v1/metrics/resumo").json()
+
+
+def test_csv_parses_back_to_the_json_numbers(client: TestClient) -> None:
+    as_json = client.get("/v1/metrics/pais").json()["items"]
+    response = client.get("/v1/metrics/pais?format=csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["pais"], float(r["totalUsd"]), float(r["participacaoPct"])) for r in rows] == [
+        (i["pais"], i["totalUsd"], i["participacaoPct"]) for i in as_json
+    ]
+    by_accept = client.get("/v1/metrics/pais", headers={"Accept": "text/csv"})
+    assert by_accept.text == response.text
+
+
+def test_filter_matching_nothing_is_empty_not_an_error(client: TestClient) -> None:
+    assert client.get("/v1/metrics/pais?setor=Nada").json()["items"] == []
+    assert client.get("/v1/metrics/resumo?setor=Nada").json()["totalUsd"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "rule"),
+    [
+        ("ano=abc", "ano", "a year from 1997 to next year"),
+        ("ano=1800", "ano", "a year from 1997 to next year"),
+        ("ano=2999", "ano", "a year from 1997 to next year"),
+        ("limit=0", "limit", "an integer from 1 to 1000"),
+        ("limit=100000", "limit", "an integer from 1 to 1000"),
+        ("offset=-1", "offset", "an integer from 0"),
+        ("format=xml", "format", "json or csv"),
+        ("setor=" + "x" * 101, "setor", "text of at most 100 characters"),
+        ("setor=a%00b", "setor", "without control characters"),
+    ],
+)
+def test_bad_parameters_are_problem_documents(
+    client: TestClient, query: str, parameter: str, rule: str
+) -> None:
+    response = client.get(f"/v1/metrics/pais?{query}")
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == 400
+    assert body["invalid_params"][0]["name"] == parameter
+    assert rule in body["detail"]
+
+
+def test_sql_in_a_filter_is_just_text(client: TestClient) -> None:
+    response = client.get("/v1/metrics/pais", params={"setor": "x'; DROP TABLE stg.exportacao; --"})
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+    assert client.get("/v1/metrics/resumo").json()["paisesCount"] == 3
+
+
+def test_methods_and_unknown_paths(client: TestClient) -> None:
+    assert client.post("/v1/metrics/pais").status_code == 405
+    assert client.delete("/v1/metrics/resumo").status_code == 405
+    head = client.head("/v1/metrics/resumo")
+    assert (head.status_code, head.content) == (200, b"")
+    assert client.options("/v1/metrics/resumo").status_code == 204
+    missing = client.get("/v1/nothing")
+    assert missing.status_code == 404 and missing.json()["status"] == 404
+
+
+def test_etag_revalidation(client: TestClient) -> None:
+    first = client.get("/v1/metrics/pais")
+    etag = first.headers["etag"]
+    again = client.get("/v1/metrics/pais", headers={"If-None-Match": etag})
+    assert (again.status_code, again.content) == (304, b"")
+
+
+def test_refresh_invalidates_the_cache(
+    client: TestClient, api: Litestar, loaded: str, tmp_path: Path
+) -> None:
+    before = client.get("/v1/metrics/resumo").json()
+    extra = tmp_path / "extra.csv"
+    extra.write_text(
+        "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2025,3,Japão,Agropecuária,09011110,7.77,1\n",
+        encoding="utf-8",
+    )
+    load_file(loaded, extra)
+    assert client.get("/v1/metrics/resumo").json() == before  # views not refreshed yet
+    version = api.state.data_version
+    old = version.current
+    views.refresh_all(loaded)
+    deadline = time.monotonic() + 5
+    while version.current == old and time.monotonic() < deadline:
+        time.sleep(0.01)
+    after = client.get("/v1/metrics/resumo").json()
+    assert Decimal(str(after["totalUsd"])) - Decimal(str(before["totalUsd"])) == Decimal("7.77")
+    assert after["paisesCount"] == 4
+
+
+def test_prometheus_counts_requests_and_queries(client: TestClient) -> None:
+    client.get("/v1/metrics/pais?ano=2024")
+    text = client.get("/prometheus").text
+    assert 'bgc_http_requests_total{endpoint="/v1/metrics/pais",method="GET",status="200"}' in text
+    assert 'bgc_query_duration_seconds_count{query_type="pais"}' in text
+
+
+def test_one_json_log_line_per_request_with_the_trace_id(client: TestClient) -> None:
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logger = logging.getLogger("bgc.api.access")
+    logger.addHandler(handler)
+    try:
+        trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+        response = client.get(
+            "/v1/metrics/resumo?ano=2024",
+            headers={"traceparent": f"00-{trace}-00f067aa0ba902b7-01"},
+        )
+    finally:
+        logger.removeHandler(handler)
+    assert response.headers["x-request-id"] == trace
+
+    [line] = [json.loads(r.getMessage()) for r in records]
+    assert set(line) == {"timestamp", "level", "service", "endpoint", "method", "duration_ms",
+                         "status", "user_agent", "query_params", "trace_id"}  # fmt: skip
+    assert (line["endpoint"], line["status"], line["trace_id"]) == (
+        "/v1/metrics/resumo",
+        200,
+        trace,
+    )
+    assert line["query_params"] == {"ano": "2024"}
+
+
+def test_openapi_lists_every_route_with_ids_and_tags(client: TestClient) -> None:
+    document = client.get("/schema/openapi.json").json()
+    assert document["openapi"].startswith("3.1")
+    paths = document["paths"]
+    assert {"/v1/metrics/resumo", "/v1/metrics/pais", "/v1/metrics/setor", "/v1/metrics/serie",
+            "/health", "/ready", "/prometheus"} <= set(paths)  # fmt: skip
+    ids = [op["operationId"] for item in paths.values() for op in item.values()]
+    assert len(ids) == len(set(ids))
+    for item in paths.values():
+        for operation in item.values():
+            assert operation["tags"], operation["operationId"]
+    assert set(paths["/v1/metrics/pais"]["get"]["responses"]["200"]["content"]) == {
+        "application/json",
+        "text/csv",
+    }
+    ano = next(p for p in paths["/v1/metrics/pais"]["get"]["parameters"] if p["name"] == "ano")
+    assert ano["description"] and ano["schema"]
+
+
+def test_interactive_docs_work_offline(client: TestClient) -> None:
+    page = client.get("/schema").text
+    assert "cdn" not in page.lower() and "https://" not in page
+    assert client.get("/schema/assets/swagger-ui-bundle.js").status_code == 200
+
+
+def test_series_years_in_the_wrong_order(client: TestClient) -> None:
+    response = client.get("/v1/metrics/serie?ano_de=2025&ano_ate=2024")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "ano_de='2025': must not be after ano_ate"
+
+
+@pytest.mark.parametrize(
+    ("path", "shape"),
+    [
+        ("/v1/metrics/resumo?ano=2024", Resumo),
+        ("/v1/metrics/pais", PaisPage),
+        ("/v1/metrics/setor?pais=Chile", SetorPage),
+        ("/v1/metrics/serie", Serie),
+        ("/v1/metrics/pais?limit=0", Problem),
+    ],
+)
+def test_answers_match_the_documented_schemas(client: TestClient, path: str, shape: type) -> None:
+    msgspec.json.decode(client.get(path).content, type=shape, strict=True)

@@ -1,0 +1,138 @@
+"""Assets executed for real: a landing file loads into staging, the views refresh, checks run.
+
+Every test starts from its own empty database and its own Dagster instance."""
+
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from bgc_pipeline.defs.keys import STAGING_RULES, STG_KEY, VIEW_CONSISTENT, VIEW_KEYS
+from tests.support.dagster import load_partition, refresh_views, run_checks
+from tests.support.db import query
+from tests.support.ingest import csv_totals
+from tests.support.paths import FIXTURES
+
+OFFICIAL = FIXTURES / "comexstat" / "EXP_2012_01.csv"
+KNOWN = (
+    "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n"
+    "2024,1,China,Agropecuária,09011110,100.10,10\n"
+    "2024,1,China,Agropecuária,09011110,200.20,20\n"
+    "2024,2,China,Indústria de Transformação,87032310,300.30,30\n"
+    "2024,2,Chile,Agropecuária,09011110,400.40,40\n"
+)
+"""Four rows: three (ano, mes, pais, setor) groups, two countries, two sectors."""
+KNOWN_ROWS = {"mv_exportacao_mensal": 3, "mv_resumo_pais": 2, "mv_resumo_setor": 2,
+              "mv_resumo_geral": 1}  # fmt: skip
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def instance() -> dg.DagsterInstance:
+    return dg.DagsterInstance.ephemeral()
+
+
+def check_results(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], bool]:
+    return {
+        (evaluation.asset_key.to_user_string(), evaluation.check_name): evaluation.passed
+        for evaluation in result.get_asset_check_evaluations()
+    }
+
+
+def load_known(instance: dg.DagsterInstance, url: str, landing: Path) -> None:
+    (landing / "known.csv").write_text(KNOWN, encoding="utf-8")
+    assert load_partition(instance, url, landing, "known.csv").success
+
+
+def test_loading_a_file_materializes_its_partition_with_metadata(
+    database_url: str, landing: Path, instance: dg.DagsterInstance
+) -> None:
+    shutil.copy(OFFICIAL, landing / OFFICIAL.name)
+    result = load_partition(instance, database_url, landing, OFFICIAL.name)
+    assert result.success
+    [materialization] = result.asset_materializations_for_node("stg__exportacao")
+    metadata = {k: v.value for k, v in materialization.metadata.items()}
+    rows, usd, _kg = csv_totals(OFFICIAL, "VL_FOB", "KG_LIQUIDO")
+    assert metadata["source_file"] == OFFICIAL.name
+    assert metadata["layout"] == "comexstat"
+    assert (metadata["rows_loaded"], metadata["rows_rejected"]) == (rows, 0)
+    assert metadata["dagster/partition_row_count"] == rows
+    assert len(str(metadata["sha256"])) == 64
+    assert materialization.partition == OFFICIAL.name
+    assert check_results(result)[(STG_KEY.to_user_string(), STAGING_RULES)] is True
+    assert query(database_url, "SELECT sum(valor_usd) FROM stg.exportacao") == [(usd,)]
+
+
+def test_views_refresh_and_reconcile_to_the_cent(
+    database_url: str, landing: Path, instance: dg.DagsterInstance
+) -> None:
+    load_known(instance, database_url, landing)
+    result = refresh_views(instance, database_url, landing)
+    assert result.success
+    assert query(database_url, "SELECT total_usd, total_kg FROM rpt.mv_resumo_geral") == [
+        (Decimal("1001.00"), Decimal("100.000"))
+    ]
+    checks = check_results(result)
+    assert set(checks) == {(key.to_user_string(), VIEW_CONSISTENT) for key in VIEW_KEYS.values()}
+    assert all(checks.values()), checks
+    for view, key in VIEW_KEYS.items():
+        [event] = result.asset_materializations_for_node(f"rpt__{view}")
+        assert event.asset_key == key
+        assert event.metadata["dagster/row_count"].value == KNOWN_ROWS[view], view
+
+
+def test_a_bad_file_fails_its_run_with_the_engine_message(
+    database_url: str, landing: Path, instance: dg.DagsterInstance
+) -> None:
+    (landing / "broken.csv").write_text("what;is;this\n1;2;3\n", encoding="utf-8")
+    result = load_partition(instance, database_url, landing, "broken.csv", raise_on_error=False)
+    assert not result.success
+    [failure] = result.get_step_failure_events()
+    assert "broken.csv: header matches no known layout" in failure.step_failure_data.error.message
+
+
+def test_view_check_fails_on_a_stale_view(
+    database_url: str, landing: Path, instance: dg.DagsterInstance
+) -> None:
+    load_known(instance, database_url, landing)
+    assert refresh_views(instance, database_url, landing).success
+    query(
+        database_url,
+        "INSERT INTO stg.exportacao (ano, mes, pais, setor, valor_usd, peso_kg, ingest_batch, ingest_source) "
+        "VALUES (2024, 1, 'China', 'X', 1.23, 1, 'manual', 'manual.csv')",
+    )
+    result = run_checks(instance, database_url, landing, VIEW_KEYS["mv_resumo_geral"])
+    [evaluation] = result.get_asset_check_evaluations()
+    assert (evaluation.check_name, evaluation.passed) == (VIEW_CONSISTENT, False)
+    assert evaluation.metadata["usd_difference"].value == pytest.approx(-1.23)
+
+
+def test_view_check_fails_when_a_load_came_after_the_refresh(
+    database_url: str, landing: Path, instance: dg.DagsterInstance
+) -> None:
+    assert refresh_views(instance, database_url, landing).success
+    load_known(instance, database_url, landing)
+    result = run_checks(instance, database_url, landing, VIEW_KEYS["mv_resumo_pais"])
+    [evaluation] = result.get_asset_check_evaluations()
+    assert evaluation.passed is False
+    assert "refreshed before the latest load" in (evaluation.description or "")
+
+
+def test_staging_check_fails_on_a_row_beyond_next_year(
+    database_url: str, landing: Path, instance: dg.DagsterInstance
+) -> None:
+    query(
+        database_url,
+        "INSERT INTO stg.exportacao (ano, mes, pais, setor, valor_usd, peso_kg, ingest_batch, ingest_source) "
+        "VALUES (2099, 1, 'China', 'X', 1, 1, 'manual', 'future.csv')",
+    )
+    result = run_checks(instance, database_url, landing, STG_KEY)
+    assert check_results(result)[(STG_KEY.to_user_string(), STAGING_RULES)] is False

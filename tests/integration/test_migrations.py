@@ -1,0 +1,128 @@
+"""`bgc db migrate`: ordered, applied once, checksummed, atomic, with the schema objects the
+product relies on."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bgc_core import migrate
+from bgc_core.migrate import MigrationError
+from tests.support.db import query
+from tests.support.paths import REPO_ROOT
+
+MIGRATIONS_DIR = REPO_ROOT / "sql" / "migrations"
+SHIPPED = [
+    "0001_schemas.sql",
+    "0002_reference_tables.sql",
+    "0003_staging.sql",
+    "0004_report_views.sql",
+    "0005_api_reader_role.sql",
+]
+
+VIEWS = ["mv_exportacao_mensal", "mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]
+
+
+def test_fresh_database_gets_every_migration_then_nothing(empty_database_url: str) -> None:
+    first = migrate.migrate(empty_database_url)
+    assert first == SHIPPED
+    assert migrate.migrate(empty_database_url) == []
+    rows = query(empty_database_url, "SELECT count(*) FROM public.bgc_schema_migrations")
+    assert rows == [(len(first),)]
+
+
+def test_schemas_staging_columns_and_indexes_exist(database_url: str) -> None:
+    schemas = query(
+        database_url, "SELECT nspname FROM pg_namespace WHERE nspname IN ('stg','rpt','cfg')"
+    )
+    assert sorted(s for (s,) in schemas) == ["cfg", "rpt", "stg"]
+    columns = dict(
+        query(
+            database_url,
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = 'stg.exportacao'::regclass AND attnum > 0",
+        )
+    )
+    assert columns["ano"] == "integer"
+    assert columns["valor_usd"] == "numeric(15,2)"
+    assert columns["peso_kg"] == "numeric(15,3)"
+    assert columns["pais"] == "character varying(100)"
+    assert columns["ingest_batch"] == "character varying(50)"
+    indexes = query(database_url, "SELECT indexname FROM pg_indexes WHERE tablename = 'exportacao'")
+    assert {"idx_exportacao_ano_pais", "idx_exportacao_setor", "idx_exportacao_ingest"} <= {
+        i for (i,) in indexes
+    }
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_each_view_refreshes_concurrently(database_url: str, view: str) -> None:
+    query(database_url, f"REFRESH MATERIALIZED VIEW CONCURRENTLY rpt.{view}")
+    unique = query(
+        database_url,
+        "SELECT count(*) FROM pg_indexes WHERE schemaname = 'rpt' AND tablename = %s "
+        "AND indexdef LIKE 'CREATE UNIQUE INDEX%%'",
+        (view,),
+    )
+    assert unique == [(1,)]
+
+
+def test_check_constraints_refuse_bad_values(database_url: str) -> None:
+    import psycopg2
+
+    with pytest.raises(psycopg2.errors.CheckViolation):
+        query(
+            database_url,
+            "INSERT INTO stg.exportacao (ano, mes, pais, setor, valor_usd, peso_kg, ingest_batch, "
+            "ingest_source) VALUES (2024, 13, 'China', 'X', 1, 1, 'b', 's')",
+        )
+
+
+def _copy_migrations(tmp_path: Path) -> Path:
+    target = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, target)
+    return target
+
+
+def test_edited_applied_migration_is_an_error(empty_database_url: str, tmp_path: Path) -> None:
+    directory = _copy_migrations(tmp_path)
+    migrate.migrate(empty_database_url, directory)
+    first = directory / "0001_schemas.sql"
+    first.write_text(first.read_text() + "\n-- edited\n", encoding="utf-8")
+    with pytest.raises(MigrationError, match=r"0001_schemas.sql changed after it was applied"):
+        migrate.migrate(empty_database_url, directory)
+
+
+def test_failing_migration_rolls_back_and_names_file_and_statement(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    directory = _copy_migrations(tmp_path)
+    shipped = len(SHIPPED)
+    broken = f"{shipped + 1:04d}_broken.sql"
+    (directory / broken).write_text(
+        "CREATE TABLE cfg.half_done (x INT);\nSELECT * FROM cfg.no_such_table;\n", encoding="utf-8"
+    )
+    with pytest.raises(MigrationError) as error:
+        migrate.migrate(empty_database_url, directory)
+    assert broken in str(error.value)
+    assert "SELECT * FROM cfg.no_such_table" in str(error.value)
+    assert query(empty_database_url, "SELECT to_regclass('cfg.half_done')") == [(None,)]
+    versions = query(empty_database_url, "SELECT max(version) FROM public.bgc_schema_migrations")
+    assert versions == [(shipped,)]
+
+
+def test_numbering_gap_is_refused(tmp_path: Path) -> None:
+    directory = _copy_migrations(tmp_path)
+    shipped = len(SHIPPED)
+    (directory / f"{shipped + 2:04d}_gap.sql").write_text("SELECT 1;", encoding="utf-8")
+    with pytest.raises(
+        MigrationError, match=rf"{shipped + 2:04d}_gap\.sql: expected version {shipped + 1:04d}"
+    ):
+        migrate.discover(directory)
+
+
+def test_reference_tables_are_filled(database_url: str) -> None:
+    assert query(database_url, "SELECT no_pais FROM cfg.pais WHERE co_pais = '160'") == [("China",)]
+    assert query(database_url, "SELECT setor FROM cfg.ncm_setor WHERE ncm = '09011110'") == [
+        ("Agropecuária",)
+    ]
+    assert query(database_url, "SELECT count(*) FROM cfg.ncm_setor") == [(13742,)]
