@@ -107,7 +107,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+        quiet_up = args.command == "up" and not args.verbose  # the banner and events say enough
+        level = "WARNING" if quiet_up else settings.log_level
+        logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
         command = args.db_command if args.command == "db" else args.command
         return COMMANDS[command](settings, args)
     except USER_ERRORS as exc:

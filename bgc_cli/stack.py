@@ -201,7 +201,8 @@ class Activity:
         with db.transaction(self.url) as conn, conn.cursor() as cur:
             cur.execute(
                 "SELECT finished_at, source_name, status, layout, rows_loaded, rows_rejected, "
-                "error FROM cfg.ingest_batches WHERE finished_at > COALESCE(%s, '-infinity') "
+                "error FROM cfg.ingest_batches "
+                "WHERE finished_at > COALESCE(%s::timestamptz, '-infinity') "
                 "ORDER BY finished_at",
                 (self.seen_batches,),
             )

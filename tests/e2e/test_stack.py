@@ -1,6 +1,6 @@
 """`bgc up` for real: database, migrations, API, Dagster webserver and daemon; the samples
-load through the sensor and reach the API, so does a file dropped later; Ctrl-C stops
-every process it started."""
+load through the sensor and reach the API, so does a file dropped later; the terminal
+shows one line per event; Ctrl-C stops every process it started."""
 
 import json
 import os
@@ -9,22 +9,40 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import psutil
 
 from tests.support.db import free_port
+from tests.support.ingest import samples_total_usd
+
+BANNER = "BGC Analytics is up."
+MAX_LINES_AFTER_BANNER = 20
 
 
-def _get_json(url: str) -> dict[str, object] | None:
+def _get_json(url: str) -> Any:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
-            return json.loads(response.read())
+            return json.loads(response.read(), parse_float=Decimal)
     except OSError:
         return None
 
 
-def test_up_serves_the_samples_and_stops_cleanly(tmp_path: Path) -> None:
+def wait_for(what: str, condition: Callable[[], bool], timeout_s: float, stack: Any) -> None:
+    """Poll ``condition`` until it holds; fail naming ``what`` when the time is up."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert stack.poll() is None, f"bgc up exited with {stack.returncode} while waiting {what}"
+        if condition():
+            return
+        time.sleep(1)
+    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting {what}")
+
+
+def test_up_serves_the_samples_quietly_and_stops_cleanly(tmp_path: Path) -> None:
     api_port, dagster_port = free_port(), free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("BGC_")},
@@ -32,32 +50,45 @@ def test_up_serves_the_samples_and_stops_cleanly(tmp_path: Path) -> None:
         "BGC_API_PORT": str(api_port),
         "BGC_DAGSTER_PORT": str(dagster_port),
     }
-    stack = subprocess.Popen(
-        [str(Path(sys.executable).parent / "bgc"), "up"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+    output = tmp_path / "up.out"
+    api = f"http://127.0.0.1:{api_port}"
+    expected_usd = samples_total_usd()
+    with output.open("w") as out:
+        stack = subprocess.Popen(
+            [str(Path(sys.executable).parent / "bgc"), "up"],
+            env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+    descendants: list[psutil.Process] = []
     try:
-        deadline = time.monotonic() + 180
-        answer = None
-        while time.monotonic() < deadline:
-            assert stack.poll() is None, stack.stdout.read() if stack.stdout else ""
-            answer = _get_json(f"http://127.0.0.1:{api_port}/v1/metrics/resumo")
-            if answer and answer.get("paisesCount"):
-                break
-            time.sleep(2)
-        assert answer and answer["anos"] == [2023, 2024, 2025], answer
-        drop = tmp_path / "home" / "landing" / "extra.csv"
-        drop.write_text(
+        wait_for(
+            "for every sample to reach /v1/metrics/resumo",
+            lambda: (_get_json(f"{api}/v1/metrics/resumo") or {}).get("totalUsd") == expected_usd,
+            240,
+            stack,
+        )
+        wait_for(
+            "for the 'views refreshed' line",
+            lambda: "views refreshed" in output.read_text(),
+            30,
+            stack,
+        )
+        lines = output.read_text().splitlines()
+        after_banner = lines[lines.index(BANNER) + 1 :]
+        assert len(after_banner) <= MAX_LINES_AFTER_BANNER, "\n".join(after_banner)
+        for name in ("EXP_2025.csv", "exportacao_2023_2024.csv", "exportacao_2024_planilha.xlsx"):
+            assert any(line.startswith(f"loaded {name}: ") for line in after_banner), name
+        assert (tmp_path / "home" / "logs" / "dagster-daemon.log").stat().st_size > 0
+
+        (tmp_path / "home" / "landing" / "extra.csv").write_text(
             "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2025,8,Tuvalu,Agropecuária,09011110,123.45,10\n"
         )
-        countries: list[str] = []
-        while time.monotonic() < deadline + 120 and "Tuvalu" not in countries:
-            page = _get_json(f"http://127.0.0.1:{api_port}/v1/metrics/pais?limit=1000") or {}
-            countries = [item["pais"] for item in page.get("items", [])]  # type: ignore[attr-defined]
-            time.sleep(2)
-        assert "Tuvalu" in countries  # a dropped file reaches the API with no other action
-        server_info = _get_json(f"http://127.0.0.1:{dagster_port}/server_info")
-        assert server_info is not None
+
+        def tuvalu_listed() -> bool:
+            page = _get_json(f"{api}/v1/metrics/pais?limit=1000") or {}
+            return "Tuvalu" in [item["pais"] for item in page.get("items", [])]
+
+        wait_for("for a file dropped later to reach /v1/metrics/pais", tuvalu_listed, 120, stack)
+        assert _get_json(f"http://127.0.0.1:{dagster_port}/server_info") is not None
         descendants = psutil.Process(stack.pid).children(recursive=True)
         assert len(descendants) >= 3
     finally:
@@ -67,7 +98,8 @@ def test_up_serves_the_samples_and_stops_cleanly(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             stack.kill()
             raise
-    assert stack.returncode == 0
+    assert stack.returncode == 0, output.read_text()
     _, alive = psutil.wait_procs(descendants, timeout=10)
     assert alive == [], [p.pid for p in alive]
     assert not (tmp_path / "home" / "pgdata" / "postmaster.pid").exists()  # database stopped
+    assert output.read_text().rstrip().endswith("stopped.")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from tests.support.db import query
+from tests.support.paths import SAMPLES
 
 
 def csv_totals(
@@ -40,4 +41,28 @@ def staging_snapshot(url: str) -> list[tuple[object, ...]]:
         url,
         "SELECT ingest_source, count(*), sum(valor_usd), sum(peso_kg) FROM stg.exportacao "
         "GROUP BY 1 ORDER BY 1",
+    )
+
+
+def xlsx_totals(path: Path, value: str, weight: str) -> tuple[int, Decimal, Decimal]:
+    """(rows, sum of value, sum of weight) of the first sheet, read with openpyxl."""
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = [str(c) for c in next(rows)]
+    records = [dict(zip(header, row, strict=False)) for row in rows if any(row)]
+    return (
+        len(records),
+        sum((Decimal(str(r[value])) for r in records), Decimal(0)),
+        sum((Decimal(str(r[weight])) for r in records), Decimal(0)),
+    )
+
+
+def samples_total_usd() -> Decimal:
+    """FOB USD of every committed sample file, summed from the files themselves."""
+    return (
+        csv_totals(SAMPLES / "EXP_2025.csv", "VL_FOB", "KG_LIQUIDO")[1]
+        + csv_totals(SAMPLES / "exportacao_2023_2024.csv", "valor_usd", "peso_kg", delimiter=",")[1]
+        + xlsx_totals(SAMPLES / "exportacao_2024_planilha.xlsx", "valor_usd", "peso_kg")[1]
     )
