@@ -21,8 +21,8 @@ install: $(STAMP) ## create .venv and install the project with its dev tools (lo
 up: $(STAMP) ## run everything locally (embedded PostgreSQL, Dagster, API) and load data_samples/
 	$(BIN)/bgc up
 
-test: lint typecheck ## lint, type check and run every test
-	$(BIN)/pytest
+test: lint typecheck ## lint, type check and run every test (random order, coverage with a floor)
+	$(BIN)/pytest --cov
 
 test-pg15: $(STAMP) ## run the database tests against Debian's PostgreSQL 15 (installs it if needed)
 	bash .ci/postgres15.sh
@@ -36,7 +36,7 @@ format: $(STAMP) ## apply ruff fixes and formatting
 	$(BIN)/ruff format .
 
 typecheck: $(STAMP) ## mypy over the packages
-	$(BIN)/mypy bgc_pipeline bgc_api
+	$(BIN)/mypy bgc_core bgc_pipeline bgc_api bgc_cli
 
 bench: $(STAMP) ## run the benchmarks (ratios against baselines measured in the same run)
 	$(BIN)/python -m bench

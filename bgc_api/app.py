@@ -27,6 +27,7 @@ from bgc_api.metrics import metrics_router
 from bgc_api.observability import Metrics, Observability
 from bgc_api.problems import handle_database_down, handle_http_exception, handle_unexpected
 from bgc_api.repository import DatabaseDown, Repository
+from bgc_api.schemas import DecimalAsNumber
 from bgc_core import db
 from bgc_core.settings import Settings, load_settings
 
@@ -148,5 +149,6 @@ def create_app(
             Exception: handle_unexpected,
         },
         openapi_config=_openapi(),
+        plugins=[DecimalAsNumber()],
         state=State({"metrics": metrics}),
     )

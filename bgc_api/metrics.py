@@ -23,7 +23,7 @@ from litestar.params import QueryParameter
 
 from bgc_api.cache import Cached, DataVersion, ResponseCache, etag_of
 from bgc_api.repository import Filters, Freshness, Repository
-from bgc_api.schemas import PaisPage, Serie, SetorPage, answers
+from bgc_api.schemas import ENCODER, PaisPage, Serie, SetorPage, answers
 from bgc_api.schemas import Resumo as ResumoBody
 from bgc_core.domain import FIRST_YEAR, last_year
 
@@ -32,7 +32,6 @@ MAX_YEAR_AT_START = last_year()
 NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 JSON = "application/json"
 CSV = "text/csv"  # Litestar adds "; charset=utf-8"
-_encoder = msgspec.json.Encoder(decimal_format="number")  # 1250000.50 stays a number, to the cent
 
 Ano = Annotated[
     int | None,
@@ -195,7 +194,7 @@ async def resumo(
     filters = Filters(ano=ano, setor=setor)
 
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
-        return _encoder.encode(repo.resumo(filters, freshness)), JSON
+        return ENCODER.encode(repo.resumo(filters, freshness)), JSON
 
     return await answer(request, data_version, cache, repository, False, build)
 
@@ -233,7 +232,7 @@ async def pais(
             items, total, limit, offset, freshness.updated_at, freshness.data_through,
             filters.present(),
         )  # fmt: skip
-        return _encoder.encode(page), JSON
+        return ENCODER.encode(page), JSON
 
     return await answer(request, data_version, cache, repository, csv_wanted, build)
 
@@ -269,7 +268,7 @@ async def setor(
             items, total, limit, offset, freshness.updated_at, freshness.data_through,
             filters.present(),
         )  # fmt: skip
-        return _encoder.encode(page), JSON
+        return ENCODER.encode(page), JSON
 
     return await answer(request, data_version, cache, repository, csv_wanted, build)
 
@@ -306,7 +305,7 @@ async def serie(
         if csv_wanted:
             return to_csv(SERIE_CSV, items), CSV
         body = Serie(items, freshness.updated_at, freshness.data_through, filters.present())
-        return _encoder.encode(body), JSON
+        return ENCODER.encode(body), JSON
 
     return await answer(request, data_version, cache, repository, csv_wanted, build)
 
