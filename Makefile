@@ -5,7 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install up test test-pg15 lint format typecheck bench clean
+IMAGE  ?= bgc-analytics:0.1.0
+TESTS_ALONE = $(wildcard tests/unit/test_*.py tests/integration/test_*.py) tests/e2e/test_stack.py tests/e2e/test_code_location.py
+
+.PHONY: help install up test test-order test-pg15 image test-image lint format typecheck bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
@@ -22,10 +25,24 @@ up: $(STAMP) ## run everything locally (embedded PostgreSQL, Dagster, API) and l
 	$(BIN)/bgc up
 
 test: lint typecheck ## lint, type check and run every test (random order, coverage with a floor)
-	$(BIN)/pytest --cov
+	$(BIN)/pytest --cov -m "not image"
+
+test-order: $(STAMP) ## two more random orders, then every test file on its own
+	$(BIN)/pytest -q -m "not e2e and not image" -p randomly --randomly-seed=$$(date +%N | cut -c1-6)
+	$(BIN)/pytest -q -m "not e2e and not image" -p randomly --randomly-seed=$$(date +%N | cut -c1-6)
+	@for file in $(TESTS_ALONE); do \
+	  echo "== $$file alone"; $(BIN)/pytest -q -p no:randomly $$file || exit 1; \
+	done
 
 test-pg15: $(STAMP) ## run the database tests against Debian's PostgreSQL 15 (installs it if needed)
-	bash .ci/postgres15.sh
+	bash .ci/with-postgres15.sh $(BIN)/pytest -q -m integration
+
+image: ## build the container image (Docker daemon needed)
+	docker build --network host -t $(IMAGE) .
+
+test-image: $(STAMP) ## build the image and run it as in production (starts dockerd and PostgreSQL 15 when needed)
+	bash .ci/ensure-docker.sh
+	bash .ci/with-postgres15.sh $(BIN)/pytest -v -rs -m image
 
 lint: $(STAMP) ## ruff lint and format check
 	$(BIN)/ruff check .
