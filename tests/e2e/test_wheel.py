@@ -1,0 +1,64 @@
+"""A wheel installed like any user would, run from an empty directory: it finds its SQL
+(shipped inside the package) and needs nothing from the checkout."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.support.db import free_port
+from tests.support.paths import REPO_ROOT
+
+INSTALL_TIMEOUT_S = 900
+
+
+def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
+    result = subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=INSTALL_TIMEOUT_S
+    )
+    assert result.returncode == 0, f"{' '.join(args)}:\n{result.stdout}\n{result.stderr}"
+    return result.stdout
+
+
+def test_installed_wheel_migrates_and_serves_from_an_empty_directory(
+    tmp_path: Path, empty_database_url: str
+) -> None:
+    dist, venv, empty = tmp_path / "dist", tmp_path / "venv", tmp_path / "empty"
+    empty.mkdir()
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO_ROOT)],
+        cwd=tmp_path)  # fmt: skip
+    [wheel] = dist.glob("bgc_analytics-*.whl")
+    run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    run([str(venv / "bin" / "pip"), "install", "-q", "--constraint",
+         str(REPO_ROOT / "constraints.txt"), str(wheel)], cwd=tmp_path)  # fmt: skip
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BGC_", "PYTHON"))}
+    env |= {"BGC_DATABASE_URL": empty_database_url, "BGC_HOME": str(tmp_path / "home")}
+    migrated = run([str(venv / "bin" / "bgc"), "db", "migrate"], cwd=empty, env=env)
+    assert migrated.startswith("applied 5 migration(s): 0001_schemas.sql"), migrated
+
+    port = free_port()
+    api = subprocess.Popen(
+        [str(venv / "bin" / "bgc"), "api"], cwd=empty, env={**env, "BGC_API_PORT": str(port)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline, answer = time.monotonic() + 60, None
+        while answer is None and time.monotonic() < deadline:
+            assert api.poll() is None, api.stderr.read() if api.stderr else ""
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as r:
+                    answer = json.loads(r.read())
+            except OSError:
+                time.sleep(0.5)
+        assert answer == {"status": "ready"}, "the installed API never became ready"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/metrics/resumo") as response:
+            assert json.loads(response.read())["totalUsd"] == 0
+    finally:
+        api.terminate()
+        api.wait(20)
