@@ -42,7 +42,9 @@ async def health() -> dict[str, str]:
     summary="Readiness: the database answers and the report views are populated",
     tags=["health"],
     responses={
-        200: ResponseSpec(data_container=dict[str, str], description="Ready to serve."),
+        200: ResponseSpec(
+            data_container=dict[str, str], description="Ready to serve.", generate_examples=False
+        ),
         503: problem_answer("Not ready: the reason is in `detail`."),
     },
 )
