@@ -49,14 +49,19 @@ def _database_url() -> str:
 
 
 def _load(args: argparse.Namespace, sheet: str | None) -> int:
-    from bgc_pipeline.ingest import load_file
+    """One summary line per source: the file, or each loadable sheet of a workbook."""
+    from bgc_pipeline.ingest import load_file, load_sources
 
     url = _database_url()
     progress = _progress_bar()
-    result = load_file(url, args.file, sheet=sheet, progress=progress)
+    if sheet is None:
+        results = load_sources(url, args.file, progress=progress)
+    else:
+        results = [load_file(url, args.file, sheet=sheet, progress=progress)]
     if progress:
         sys.stderr.write("\n")
-    print(result.summary())
+    for result in results:
+        print(result.summary())
     return 0
 
 
@@ -78,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     csv_cmd.add_argument("file", type=Path)
     xlsx = sub.add_parser("load-xlsx", help="load a spreadsheet into stg.exportacao")
     xlsx.add_argument("file", type=Path)
-    xlsx.add_argument("--sheet", help="sheet name (default: the first whose header fits a layout)")
+    xlsx.add_argument(
+        "--sheet", help="load this sheet only (default: every sheet whose header fits a layout)"
+    )
     sub.add_parser("refresh-mv", help="refresh every rpt view concurrently, in dependency order")
     return parser
 

@@ -15,7 +15,7 @@ from bgc_pipeline.defs.keys import (
 )
 from bgc_pipeline.defs.partitions import landing_files
 from bgc_pipeline.defs.resources import BgcDatabase, LandingFolder
-from bgc_pipeline.ingest import IngestError, load_file
+from bgc_pipeline.ingest import IngestError, load_sources
 
 OWNERS = ["team:data-engineering"]
 
@@ -58,29 +58,34 @@ def stg_exportacao(
 ) -> dg.MaterializeResult:
     """Export records of one landing file, validated and loaded into ``stg.exportacao``.
 
-    One transaction per file: an unchanged file loads nothing, a changed one replaces
-    its earlier rows, rejected rows go to ``cfg.ingest_rejects``.
+    One transaction per source (the file, or each loadable sheet of a workbook): an
+    unchanged source loads nothing, a changed one replaces its earlier rows, rejected
+    rows go to ``cfg.ingest_rejects``.
     """
     name = context.partition_key
     try:
-        result = load_file(database.dsn, landing.file(name), source_name=name)
+        results = load_sources(database.dsn, landing.file(name), source_name=name)
     except IngestError as exc:
         raise dg.Failure(description=str(exc), metadata={"source_file": name}) from None
-    context.log.info(result.summary())
+    for result in results:
+        context.log.info(result.summary())
+    loaded = sum(r.rows_loaded for r in results)
     return dg.MaterializeResult(
         metadata={
-            PARTITION_ROW_COUNT: result.rows_loaded,
+            PARTITION_ROW_COUNT: loaded,
             TABLE_NAME: "stg.exportacao",
             "source_file": name,
-            "sha256": result.sha256,
-            "status": result.status,
-            "layout": result.layout or "",
-            "sheet": result.sheet or "",
-            "rows_loaded": result.rows_loaded,
-            "rows_rejected": result.rows_rejected,
-            "rows_replaced": result.rows_replaced,
-            "batch_id": result.batch_id,
-            "duration_s": result.seconds,
+            "sources": ", ".join(r.source for r in results),
+            "sha256": ", ".join(r.sha256 for r in results),
+            "status": ", ".join(sorted({r.status for r in results})),
+            "layout": ", ".join(sorted({r.layout for r in results if r.layout})),
+            "sheet": ", ".join(r.sheet for r in results if r.sheet),
+            "rows_loaded": loaded,
+            "rows_rejected": sum(r.rows_rejected for r in results),
+            "rows_replaced": sum(r.rows_replaced for r in results),
+            "blank_lines": sum(r.blank_lines for r in results),
+            "batch_id": ", ".join(r.batch_id for r in results),
+            "duration_s": round(sum(r.seconds for r in results), 3),
         }
     )
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import sys
 import threading
 import time
 import uuid
@@ -24,13 +26,23 @@ import polars as pl
 from bgc_core import db
 from bgc_core.files import file_sha256
 from bgc_pipeline.ingest.errors import IngestError
-from bgc_pipeline.ingest.readers import open_source
+from bgc_pipeline.ingest.readers import (
+    SourceFile,
+    is_spreadsheet,
+    loadable_sheets,
+    open_csv,
+    open_sheet,
+    refuse_imports,
+)
 from bgc_pipeline.ingest.transform import STG_COLUMNS, Reference, Transformed, transform
 
 if TYPE_CHECKING:
     from psycopg2.extensions import cursor as Cursor  # noqa: N812
 
 MAX_SOURCE_NAME = 100
+PAUSE_VARIABLE = "BGC_INGEST_PAUSE_AT"
+PAUSED_MARKER = "bgc-ingest paused at"
+PAUSE_S = 600
 PREFETCH_BATCHES = 2
 COPY_READ_BYTES = 1 << 20  # psycopg2 reads the COPY input 8 KiB at a time by default
 COPY_ROWS = (
@@ -60,21 +72,39 @@ class LoadResult:
     seconds: float
     note: str = ""
     sheet: str | None = None
+    blank_lines: int = 0
+    """Blank lines (CSV) or rows (XLSX) skipped: neither loaded nor rejected."""
 
     def summary(self) -> str:
         """The CLI's one-line summary."""
         if self.status == "unchanged":
             return f"{self.source}: unchanged ({self.note}), nothing loaded [{self.seconds:.2f} s]"
         replaced = f", replaced {self.rows_replaced:,}" if self.rows_replaced else ""
+        blank = f", skipped {self.blank_lines:,} blank line(s)" if self.blank_lines else ""
         sheet = f", sheet {self.sheet}" if self.sheet else ""
         return (
             f"{self.source}: loaded {self.rows_loaded:,} row(s), rejected {self.rows_rejected:,}"
-            f"{replaced} ({self.layout} layout{sheet}) in {self.seconds:.2f} s"
+            f"{replaced}{blank} ({self.layout} layout{sheet}) in {self.seconds:.2f} s"
         )
 
 
 def new_batch_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}"
+
+
+def load_sources(
+    url: str, path: Path, *, source_name: str | None = None, progress: Progress | None = None
+) -> list[LoadResult]:
+    """Load every source of ``path``: a CSV is one; a workbook one per sheet whose header
+    matches a layout (``book.xlsx:2024``). A workbook with no such sheet is refused."""
+    source = source_name or path.name
+    _check_source(source, path)
+    if is_spreadsheet(path):
+        return [
+            load_file(url, path, sheet=sheet, source_name=source, progress=progress)
+            for sheet in loadable_sheets(path, source)
+        ]
+    return [load_file(url, path, source_name=source, progress=progress)]
 
 
 def load_file(
@@ -85,14 +115,62 @@ def load_file(
     source_name: str | None = None,
     progress: Progress | None = None,
 ) -> LoadResult:
-    """Load ``path``; raise :class:`IngestError` (nothing stored) when the file is refused."""
+    """Load one source of ``path``: a CSV, or one sheet of a workbook (``sheet``, or its only
+    loadable one). Raise :class:`IngestError` (nothing stored) when it is refused."""
     started = time.perf_counter()
     source = source_name or path.name
+    _check_source(source, path)
+    if not is_spreadsheet(path):
+        if sheet is not None:
+            raise IngestError(source, "--sheet given, but the file is CSV text, not a spreadsheet")
+        return _load_source(url, source, file_sha256(path), lambda: _open_csv(path, source),
+                            progress, started)  # fmt: skip
+    sheet = sheet if sheet is not None else _only_sheet(path, source)
+    sheet_source = f"{source}:{sheet}"
+    _check_source(sheet_source, path)
+    try:
+        refuse_imports(source)
+        opened = open_sheet(path, source, sheet)
+    except IngestError as exc:
+        _record_refusal(url, sheet_source, file_sha256(path), exc.problem)
+        raise
+    assert opened.content_sha256 is not None
+    return _load_source(url, sheet_source, opened.content_sha256, lambda: opened,
+                        progress, started)  # fmt: skip
+
+
+def _check_source(source: str, path: Path) -> None:
     if len(source) > MAX_SOURCE_NAME:
         raise IngestError(source, f"file name longer than {MAX_SOURCE_NAME} characters")
     if not path.is_file():
         raise IngestError(source, "file not found")
-    sha = file_sha256(path)
+
+
+def _open_csv(path: Path, source: str) -> SourceFile:
+    refuse_imports(source)
+    return open_csv(path, source)
+
+
+def _only_sheet(path: Path, source: str) -> str:
+    sheets = loadable_sheets(path, source)
+    if len(sheets) > 1:
+        raise IngestError(
+            source,
+            f"{len(sheets)} sheets match a layout ({', '.join(sheets)}): name one, "
+            "or load them all (bgc-ingest load-xlsx without --sheet)",
+        )
+    return sheets[0]
+
+
+def _load_source(
+    url: str,
+    source: str,
+    sha: str,
+    opener: Callable[[], SourceFile],
+    progress: Progress | None,
+    started: float,
+) -> LoadResult:
+    """The load of one source, audited: one ``cfg.ingest_batches`` row per attempt."""
     batch_id = new_batch_id()
     _record_attempt(url, batch_id, source, sha)
     try:
@@ -101,14 +179,15 @@ def load_file(
             _close_abandoned(cur, source, batch_id)
             note = _already_loaded(cur, source, sha)
             if note:
-                _finish(cur, batch_id, "unchanged", None, 0, 0, 0)
+                _finish(cur, batch_id, "unchanged", None, 0, 0, 0, 0)
                 return LoadResult(
                     batch_id, source, sha, "unchanged", None, 0, 0, 0, _since(started), note
                 )
-            result = _load(cur, path, source, sha, batch_id, sheet, progress, started)
+            result = _load(cur, opener(), source, sha, batch_id, progress, started)
+            pause_point("before_commit")
             _finish(
-                cur, batch_id, "loaded", result.layout,
-                result.rows_loaded, result.rows_rejected, result.rows_replaced,
+                cur, batch_id, "loaded", result.layout, result.rows_loaded,
+                result.rows_rejected, result.rows_replaced, result.blank_lines,
             )  # fmt: skip
             return result
     except IngestError as exc:
@@ -122,18 +201,26 @@ def load_file(
         raise IngestError(source, problem) from exc
 
 
+def pause_point(step: str) -> None:
+    """Fault injection for tests: with ``BGC_INGEST_PAUSE_AT=<step>`` the loader says so on
+    standard error and waits there, so a test can kill it at a known step."""
+    if os.environ.get(PAUSE_VARIABLE) == step:
+        sys.stderr.write(f"{PAUSED_MARKER} {step}\n")
+        sys.stderr.flush()
+        time.sleep(PAUSE_S)
+
+
 def _load(
     cur: Cursor,
-    path: Path,
+    opened: SourceFile,
     source: str,
     sha: str,
     batch_id: str,
-    sheet: str | None,
     progress: Progress | None,
     started: float,
 ) -> LoadResult:
-    opened = open_source(path, source, sheet)
     reference = _reference(cur)
+    pause_point("before_delete")
     cur.execute("DELETE FROM stg.exportacao WHERE ingest_source = %s", (source,))
     replaced = cur.rowcount
     loaded = rejected = 0
@@ -144,13 +231,14 @@ def _load(
     for chunk in _prefetch(encoded):
         _copy(cur, COPY_ROWS, chunk.rows)
         _copy(cur, COPY_REJECTS, chunk.rejects)
+        pause_point("copy")
         loaded += chunk.rows_count
         rejected += chunk.rejects_count
         if progress:
             progress(loaded + rejected, opened.read.fraction)
     return LoadResult(
         batch_id, source, sha, "loaded", opened.match.name, loaded, rejected, replaced,
-        _since(started), sheet=opened.sheet,
+        _since(started), sheet=opened.sheet, blank_lines=opened.read.blank_lines,
     )  # fmt: skip
 
 
@@ -281,13 +369,21 @@ def _record_attempt(url: str, batch_id: str, source: str, sha: str) -> None:
 
 def _finish(
     cur: Cursor, batch_id: str, status: str, layout: str | None,
-    loaded: int, rejected: int, replaced: int,
+    loaded: int, rejected: int, replaced: int, blank: int,
 ) -> None:  # fmt: skip
     cur.execute(
         "UPDATE cfg.ingest_batches SET status = %s, layout = %s, rows_loaded = %s, "
-        "rows_rejected = %s, rows_replaced = %s, finished_at = now() WHERE batch_id = %s",
-        (status, layout, loaded, rejected, replaced, batch_id),
+        "rows_rejected = %s, rows_replaced = %s, rows_blank = %s, finished_at = now() "
+        "WHERE batch_id = %s",
+        (status, layout, loaded, rejected, replaced, blank, batch_id),
     )
+
+
+def _record_refusal(url: str, source: str, sha: str, problem: str) -> None:
+    """A source refused before its load could start still leaves its audit row."""
+    batch_id = new_batch_id()
+    _record_attempt(url, batch_id, source, sha)
+    _record_failure(url, batch_id, problem)
 
 
 def _record_failure(url: str, batch_id: str, problem: str) -> None:

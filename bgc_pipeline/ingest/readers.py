@@ -8,6 +8,7 @@ keep their leading zeros; the transform step parses numbers.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,10 +41,12 @@ class CsvDialect:
 
 @dataclass
 class ReadProgress:
-    """How much of the source the batches produced so far cover (0.0 to 1.0)."""
+    """How much of the source the batches produced so far cover (0.0 to 1.0), and how many
+    blank lines (or rows) were skipped on the way."""
 
     total: int
     done: int = 0
+    blank_lines: int = 0
 
     @property
     def fraction(self) -> float:
@@ -59,6 +62,8 @@ class SourceFile:
     read: ReadProgress
     sheet: str | None = None
     """The spreadsheet's sheet that was read (``None`` for CSV)."""
+    content_sha256: str | None = None
+    """A sheet's own content hash (its cells as CSV): a workbook holds several sources."""
 
 
 def is_spreadsheet(path: Path) -> bool:
@@ -181,28 +186,59 @@ def record_blocks(
         carry = data[cut:]
 
 
-def _parse_block(header: bytes, block: bytes, dialect: CsvDialect, first_line: int) -> pl.DataFrame:
-    frame = pl.read_csv(
+def _parse_block(header: bytes, block: bytes, dialect: CsvDialect) -> pl.DataFrame:
+    return pl.read_csv(
         io.BytesIO(header + block),
         separator=dialect.separator,
         infer_schema=False,
         quote_char='"',
         truncate_ragged_lines=False,
     )
-    return frame.with_row_index(LINE, offset=first_line)
+
+
+def record_lines(block: bytes, first_line: int) -> tuple[pl.Series, pl.Series]:
+    """The physical line where each record of ``block`` starts, and whether it is blank.
+
+    A line starts a record when the quotes before it are balanced: a quoted field may
+    hold line breaks, so records and lines differ. ``block`` holds whole records.
+    """
+    lines = pl.Series([block.decode("utf-8", errors="replace")]).str.split("\n").explode()
+    if block.endswith(b"\n"):
+        lines = lines.head(lines.len() - 1)
+    quotes = lines.str.count_matches('"', literal=True)
+    balanced_before = ((quotes.cum_sum() - quotes) % 2) == 0
+    numbers = pl.int_range(first_line, first_line + lines.len(), eager=True)
+    starts = numbers.filter(balanced_before)
+    blank = lines.filter(balanced_before).str.strip_chars(" \t\r\u00a0").str.len_chars() == 0
+    return starts, blank
+
+
+def _numbered(batch: pl.DataFrame, block: bytes, first_line: int) -> tuple[pl.DataFrame, int]:
+    """The batch with each record's physical line, blank records dropped (and counted)."""
+    starts, blank = record_lines(block, first_line)
+    if starts.len() != batch.height:  # quoting the line scan cannot follow: count records
+        return batch.with_row_index(LINE, offset=first_line), 0
+    numbered = batch.with_columns(starts.alias(LINE).cast(pl.UInt32))
+    return numbered.filter(~blank), int(blank.sum())
 
 
 def _csv_batches(
     path: Path, data: bytes | None, dialect: CsvDialect, source: str, read: ReadProgress
 ) -> Iterator[pl.DataFrame]:
     produced = 0
+    line = 0
     with io.BytesIO(data) if data is not None else path.open("rb") as stream:
         try:
             for header, block in record_blocks(stream):
-                batch = _parse_block(header, block, dialect, first_line=2 + produced)
+                if line == 0:
+                    line = 1 + header.count(b"\n")
+                batch, blank = _numbered(_parse_block(header, block, dialect), block, line)
+                line += block.count(b"\n")
                 produced += batch.height
+                read.blank_lines += blank
                 read.done += len(block) + (len(header) if read.done == 0 else 0)
-                yield batch
+                if batch.height:
+                    yield batch
         except pl.exceptions.PolarsError as exc:
             message = str(exc).strip().splitlines()[0]
             where = _first_ragged_line(path, data, dialect)
@@ -224,49 +260,97 @@ def _first_ragged_line(path: Path, data: bytes | None, dialect: CsvDialect) -> i
     return None
 
 
-def open_spreadsheet(path: Path, source: str, sheet: str | None) -> SourceFile:
+def workbook_sheets(path: Path, source: str) -> list[str]:
+    """The names of a workbook's sheets, in workbook order."""
     import fastexcel
 
     try:
-        workbook = fastexcel.read_excel(path)
+        return list(fastexcel.read_excel(path).sheet_names)
     except Exception as exc:  # fastexcel raises its own hierarchy for corrupt files
         raise IngestError(source, f"not a readable spreadsheet: {exc}") from None
-    names = list(workbook.sheet_names)
-    if sheet is not None and sheet not in names:
-        raise IngestError(source, f"sheet {sheet!r} not found; sheets: {', '.join(names)}")
-    problems = []
-    for name in [sheet] if sheet else names:
-        frame = _read_sheet(path, source, name)
+
+
+def read_sheet(path: Path, source: str, name: str) -> pl.DataFrame:
+    """Every cell of a sheet as text, with its row number in :data:`LINE` (header = row 1).
+
+    Read without a header row so that blank rows keep their place: the numbers are
+    the rows a user sees in the spreadsheet.
+    """
+    import fastexcel
+
+    try:
+        raw = fastexcel.read_excel(path).load_sheet(name, header_row=None, dtypes="string")
+        frame = raw.to_polars()
+    except Exception as exc:
+        raise IngestError(source, f"cannot read sheet {name!r}: {exc}") from None
+    if frame.height == 0:
+        return pl.DataFrame({LINE: []}, schema={LINE: pl.UInt32})
+    names = _unique_names(frame.row(0))
+    body = frame.slice(1).rename(dict(zip(frame.columns, names, strict=True)))
+    return body.with_row_index(LINE, offset=2)
+
+
+def _unique_names(cells: tuple[object, ...]) -> list[str]:
+    """Header cells as column names: empty ones named by position, repeats numbered."""
+    names: list[str] = []
+    for position, cell in enumerate(cells):
+        name = str(cell) if cell not in (None, "") else f"__UNNAMED__{position}"
+        base, repeat = name, 0
+        while name in names:
+            name, repeat = f"{base}_duplicated_{repeat}", repeat + 1
+        names.append(name)
+    return names
+
+
+def _sheet_layout(frame: pl.DataFrame) -> LayoutMatch:
+    return detect([c for c in frame.columns if c != LINE])
+
+
+def loadable_sheets(path: Path, source: str) -> list[str]:
+    """The sheets whose header matches a layout; a workbook with none is refused,
+    naming the sheets it has and why each does not fit."""
+    names = workbook_sheets(path, source)
+    found, problems = [], []
+    for name in names:
         try:
-            match = detect([str(c) for c in frame.columns])
+            _sheet_layout(read_sheet(path, source, name))
         except LayoutError as exc:
             problems.append(f"sheet {name!r}: {exc}")
             continue
-        if frame.height == 0:
-            raise IngestError(source, f"sheet {name!r} has a header but no data rows")
-        frame = frame.with_row_index(LINE, offset=2)
-        return SourceFile(match, iter([frame]), read=ReadProgress(total=0), sheet=name)
-    raise IngestError(source, "; ".join(problems) or "workbook has no sheets")
+        found.append(name)
+    if not found:
+        seen = ", ".join(repr(n) for n in names) or "none"
+        raise IngestError(
+            source, f"no sheet matches a layout (sheets: {seen}); {'; '.join(problems)}"
+        )
+    return found
 
 
-def _read_sheet(path: Path, source: str, name: str) -> pl.DataFrame:
+def open_sheet(path: Path, source: str, sheet: str) -> SourceFile:
+    """One sheet as a source: its layout, its non-blank rows, and its own content hash."""
+    names = workbook_sheets(path, source)
+    if sheet not in names:
+        raise IngestError(source, f"sheet {sheet!r} not found; sheets: {', '.join(names)}")
+    frame = read_sheet(path, source, sheet)
     try:
-        frame = pl.read_excel(path, sheet_name=name, infer_schema_length=0)
-    except Exception as exc:
-        raise IngestError(source, f"cannot read sheet {name!r}: {exc}") from None
-    return frame.select(pl.all().cast(pl.String))
+        match = _sheet_layout(frame)
+    except LayoutError as exc:
+        raise IngestError(source, f"sheet {sheet!r}: {exc}") from None
+    cells = frame.drop(LINE)
+    blank = pl.all_horizontal(
+        pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "") for c in cells.columns
+    )
+    kept = frame.filter(~blank)
+    if kept.height == 0:
+        raise IngestError(source, f"sheet {sheet!r} has a header but no data rows")
+    digest = hashlib.sha256(cells.write_csv().encode("utf-8")).hexdigest()
+    read = ReadProgress(total=0, blank_lines=frame.height - kept.height)
+    return SourceFile(match, iter([kept]), read=read, sheet=sheet, content_sha256=digest)
 
 
-def open_source(path: Path, source: str, sheet: str | None = None) -> SourceFile:
-    """Open ``path`` as a spreadsheet or CSV by its content."""
-    if not path.is_file():
-        raise IngestError(source, "file not found")
+def refuse_imports(source: str) -> None:
+    """Import files share the export layout; loading one into exports would be silent harm."""
     if source.upper().startswith("IMP_"):
         raise IngestError(
             source, "an import file (IMP_*); only exports are loaded into stg.exportacao"
         )
-    if is_spreadsheet(path):
-        return open_spreadsheet(path, source, sheet)
-    if sheet is not None:
-        raise IngestError(source, "--sheet given, but the file is CSV text, not a spreadsheet")
-    return open_csv(path, source)

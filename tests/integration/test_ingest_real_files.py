@@ -21,7 +21,8 @@ def test_official_bulk_file_reconciles(database_url: str, name: str) -> None:
         expected[0],
         0,
     )
-    assert stored_totals(database_url, name) == expected
+    assert result.source == name
+    assert stored_totals(database_url, result.source) == expected
 
 
 def test_official_codes_are_kept_with_leading_zeros(database_url: str) -> None:
@@ -58,7 +59,8 @@ def test_web_download_csv_without_month_keeps_annual_figures(database_url: str) 
     result = load_file(database_url, REAL / name)
     expected = csv_totals(REAL / name, "Valor US$ FOB", "Quilograma Líquido")
     assert (result.layout, result.rows_loaded, result.rows_rejected) == ("webui", 300, 0)
-    assert stored_totals(database_url, name) == expected
+    assert result.source == name
+    assert stored_totals(database_url, result.source) == expected
     assert (
         query(
             database_url,
@@ -87,11 +89,12 @@ def test_web_download_xlsx_reads_the_result_sheet(database_url: str) -> None:
     )
     result = load_file(database_url, REAL / name)
     assert (result.layout, result.rows_rejected) == ("webui", 0)
-    assert stored_totals(database_url, name) == expected
+    assert result.source == f"{name}:Resultado"
+    assert stored_totals(database_url, result.source) == expected
     months = query(
         database_url,
         "SELECT min(mes), max(mes), count(DISTINCT setor) FROM stg.exportacao WHERE ingest_source = %s",
-        (name,),
+        (result.source,),
     )
     assert months == [(1, 12, 2)]
 

@@ -103,7 +103,9 @@ def test_bulk_copy_resaved_by_a_spreadsheet_gets_its_zeros_back(
     ) == [(1, "09011110", "063", "Argentina")]
 
 
-def test_xlsx_first_sheet_with_a_layout_is_read(database_url: str, tmp_path: Path) -> None:
+def test_xlsx_sheet_with_a_layout_is_read_as_its_own_source(
+    database_url: str, tmp_path: Path
+) -> None:
     workbook = openpyxl.Workbook()
     workbook.active.title = "notas"
     workbook.active.append(["nothing here"])
@@ -116,10 +118,12 @@ def test_xlsx_first_sheet_with_a_layout_is_read(database_url: str, tmp_path: Pat
     path = tmp_path / "planilha.xlsx"
     workbook.save(path)
     result = load_file(database_url, path)
-    assert (result.rows_loaded, result.rows_rejected) == (3, 0)
-    assert stored_totals(database_url, "planilha.xlsx") == (3, VALUE, WEIGHT)
-    again = load_file(database_url, path, sheet="dados")
-    assert (again.status, again.note) == ("unchanged", "same content as the last load")
+    assert (result.source, result.rows_loaded, result.rows_rejected) == (
+        "planilha.xlsx:dados",
+        3,
+        0,
+    )
+    assert stored_totals(database_url, "planilha.xlsx:dados") == (3, VALUE, WEIGHT)
 
 
 def test_csv_named_xls_is_read_by_content(database_url: str, tmp_path: Path) -> None:

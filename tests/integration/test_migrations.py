@@ -18,6 +18,7 @@ SHIPPED = [
     "0003_staging.sql",
     "0004_report_views.sql",
     "0005_api_reader_role.sql",
+    "0006_ingest_blank_lines.sql",
 ]
 
 VIEWS = ["mv_exportacao_mensal", "mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]
