@@ -14,6 +14,7 @@ import pytest
 
 from bgc_pipeline.ingest import IngestError, load_file
 from bgc_pipeline.ingest import sample as samples
+from bgc_pipeline.ingest.loader import PAUSE_VARIABLE, PAUSED_MARKER
 from tests.support.db import query
 from tests.support.ingest import staging_snapshot, stored_totals
 from tests.support.paths import SAMPLES
@@ -160,27 +161,28 @@ def test_failed_replacement_keeps_the_previous_rows(database_url: str, tmp_path:
     assert stored_totals(database_url, "keep.csv")[:2] == (1, 10)
 
 
-def test_killed_load_leaves_the_previous_state(database_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("step", ["before_delete", "copy", "before_commit"])
+def test_a_load_killed_at_any_step_leaves_the_previous_state(
+    database_url: str, tmp_path: Path, step: str
+) -> None:
     path = tmp_path / "big.csv"
-    samples.write_sample(path, rows=50_000, seed=1)
+    samples.write_sample(path, rows=2_000, seed=1)
     load_file(database_url, path)
     before = staging_snapshot(database_url)
-    samples.write_sample(path, rows=600_000, seed=2)
-    env = {**os.environ, "BGC_DATABASE_URL": database_url}
+    samples.write_sample(path, rows=3_000, seed=2)
+    env = {**os.environ, "BGC_DATABASE_URL": database_url, PAUSE_VARIABLE: step}
     loader = subprocess.Popen(
         [str(Path(sys.executable).parent / "bgc-ingest"), "load-csv", str(path)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not _copy_running(database_url):
-            assert loader.poll() is None, loader.communicate()
-            time.sleep(0.02)
-        assert _copy_running(database_url), "the load never reached COPY"
+        assert loader.stderr is not None
+        line = loader.stderr.readline()  # blocks until the loader reaches the step (or exits)
+        assert line.strip() == f"{PAUSED_MARKER} {step}", line + loader.stderr.read()
     finally:
         loader.send_signal(signal.SIGKILL)
         loader.wait()
-    _wait_backend_gone(database_url)
+    wait_until_no_load_session(database_url)
     assert staging_snapshot(database_url) == before
     assert latest_batch(database_url, "big.csv")[0] == "running"  # the attempt stays visible
     load_file(database_url, path)  # the next load of the file closes the abandoned attempt
@@ -192,25 +194,19 @@ def test_killed_load_leaves_the_previous_state(database_url: str, tmp_path: Path
     assert str(statuses[1][1]).startswith("abandoned")
 
 
-def _copy_running(url: str) -> bool:
-    rows = query(
-        url,
-        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY stg.exportacao%%' "
-        "AND state = 'active' AND pid <> pg_backend_pid()",
-    )
-    return rows[0][0] > 0
-
-
-def _wait_backend_gone(url: str) -> None:
-    deadline = time.monotonic() + 30
+def wait_until_no_load_session(url: str, timeout_s: float = 30) -> None:
+    """The killed loader's server session is gone (its transaction rolled back)."""
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        busy = query(
+        [(holding,)] = query(
             url,
-            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY stg.%%' AND pid <> pg_backend_pid()",
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
         )
-        if busy[0][0] == 0:
+        if holding == 0:
             return
         time.sleep(0.1)
+    raise AssertionError(f"the killed loader's session still exists after {timeout_s:.0f} s")
 
 
 def test_cli_prints_a_summary_and_fails_with_the_message(database_url: str, tmp_path: Path) -> None:
