@@ -37,6 +37,16 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=10).hexdigest() + '"'
 
 
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """RFC 9110 weak comparison for ``If-None-Match``: a list of tags, ``W/`` prefixes
+    ignored, ``*`` matching any current answer."""
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    return etag in (tag.strip().removeprefix("W/") for tag in if_none_match.split(","))
+
+
 def format_data_through(ano: int, mes: int | None) -> str:
     """``2025-08``, or ``2025`` when the latest year has annual figures only."""
     return f"{ano}-{mes:02d}" if mes else str(ano)

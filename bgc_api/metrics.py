@@ -21,7 +21,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import Example, OpenAPIMediaType, OpenAPIType, Operation, Schema
 from litestar.params import QueryParameter
 
-from bgc_api.cache import Cached, DataVersion, ResponseCache, etag_of
+from bgc_api.cache import Cached, DataVersion, ResponseCache, etag_matches, etag_of
 from bgc_api.repository import Filters, Freshness, Repository
 from bgc_api.schemas import ENCODER, PaisPage, Serie, SetorPage, answers
 from bgc_api.schemas import Resumo as ResumoBody
@@ -169,7 +169,7 @@ async def answer(
         if data_version.current == snapshot.version:  # a refresh during the query: not kept
             cache.put(snapshot.version, key, cached)
     headers = {"ETag": cached.etag, "Cache-Control": "no-cache"}
-    if request.headers.get("if-none-match") == cached.etag:
+    if etag_matches(request.headers.get("if-none-match"), cached.etag):
         return Response(b"", status_code=304, headers=headers)
     return Response(cached.body, media_type=cached.media_type, headers=headers)
 

@@ -223,6 +223,7 @@ def _load(
     pause_point("before_delete")
     cur.execute("DELETE FROM stg.exportacao WHERE ingest_source = %s", (source,))
     replaced = cur.rowcount
+    cur.execute("DELETE FROM cfg.ingest_rejects WHERE source_name = %s", (source,))
     loaded = rejected = 0
     encoded = (
         _encode(transform(batch, opened.match, reference), batch_id, source)

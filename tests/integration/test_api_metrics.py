@@ -17,6 +17,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from bgc_api.app import create_app
+from bgc_api.repository import Filters, Freshness, Repository
 from bgc_api.schemas import PaisPage, Problem, Resumo, Serie, SetorPage
 from bgc_core import views
 from bgc_core.settings import load_settings
@@ -146,16 +147,35 @@ def test_unversioned_seed_paths_answer_the_same(client: TestClient) -> None:
     assert client.get("/metrics/resumo").json() == client.get("/v1/metrics/resumo").json()
 
 
-def test_csv_parses_back_to_the_json_numbers(client: TestClient) -> None:
-    as_json = client.get("/v1/metrics/pais").json()["items"]
+def test_pais_csv_has_every_column_in_order_with_the_computed_figures(client: TestClient) -> None:
     response = client.get("/v1/metrics/pais?format=csv")
     assert response.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.text)))
-    assert [(r["pais"], float(r["totalUsd"]), float(r["participacaoPct"])) for r in rows] == [
-        (i["pais"], i["totalUsd"], i["participacaoPct"]) for i in as_json
-    ]
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0] == ["pais", "totalUsd", "totalKg", "participacaoPct", "variacaoPct",
+                       "usdPorKg", "anos"]  # fmt: skip
+    by_country = totals_by(2, DEC)
+    grand = sum(v for v, _ in by_country.values())
+    chile = next(r for r in rows[1:] if r[0] == "Chile")
+    usd, kg = by_country["Chile"]
+    assert chile[1:4] == [str(usd), f"{kg:.3f}", str(pct(usd, grand))]
+    assert chile[5:] == [str((usd / kg).quantize(Decimal("0.0001"), ROUND_HALF_UP)), "2024;2025"]
+    assert [r[0] for r in rows[1:]] == sorted(by_country, key=lambda p: -by_country[p][0])
     by_accept = client.get("/v1/metrics/pais", headers={"Accept": "text/csv"})
     assert by_accept.text == response.text
+
+
+def test_setor_csv_columns(client: TestClient) -> None:
+    rows = list(csv.reader(io.StringIO(client.get("/v1/metrics/setor?format=csv").text)))
+    assert rows[0] == ["setor", "totalUsd", "totalKg", "participacaoPct", "variacaoPct",
+                       "usdPorKg", "anos"]  # fmt: skip
+    assert {r[0] for r in rows[1:]} == {"Agropecuária", "Indústria Extrativa"}
+
+
+def test_serie_csv_rows_are_the_months(client: TestClient) -> None:
+    rows = list(csv.reader(io.StringIO(client.get("/v1/metrics/serie?format=csv").text)))
+    assert rows[0] == ["ano", "mes", "totalUsd", "totalKg"]
+    assert rows[1] == ["2024", "1", "1000.10", "500.000"]
+    assert len(rows) - 1 == len({(r[0], r[1]) for r in DEC})
 
 
 def test_filter_matching_nothing_is_empty_not_an_error(client: TestClient) -> None:
@@ -211,35 +231,120 @@ def test_etag_revalidation(client: TestClient) -> None:
     etag = first.headers["etag"]
     again = client.get("/v1/metrics/pais", headers={"If-None-Match": etag})
     assert (again.status_code, again.content) == (304, b"")
+    assert again.headers["etag"] == etag
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["W/{etag}", '"other", {etag}', '"a", W/{etag}, "b"', "*"],
+    ids=["weak", "in-a-list", "weak-in-a-list", "any"],
+)
+def test_if_none_match_forms_that_match(client: TestClient, header: str) -> None:
+    etag = client.get("/v1/metrics/resumo").headers["etag"]
+    again = client.get("/v1/metrics/resumo", headers={"If-None-Match": header.format(etag=etag)})
+    assert again.status_code == 304
+
+
+def test_if_none_match_with_other_tags_gets_the_answer(client: TestClient) -> None:
+    response = client.get("/v1/metrics/resumo", headers={"If-None-Match": '"x", W/"y"'})
+    assert response.status_code == 200 and response.json()["totalUsd"] > 0
+
+
+def wait_for_new_version(api: Litestar, old: str | None, timeout_s: float = 5) -> None:
+    """The API saw the refresh notification; fail naming the wait when it did not."""
+    version = api.state.data_version
+    deadline = time.monotonic() + timeout_s
+    while version.current == old and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert version.current != old, f"no refresh notification within {timeout_s} s"
+
+
+def add_japan_and_refresh(url: str, api: Litestar, tmp_path: Path) -> None:
+    extra = tmp_path / "extra.csv"
+    extra.write_text(
+        "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2025,3,Japão,Agropecuária,09011110,7.77,1\n",
+        encoding="utf-8",
+    )
+    load_file(url, extra)
+    old = api.state.data_version.current
+    views.refresh_all(url)
+    wait_for_new_version(api, old)
 
 
 def test_refresh_invalidates_the_cache(
     client: TestClient, api: Litestar, loaded: str, tmp_path: Path
 ) -> None:
     before = client.get("/v1/metrics/resumo").json()
-    extra = tmp_path / "extra.csv"
+    etag = client.get("/v1/metrics/resumo").headers["etag"]
+    add_japan_and_refresh(loaded, api, tmp_path)
+    after = client.get("/v1/metrics/resumo", headers={"If-None-Match": etag})
+    assert after.status_code == 200  # the old ETag names an answer that no longer holds
+    assert after.headers["etag"] != etag
+    body = after.json()
+    assert Decimal(str(body["totalUsd"])) - Decimal(str(before["totalUsd"])) == Decimal("7.77")
+    assert body["paisesCount"] == 4
+
+
+def test_views_not_refreshed_yet_keep_the_answer(
+    client: TestClient, loaded: str, tmp_path: Path
+) -> None:
+    before = client.get("/v1/metrics/resumo").json()
+    extra = tmp_path / "late.csv"
     extra.write_text(
         "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2025,3,Japão,Agropecuária,09011110,7.77,1\n",
         encoding="utf-8",
     )
     load_file(loaded, extra)
-    assert client.get("/v1/metrics/resumo").json() == before  # views not refreshed yet
-    version = api.state.data_version
-    old = version.current
-    views.refresh_all(loaded)
-    deadline = time.monotonic() + 5
-    while version.current == old and time.monotonic() < deadline:
-        time.sleep(0.01)
-    after = client.get("/v1/metrics/resumo").json()
-    assert Decimal(str(after["totalUsd"])) - Decimal(str(before["totalUsd"])) == Decimal("7.77")
-    assert after["paisesCount"] == 4
+    assert client.get("/v1/metrics/resumo").json() == before
 
 
-def test_prometheus_counts_requests_and_queries(client: TestClient) -> None:
+class RefreshDuringQuery(Repository):
+    """A repository whose first ``resumo`` lets a refresh land before it answers."""
+
+    def __init__(self, inner: Repository, url: str, api: Litestar) -> None:
+        super().__init__(inner.engine, inner.observe)
+        self.url, self.api, self.done = url, api, False
+
+    def resumo(self, filters: Filters, freshness: Freshness) -> Resumo:
+        answer = super().resumo(filters, freshness)
+        if not self.done:
+            self.done = True
+            old = self.api.state.data_version.current
+            views.refresh_all(self.url)
+            wait_for_new_version(self.api, old)
+        return answer
+
+
+def test_an_answer_built_while_a_refresh_lands_is_not_cached(
+    client: TestClient, api: Litestar, loaded: str
+) -> None:
+    api.state.repository = RefreshDuringQuery(api.state.repository, loaded, api)
+    first = client.get("/v1/metrics/resumo")
+    second = client.get("/v1/metrics/resumo")
+    assert first.json()["updatedAt"] != second.json()["updatedAt"]
+    assert second.json()["updatedAt"] == api.state.data_version.current
+
+
+def counter(text: str, sample: str) -> float:
+    """The value of one Prometheus sample line (0 when absent)."""
+    for line in text.splitlines():
+        if line.startswith(sample + " "):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_prometheus_counters_go_up(client: TestClient) -> None:
+    pais = 'bgc_http_requests_total{endpoint="/v1/metrics/pais",method="GET",status="200"}'
+    unmatched = 'bgc_http_requests_total{endpoint="unmatched",method="GET",status="404"}'
+    queries = 'bgc_query_duration_seconds_count{query_type="pais"}'
+    before = client.get("/prometheus").text
     client.get("/v1/metrics/pais?ano=2024")
-    text = client.get("/prometheus").text
-    assert 'bgc_http_requests_total{endpoint="/v1/metrics/pais",method="GET",status="200"}' in text
-    assert 'bgc_query_duration_seconds_count{query_type="pais"}' in text
+    client.get("/v1/metrics/pais?ano=2024")  # the second answer comes from the cache
+    client.get("/v1/no/such/route")
+    after = client.get("/prometheus").text
+    assert counter(after, pais) - counter(before, pais) == 2
+    assert counter(after, unmatched) - counter(before, unmatched) == 1
+    assert counter(after, queries) - counter(before, queries) == 1
 
 
 def test_one_json_log_line_per_request_with_the_trace_id(client: TestClient) -> None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,44 @@ def test_changed_file_replaces_its_rows(database_url: str, tmp_path: Path) -> No
     assert (result.rows_loaded, result.rows_replaced) == (3, 2)
     assert stored_totals(database_url, "EXP_2025.csv")[:2] == (3, 16)
     assert latest_batch(database_url, "EXP_2025.csv")[:4] == ("loaded", 3, 0, 2)
+
+
+def test_a_changed_file_replaces_exactly_its_own_rows_and_rejects(
+    database_url: str, tmp_path: Path
+) -> None:
+    other = write(
+        tmp_path / "other.csv", HEADER + "2024,1,Peru,X,09011110,5,1\n2024,1,Peru,X,bad,5,1\n"
+    )
+    load_file(database_url, other)
+    path = write(
+        tmp_path / "mine.csv", HEADER + "2024,1,China,X,09011110,10,1\n2024,1,China,X,bad,1,1\n"
+    )
+    load_file(database_url, path)
+    write(path, HEADER + "2024,2,China,X,09011110,20,2\n2024,2,China,X,09011110,abc,2\n")
+    result = load_file(database_url, path)
+    assert (result.rows_loaded, result.rows_rejected, result.rows_replaced) == (1, 1, 1)
+    assert stored_totals(database_url, "mine.csv") == (1, Decimal("20"), Decimal("2"))
+    assert stored_totals(database_url, "other.csv") == (1, Decimal("5"), Decimal("1"))
+    rejects = query(
+        database_url,
+        "SELECT source_name, line, reason FROM cfg.ingest_rejects ORDER BY source_name, line",
+    )
+    assert rejects == [
+        ("mine.csv", 3, "valor is not a number"),
+        ("other.csv", 3, "ncm is not an 8-digit NCM"),
+    ]
+
+
+def test_the_same_content_under_another_name_is_not_loaded_twice(
+    database_url: str, tmp_path: Path
+) -> None:
+    text = HEADER + "2024,1,China,X,09011110,10,1\n"
+    load_file(database_url, write(tmp_path / "first.csv", text))
+    copy = load_file(database_url, write(tmp_path / "copy.csv", text))
+    assert (copy.status, copy.note) == ("unchanged", "same content already loaded as first.csv")
+    assert query(database_url, "SELECT ingest_source, count(*) FROM stg.exportacao GROUP BY 1") == [
+        ("first.csv", 1)
+    ]
 
 
 def test_failed_replacement_keeps_the_previous_rows(database_url: str, tmp_path: Path) -> None:
