@@ -5,7 +5,6 @@ disabled in the render and our values for them are checked directly."""
 
 import copy
 import re
-from pathlib import Path
 from typing import Any
 
 import helm_python
@@ -18,8 +17,12 @@ from dagster_k8s.job import (
     construct_dagster_k8s_job,
 )
 
-CHART = Path("helm/bgc")
-PRODUCTION = yaml.safe_load(Path("helm/examples/production-values.yaml").read_text())
+from tests.support.paths import REPO_ROOT
+
+CHART = REPO_ROOT / "helm" / "bgc"
+PRODUCTION = yaml.safe_load(
+    (REPO_ROOT / "helm" / "examples" / "production-values.yaml").read_text()
+)
 KUBERNETES = "1.37.0"
 OFFLINE = {"dagster": {"enabled": False}}
 
