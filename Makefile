@@ -6,7 +6,8 @@ STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 IMAGE  ?= bgc-analytics:0.1.0
-TESTS_ALONE = $(wildcard tests/unit/test_*.py tests/integration/test_*.py) tests/e2e/test_stack.py tests/e2e/test_code_location.py
+TESTS_ALONE = $(wildcard tests/unit/test_*.py tests/integration/test_*.py) \
+  $(filter-out tests/e2e/test_image.py,$(wildcard tests/e2e/test_*.py))
 
 .PHONY: help install up test test-order test-pg15 image test-image lint format typecheck bench clean
 

@@ -75,7 +75,11 @@ def test_up_serves_the_samples_quietly_and_stops_cleanly(tmp_path: Path) -> None
         lines = output.read_text().splitlines()
         after_banner = lines[lines.index(BANNER) + 1 :]
         assert len(after_banner) <= MAX_LINES_AFTER_BANNER, "\n".join(after_banner)
-        for name in ("EXP_2025.csv", "exportacao_2023_2024.csv", "exportacao_2024_planilha.xlsx"):
+        for name in (
+            "EXP_2025.csv",
+            "exportacao_2023_2024.csv",
+            "exportacao_2024_planilha.xlsx:exportacao",
+        ):
             assert any(line.startswith(f"loaded {name}: ") for line in after_banner), name
         assert (tmp_path / "home" / "logs" / "dagster-daemon.log").stat().st_size > 0
 
