@@ -38,14 +38,10 @@ def _progress_bar() -> Progress | None:
 
 def _database_url() -> str:
     """``BGC_DATABASE_URL`` as it is; the embedded default is migrated on first use."""
-    from bgc_core import db, migrate
+    from bgc_core.migrate import database_url_for
     from bgc_core.settings import load_settings
 
-    settings = load_settings()
-    url = db.server_url(settings)
-    if settings.database_url is None:
-        migrate.prepare_database(url)
-    return url
+    return database_url_for(load_settings())
 
 
 def _load(args: argparse.Namespace, sheet: str | None) -> int:

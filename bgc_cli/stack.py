@@ -7,12 +7,20 @@ landing folder so the file sensor loads them.
 The terminal stays readable: after the banner, one line per file loaded or refused
 and per view refresh, read from the warehouse's own audit. The children's output
 goes to ``$BGC_HOME/logs/`` (``bgc up --verbose`` shows it instead).
+
+Nothing outlives it. Ctrl-C, SIGTERM and SIGHUP (a closed terminal) stop every child
+and the embedded PostgreSQL. If ``bgc up`` itself is killed, each child gets SIGTERM from
+the kernel (the parent-death signal) and :mod:`bgc_cli.watchdog` stops the process
+groups and the database. A later ``bgc up`` that finds leftovers of a crashed run in
+the same ``BGC_HOME`` (``run/up.json``) stops them first and says so.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import datetime as dt
+import json
 import os
 import shutil
 import signal
@@ -25,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from bgc_cli import watchdog
 from bgc_core import db, migrate
 from bgc_core.settings import Settings
 
@@ -35,6 +44,8 @@ WORKSPACE = CHECKOUT / "workspace.yaml"
 STOP_GRACE_S = 15
 MAX_CONCURRENT_RUNS = 2
 WATCH_INTERVAL_S = 2.0
+PR_SET_PDEATHSIG = 1
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 DAGSTER_YAML = f"""\
 # Written by `bgc up`: local Dagster instance, storage in PostgreSQL (dagster-postgres).
@@ -119,6 +130,12 @@ def code_location_args() -> list[str]:
     return ["-m", "bgc_pipeline.definitions", "-a", "defs"]
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec (Linux): SIGTERM when the parent dies, however it dies."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _spawn(name: str, args: list[str], env: dict[str, str], logs: Path | None) -> Child:
     """Start a child in its own process group; its output goes to ``logs/<name>.log``."""
     output: IO[bytes] | None = None
@@ -132,6 +149,7 @@ def _spawn(name: str, args: list[str], env: dict[str, str], logs: Path | None) -
             env=env,
             cwd=CHECKOUT if WORKSPACE.is_file() else None,
             start_new_session=True,
+            preexec_fn=_die_with_parent,  # set before exec: no threads run in bgc up
             stdout=output,
             stderr=subprocess.STDOUT if output else None,
         )
@@ -241,6 +259,80 @@ def _first(row: tuple[object, ...] | None) -> dt.datetime | None:
     return value if isinstance(value, dt.datetime) else None
 
 
+class RunState:
+    """``$BGC_HOME/run/up.json``: who runs the stack and which process groups it started,
+    for the watchdog and for the next ``bgc up`` after a crash."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.path = settings.home / "run" / "up.json"
+        self.pgdata = settings.pgdata if settings.database_url is None else None
+
+    def write(self, groups: list[int]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        state = {"pid": os.getpid(), "groups": groups, "pgdata": str(self.pgdata or "")}
+        partial = self.path.with_suffix(".tmp")
+        partial.write_text(json.dumps(state), encoding="utf-8")
+        partial.replace(self.path)
+
+    def read(self) -> dict[str, object]:
+        try:
+            state: dict[str, object] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return state
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def _is_running_stack(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return pid != os.getpid() and b"bgc" in cmdline and b"up" in cmdline.split(b"\0")
+
+
+def recover_crashed_run(state: RunState) -> str | None:
+    """Stop what a crashed ``bgc up`` left in this ``BGC_HOME``; say what was done."""
+    found = state.read()
+    pid = found.get("pid")
+    if not isinstance(pid, int) or _is_running_stack(pid):
+        return None  # nothing recorded, or a live stack (the port check will say so)
+    groups = [g for g in found.get("groups", []) if isinstance(g, int)]  # type: ignore[attr-defined]
+    stopped = watchdog.stop_groups(groups)
+    pgdata = str(found.get("pgdata") or "")
+    database = bool(pgdata) and watchdog.stop_postgres(Path(pgdata))
+    state.clear()
+    if not stopped and not database:
+        return None
+    parts = [f"{stopped} process group(s)"] + (["its database server"] if database else [])
+    return f"recovered from a crashed run (pid {pid}): stopped {' and '.join(parts)}"
+
+
+def start_watchdog(state: RunState) -> int:
+    """Start :mod:`bgc_cli.watchdog`; return the write end of its pipe."""
+    read_end, write_end = os.pipe()
+    subprocess.Popen(
+        [sys.executable, "-m", "bgc_cli.watchdog", str(read_end), str(state.path)],
+        pass_fds=(read_end,),
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(read_end)
+    return write_end
+
+
+def release_watchdog(write_end: int) -> None:
+    """A clean stop: the watchdog leaves without touching anything."""
+    with contextlib.suppress(OSError):
+        os.write(write_end, watchdog.CLEAN_EXIT)
+    with contextlib.suppress(OSError):
+        os.close(write_end)
+
+
 class _Stop(Exception):
     pass
 
@@ -267,7 +359,11 @@ def _banner(settings: Settings, copied: list[str], logs: Path | None) -> str:
 
 
 def run(settings: Settings, verbose: bool = False) -> int:
-    """Run the stack until Ctrl-C (SIGINT) or SIGTERM; return the exit code."""
+    """Run the stack until Ctrl-C (SIGINT), SIGTERM or SIGHUP; return the exit code."""
+    state = RunState(settings)
+    recovered = recover_crashed_run(state)
+    if recovered:
+        print(recovered, flush=True)
     ensure_port_free(settings.api_host, settings.api_port, "BGC_API_PORT")
     ensure_port_free("127.0.0.1", settings.dagster_port, "BGC_DAGSTER_PORT")
     data_url, dagster_url, applied = prepare_database(settings)
@@ -288,8 +384,10 @@ def run(settings: Settings, verbose: bool = False) -> int:
     location = code_location_args()
     children: list[Child] = []
     activity = Activity(data_url, color=sys.stdout.isatty())
-    signal.signal(signal.SIGTERM, _raise_stop)
-    signal.signal(signal.SIGINT, _raise_stop)
+    for stop_signal in STOP_SIGNALS:
+        signal.signal(stop_signal, _raise_stop)
+    state.write([])
+    guard = start_watchdog(state)
     try:
         activity.start_from_now()
         children.append(_spawn("api", [str(bin_dir / "bgc"), "api"], env, logs))
@@ -298,6 +396,7 @@ def run(settings: Settings, verbose: bool = False) -> int:
         children.append(_spawn("dagster-webserver", webserver, env, logs))
         daemon = [str(bin_dir / "dagster-daemon"), "run", *location]
         children.append(_spawn("dagster-daemon", daemon, env, logs))
+        state.write([child.process.pid for child in children])
         api_url = f"http://{settings.api_host}:{settings.api_port}"
         if not _wait_http(f"{api_url}/health", 60, children):
             raise StackError(f"the API did not start; see {_where(children[0])}")
@@ -318,9 +417,11 @@ def run(settings: Settings, verbose: bool = False) -> int:
         print(f"\n{stop}: stopping...", flush=True)
         return 0
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        for stop_signal in STOP_SIGNALS:
+            signal.signal(stop_signal, signal.SIG_IGN)
         stop_children(children)
+        state.clear()
+        release_watchdog(guard)
         print("stopped.", flush=True)
 
 

@@ -15,6 +15,7 @@ from importlib.abc import Traversable
 from typing import TYPE_CHECKING
 
 from bgc_core import db, sqlfiles
+from bgc_core.settings import Settings
 
 if TYPE_CHECKING:
     from psycopg2.extensions import connection as Connection  # noqa: N812
@@ -187,6 +188,20 @@ def _check_unchanged(migrations: list[Migration], applied: dict[int, tuple[str, 
                 f"{migration.file_name} changed after it was applied (checksum mismatch); "
                 "add a new migration instead of editing an applied one"
             )
+
+
+_prepared: set[str] = set()
+
+
+def database_url_for(settings: Settings) -> str:
+    """The data database's URL from the settings, ready to use: ``BGC_DATABASE_URL`` as it
+    is (migrating a shared server is a deliberate step), or the embedded default,
+    migrated on first use in this process."""
+    url = db.server_url(settings)
+    if settings.database_url is None and url not in _prepared:
+        prepare_database(url)
+        _prepared.add(url)
+    return url
 
 
 def prepare_database(url: str) -> tuple[list[str], list[str]]:

@@ -1,7 +1,8 @@
 """The one Dagster entry point (``workspace.yaml``, ``dagster dev``, ``dagster api grpc``).
 
-Resources read ``BGC_DATABASE_URL`` and ``BGC_LANDING_DIR`` when a run or tick starts,
-never at import: ``bgc up`` sets both locally, the Helm chart on Kubernetes.
+Resources read the settings (``BGC_DATABASE_URL``, ``BGC_LANDING_DIR``, ``BGC_HOME``)
+when a run or tick starts, never at import, with the same defaults as ``bgc up``: the
+embedded PostgreSQL and ``.bgc/landing``. The Helm chart sets the variables.
 """
 
 import dagster as dg
@@ -28,7 +29,4 @@ def make_definitions(database: BgcDatabase, landing: LandingFolder) -> dg.Defini
     )
 
 
-defs = make_definitions(
-    BgcDatabase(url=dg.EnvVar("BGC_DATABASE_URL")),
-    LandingFolder(path=dg.EnvVar("BGC_LANDING_DIR")),
-)
+defs = make_definitions(BgcDatabase(), LandingFolder())

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import dagster as dg
 
-from bgc_core import db
+from bgc_core import db, migrate
+from bgc_core.settings import load_settings
 
 if TYPE_CHECKING:
     from psycopg2.extensions import connection as PgConnection  # noqa: N812
@@ -18,15 +19,22 @@ Row = TypeVar("Row", bound=tuple[Any, ...])
 
 
 class BgcDatabase(dg.ConfigurableResource):
-    """The PostgreSQL database holding ``stg``, ``rpt`` and ``cfg``."""
+    """The PostgreSQL database holding ``stg``, ``rpt`` and ``cfg``.
 
-    url: str
+    Without ``url``, the settings decide when a run or tick starts, exactly as for
+    ``bgc up``: ``BGC_DATABASE_URL`` (with ``BGC_DATABASE_PASSWORD``), else the embedded
+    PostgreSQL of ``BGC_HOME``. So ``dagster dev`` needs no variable set.
+    """
+
+    url: str | None = None
 
     @property
     def dsn(self) -> str:
         """The URL with the psycopg2 driver named, for code that opens its own transactions
         (the loader records each attempt apart from the load)."""
-        return db.normalise_url(self.url)
+        if self.url:
+            return db.normalise_url(self.url)
+        return migrate.database_url_for(load_settings())
 
     @contextmanager
     def connection(self) -> Iterator[PgConnection]:
@@ -47,16 +55,19 @@ class BgcDatabase(dg.ConfigurableResource):
 
 
 class LandingFolder(dg.ConfigurableResource):
-    """The folder where files are dropped (a shared volume on Kubernetes)."""
+    """The folder where files are dropped (a shared volume on Kubernetes).
 
-    path: str
+    Without ``path``: ``BGC_LANDING_DIR``, else ``$BGC_HOME/landing`` (``.bgc/landing``).
+    """
+
+    path: str | None = None
 
     def folder(self) -> Path:
-        return Path(self.path)
+        return Path(self.path) if self.path else load_settings().landing_dir
 
     def file(self, name: str) -> Path:
         """The landing file for a partition key; refuses names that leave the folder."""
         candidate = (self.folder() / name).resolve()
         if candidate.parent != self.folder().resolve():
-            raise ValueError(f"partition key {name!r} is not a file of {self.path}")
+            raise ValueError(f"partition key {name!r} is not a file of {self.folder()}")
         return candidate

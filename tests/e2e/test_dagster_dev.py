@@ -1,0 +1,59 @@
+"""`dagster dev` in the repository root runs the pipeline with the same defaults as
+`bgc up` (the embedded PostgreSQL and the landing folder of BGC_HOME): a file dropped
+into the landing folder is loaded by the sensor, with no other variable set (BGC_HOME
+only keeps the test apart from the checkout's `.bgc`)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.support.db import free_port
+from tests.support.paths import REPO_ROOT
+
+CSV = "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2024,5,Peru,Agropecuária,09011110,42.50,3\n"
+LOADED = "dropped.csv: loaded 1 row(s), rejected 0 (project layout)"
+
+
+def test_dagster_dev_loads_a_dropped_file_with_the_stack_defaults(tmp_path: Path) -> None:
+    home, port = tmp_path / "home", free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BGC_", "DAGSTER_"))}
+    env |= {"BGC_HOME": str(home), "DAGSTER_HOME": str(tmp_path / "dagster")}
+    (tmp_path / "dagster").mkdir()
+    output = tmp_path / "dagster-dev.out"
+    with output.open("w") as out:
+        dev = subprocess.Popen(
+            [str(Path(sys.executable).parent / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port)],
+            cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            assert dev.poll() is None, output.read_text()[-3000:]
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2)
+                break
+            except OSError:
+                time.sleep(1)
+        else:
+            raise AssertionError("dagster dev served no UI within 180 s")
+        (home / "landing").mkdir(parents=True, exist_ok=True)
+        (home / "landing" / "dropped.csv").write_text(CSV, encoding="utf-8")
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline and LOADED not in output.read_text():
+            assert dev.poll() is None, output.read_text()[-3000:]
+            time.sleep(2)
+        log = output.read_text()
+        assert LOADED in log, log[-3000:]  # the run's own log line, from the loader
+        sensor_errors = [line for line in log.splitlines() if "SensorDaemon - ERROR" in line]
+        assert sensor_errors == []
+    finally:
+        os.killpg(dev.pid, signal.SIGINT)
+        try:
+            dev.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(dev.pid, signal.SIGKILL)
+            raise
