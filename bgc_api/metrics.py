@@ -22,7 +22,7 @@ from litestar.openapi.spec import Example, OpenAPIMediaType, OpenAPIType, Operat
 from litestar.params import QueryParameter
 
 from bgc_api.cache import Cached, DataVersion, ResponseCache, etag_matches, etag_of
-from bgc_api.repository import Filters, Freshness, Repository
+from bgc_api.repository import Dimension, Filters, Freshness, Repository
 from bgc_api.schemas import ENCODER, PaisPage, Serie, SetorPage, answers
 from bgc_api.schemas import Resumo as ResumoBody
 from bgc_core.domain import FIRST_YEAR, last_year
@@ -150,6 +150,27 @@ def to_csv(columns: Sequence[str], items: Sequence[msgspec.Struct]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+PAGES: dict[Dimension, Callable[..., msgspec.Struct]] = {"pais": PaisPage, "setor": SetorPage}
+
+
+def ranking(
+    dimension: Dimension, filters: Filters, limit: int, offset: int, csv_wanted: bool
+) -> Build:
+    """How to build one page of a ranking: its items as CSV, or the page as JSON."""
+
+    def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
+        items, total = repo.ranked_items(dimension, filters, limit, offset)
+        if csv_wanted:
+            return to_csv([dimension, *RANKING_CSV], items), CSV
+        page = PAGES[dimension](
+            items, total, limit, offset, freshness.updated_at, freshness.data_through,
+            filters.present(),
+        )  # fmt: skip
+        return ENCODER.encode(page), JSON
+
+    return build
+
+
 async def answer(
     request: Request[Any, Any, Any],
     data_version: DataVersion,
@@ -224,16 +245,7 @@ async def pais(
     filters = Filters(ano=ano, setor=setor)
     csv_wanted = wants_csv(request, fmt)
 
-    def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
-        items, total = repo.paises(filters, limit, offset)
-        if csv_wanted:
-            return to_csv(["pais", *RANKING_CSV], items), CSV
-        page = PaisPage(
-            items, total, limit, offset, freshness.updated_at, freshness.data_through,
-            filters.present(),
-        )  # fmt: skip
-        return ENCODER.encode(page), JSON
-
+    build = ranking("pais", filters, limit, offset, csv_wanted)
     return await answer(request, data_version, cache, repository, csv_wanted, build)
 
 
@@ -260,16 +272,7 @@ async def setor(
     filters = Filters(ano=ano, pais=pais)
     csv_wanted = wants_csv(request, fmt)
 
-    def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
-        items, total = repo.setores(filters, limit, offset)
-        if csv_wanted:
-            return to_csv(["setor", *RANKING_CSV], items), CSV
-        page = SetorPage(
-            items, total, limit, offset, freshness.updated_at, freshness.data_through,
-            filters.present(),
-        )  # fmt: skip
-        return ENCODER.encode(page), JSON
-
+    build = ranking("setor", filters, limit, offset, csv_wanted)
     return await answer(request, data_version, cache, repository, csv_wanted, build)
 
 

@@ -109,13 +109,14 @@ class Repository:
             return rows, int(rows[0].total)
         return rows, int(self._rows("ranking_count", params, f"{dimension}_count")[0][0])
 
-    def paises(self, filters: Filters, limit: int, offset: int) -> tuple[list[PaisItem], int]:
-        rows, total = self.ranking("pais", filters, limit, offset)
-        return [PaisItem(pais=row.name, **_ranked(row)) for row in rows], total
-
-    def setores(self, filters: Filters, limit: int, offset: int) -> tuple[list[SetorItem], int]:
-        rows, total = self.ranking("setor", filters, limit, offset)
-        return [SetorItem(setor=row.name, **_ranked(row)) for row in rows], total
+    def ranked_items(
+        self, dimension: Dimension, filters: Filters, limit: int, offset: int
+    ) -> tuple[list[PaisItem] | list[SetorItem], int]:
+        """One page of ``PaisItem`` or ``SetorItem``, and how many match in all."""
+        rows, total = self.ranking(dimension, filters, limit, offset)
+        if dimension == "pais":
+            return [PaisItem(row.name, **_ranked(row)) for row in rows], total
+        return [SetorItem(row.name, **_ranked(row)) for row in rows], total
 
     def serie(self, filters: Filters) -> list[SerieItem]:
         return [

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bgc_api.health import READY_TIMEOUT_S
 from tests.support.db import free_port
+from tests.support.waiting import get_json, wait_until
 
 
 def fetch(url: str) -> tuple[int, dict[str, object]]:
@@ -35,15 +36,7 @@ def test_a_database_that_never_answers_holds_up_neither_health_nor_ready() -> No
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    urllib.request.urlopen(f"{base}/health", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.2)
-            else:
-                raise AssertionError("the API did not start within 30 s")
+            wait_until("for the API to start", lambda: get_json(f"{base}/health"), 30, process=api)
             finished: list[tuple[str, int, dict[str, object]]] = []
 
             def probe(path: str) -> None:

@@ -7,12 +7,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from tests.support.db import free_port
 from tests.support.paths import REPO_ROOT
+from tests.support.waiting import get_json, wait_until
 
 CSV = "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2024,5,Peru,Agropecuária,09011110,42.50,3\n"
 LOADED = "dropped.csv: loaded 1 row(s), rejected 0 (project layout)"
@@ -30,24 +29,18 @@ def test_dagster_dev_loads_a_dropped_file_with_the_stack_defaults(tmp_path: Path
             cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            assert dev.poll() is None, output.read_text()[-3000:]
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2)
-                break
-            except OSError:
-                time.sleep(1)
-        else:
-            raise AssertionError("dagster dev served no UI within 180 s")
+        wait_until(
+            "for the Dagster UI",
+            lambda: get_json(f"http://127.0.0.1:{port}/server_info"),
+            180,
+            process=dev,
+        )
         (home / "landing").mkdir(parents=True, exist_ok=True)
         (home / "landing" / "dropped.csv").write_text(CSV, encoding="utf-8")
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline and LOADED not in output.read_text():
-            assert dev.poll() is None, output.read_text()[-3000:]
-            time.sleep(2)
+        # the run's own log line, from the loader
+        wait_until("for the sensor's run to load the file", lambda: LOADED in output.read_text(),
+                   240, process=dev)  # fmt: skip
         log = output.read_text()
-        assert LOADED in log, log[-3000:]  # the run's own log line, from the loader
         sensor_errors = [line for line in log.splitlines() if "SensorDaemon - ERROR" in line]
         assert sensor_errors == []
     finally:

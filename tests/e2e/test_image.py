@@ -9,13 +9,9 @@ When Docker cannot run at all the test skips and says why; it never passes silen
 
 from __future__ import annotations
 
-import json
 import os
 import time
-import urllib.request
 from collections.abc import Iterator
-from decimal import Decimal
-from typing import Any
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -25,6 +21,7 @@ from tests.support import docker as d
 from tests.support.db import drop_database, free_port, new_database
 from tests.support.ingest import csv_totals
 from tests.support.paths import REPO_ROOT, SAMPLES
+from tests.support.waiting import get_json, wait_until
 
 pytestmark = pytest.mark.image
 
@@ -81,24 +78,6 @@ def run_args(url: str, *extra: str) -> list[str]:
     ]  # fmt: skip
 
 
-def get_json(url: str) -> Any:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return json.loads(response.read(), parse_float=Decimal)
-    except OSError:
-        return None
-
-
-def wait_until(what: str, condition: Any, timeout_s: float) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.5)
-    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
-
-
 def test_runtime_layer_has_no_build_or_dev_tools(image: str) -> None:
     probe = (
         "import importlib.util as u, shutil; "
@@ -126,7 +105,7 @@ def test_container_migrates_loads_and_serves(image: str, tcp_database: str) -> N
                        "-e", "BGC_API_HOST=127.0.0.1", image))  # fmt: skip
     try:
         api = f"http://127.0.0.1:{port}"
-        assert wait_until("/health", lambda: get_json(f"{api}/health"), 60) == {"status": "ok"}
+        assert wait_until("for /health", lambda: get_json(f"{api}/health"), 60) == {"status": "ok"}
         assert get_json(f"{api}/ready") == {"status": "ready"}
         resumo = get_json(f"{api}/v1/metrics/resumo")
         assert resumo["totalUsd"] == usd and resumo["anos"] == [2025]
@@ -151,7 +130,7 @@ def test_container_serves_the_code_location_over_grpc(image: str) -> None:
             except Exception:
                 return None
 
-        listing = wait_until("the gRPC server to list repositories", answered, 90)
+        listing = wait_until("for the gRPC server to list repositories", answered, 90)
         assert "bgc_pipeline.definitions" in listing
         assert '"attribute": "defs"' in listing or "defs" in listing
     finally:

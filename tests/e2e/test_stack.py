@@ -2,44 +2,20 @@
 load through the sensor and reach the API, so does a file dropped later; the terminal
 shows one line per event; Ctrl-C stops every process it started."""
 
-import json
 import os
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import psutil
 
 from tests.support.db import free_port
 from tests.support.ingest import samples_total_usd
+from tests.support.waiting import get_json, wait_until
 
 BANNER = "BGC Analytics is up."
 MAX_LINES_AFTER_BANNER = 20
-
-
-def _get_json(url: str) -> Any:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return json.loads(response.read(), parse_float=Decimal)
-    except OSError:
-        return None
-
-
-def wait_for(what: str, condition: Callable[[], bool], timeout_s: float, stack: Any) -> None:
-    """Poll ``condition`` until it holds; fail naming ``what`` when the time is up."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert stack.poll() is None, f"bgc up exited with {stack.returncode} while waiting {what}"
-        if condition():
-            return
-        time.sleep(1)
-    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting {what}")
 
 
 def test_up_serves_the_samples_quietly_and_stops_cleanly(tmp_path: Path) -> None:
@@ -60,17 +36,17 @@ def test_up_serves_the_samples_quietly_and_stops_cleanly(tmp_path: Path) -> None
         )  # fmt: skip
     descendants: list[psutil.Process] = []
     try:
-        wait_for(
+        wait_until(
             "for every sample to reach /v1/metrics/resumo",
-            lambda: (_get_json(f"{api}/v1/metrics/resumo") or {}).get("totalUsd") == expected_usd,
+            lambda: (get_json(f"{api}/v1/metrics/resumo") or {}).get("totalUsd") == expected_usd,
             240,
-            stack,
+            process=stack,
         )
-        wait_for(
+        wait_until(
             "for the 'views refreshed' line",
             lambda: "views refreshed" in output.read_text(),
             30,
-            stack,
+            process=stack,
         )
         lines = output.read_text().splitlines()
         after_banner = lines[lines.index(BANNER) + 1 :]
@@ -88,11 +64,13 @@ def test_up_serves_the_samples_quietly_and_stops_cleanly(tmp_path: Path) -> None
         )
 
         def tuvalu_listed() -> bool:
-            page = _get_json(f"{api}/v1/metrics/pais?limit=1000") or {}
+            page = get_json(f"{api}/v1/metrics/pais?limit=1000") or {}
             return "Tuvalu" in [item["pais"] for item in page.get("items", [])]
 
-        wait_for("for a file dropped later to reach /v1/metrics/pais", tuvalu_listed, 120, stack)
-        assert _get_json(f"http://127.0.0.1:{dagster_port}/server_info") is not None
+        wait_until(
+            "for a file dropped later to reach /v1/metrics/pais", tuvalu_listed, 120, process=stack
+        )
+        assert get_json(f"http://127.0.0.1:{dagster_port}/server_info") is not None
         descendants = psutil.Process(stack.pid).children(recursive=True)
         assert len(descendants) >= 3
     finally:

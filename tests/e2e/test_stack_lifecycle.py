@@ -6,7 +6,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import psutil
 import pytest
 
 from tests.support.db import free_port
+from tests.support.waiting import wait_until
 
 BANNER = "BGC Analytics is up."
 
@@ -40,13 +40,8 @@ class Stack:
             )  # fmt: skip
 
     def wait_up(self, process: subprocess.Popen[str], timeout_s: float = 240) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            assert process.poll() is None, self.output.read_text()
-            if BANNER in self.output.read_text():
-                return
-            time.sleep(1)
-        raise AssertionError(f"bgc up printed no banner within {timeout_s:.0f} s")
+        wait_until("for the banner", lambda: BANNER in self.output.read_text(), timeout_s,
+                   process=process)  # fmt: skip
 
     def processes(self, process: subprocess.Popen[str]) -> list[psutil.Process]:
         """Every process of the stack: descendants of `bgc up`, the database server, the

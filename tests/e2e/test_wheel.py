@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 from tests.support.db import free_port
 from tests.support.paths import REPO_ROOT
+from tests.support.waiting import get_json, wait_until
 
 INSTALL_TIMEOUT_S = 900
 
@@ -48,17 +46,11 @@ def test_installed_wheel_migrates_and_serves_from_an_empty_directory(
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        deadline, answer = time.monotonic() + 60, None
-        while answer is None and time.monotonic() < deadline:
-            assert api.poll() is None, api.stderr.read() if api.stderr else ""
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=2) as r:
-                    answer = json.loads(r.read())
-            except OSError:
-                time.sleep(0.5)
-        assert answer == {"status": "ready"}, "the installed API never became ready"
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/metrics/resumo") as response:
-            assert json.loads(response.read())["totalUsd"] == 0
+        base = f"http://127.0.0.1:{port}"
+        answer = wait_until("for the installed API", lambda: get_json(f"{base}/ready"), 60,
+                            process=api)  # fmt: skip
+        assert answer == {"status": "ready"}
+        assert get_json(f"{base}/v1/metrics/resumo")["totalUsd"] == 0
     finally:
         api.terminate()
         api.wait(20)
