@@ -285,12 +285,25 @@ class RunState:
         self.path.unlink(missing_ok=True)
 
 
-def _is_running_stack(pid: int) -> bool:
+def _cmdline(pid: int) -> bytes | None:
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
+        return None
+
+
+def _is_running_stack(pid: int) -> bool:
+    cmdline = _cmdline(pid)
+    if cmdline is None or pid == os.getpid():
         return False
-    return pid != os.getpid() and b"bgc" in cmdline and b"up" in cmdline.split(b"\0")
+    return b"bgc" in cmdline and b"up" in cmdline.split(b"\0")
+
+
+def _still_ours(pgid: int) -> bool:
+    """A recorded group is ours unless its ID now leads some other program (IDs are reused
+    once a group is gone); a group whose leader exited still holds our children."""
+    leader = _cmdline(pgid)
+    return leader is None or any(name in leader for name in (b"bgc", b"dagster"))
 
 
 def recover_crashed_run(state: RunState) -> str | None:
@@ -299,7 +312,12 @@ def recover_crashed_run(state: RunState) -> str | None:
     pid = found.get("pid")
     if not isinstance(pid, int) or _is_running_stack(pid):
         return None  # nothing recorded, or a live stack (the port check will say so)
-    groups = [g for g in found.get("groups", []) if isinstance(g, int)]  # type: ignore[attr-defined]
+    recorded = found.get("groups")
+    groups = (
+        [g for g in recorded if isinstance(g, int) and _still_ours(g)]
+        if isinstance(recorded, list)
+        else []
+    )
     stopped = watchdog.stop_groups(groups)
     pgdata = str(found.get("pgdata") or "")
     database = bool(pgdata) and watchdog.stop_postgres(Path(pgdata))
