@@ -29,8 +29,11 @@ test: lint typecheck ## lint, type check and run every test (random order, cover
 	$(BIN)/pytest --cov -m "not image"
 
 test-order: $(STAMP) ## two more random orders, then every test file on its own
-	$(BIN)/pytest -q -m "not e2e and not image" -p randomly --randomly-seed=$$(date +%N | cut -c1-6)
-	$(BIN)/pytest -q -m "not e2e and not image" -p randomly --randomly-seed=$$(date +%N | cut -c1-6)
+	@for run in 1 2; do \
+	  seed=$$(od -An -N4 -tu4 /dev/urandom | tr -d ' '); \
+	  echo "== random order $$run: --randomly-seed=$$seed"; \
+	  $(BIN)/pytest -q -m "not e2e and not image" -p randomly --randomly-seed=$$seed || exit 1; \
+	done
 	@for file in $(TESTS_ALONE); do \
 	  echo "== $$file alone"; $(BIN)/pytest -q -p no:randomly $$file || exit 1; \
 	done
