@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from tests.support.paths import REPO_ROOT
 from tests.support.waiting import get_json, wait_until
 
 INSTALL_TIMEOUT_S = 900
+PACKAGED = ("pyproject.toml", "README.md", "sql", "bgc_core", "bgc_pipeline", "bgc_api", "bgc_cli")
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
@@ -23,12 +25,25 @@ def run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> str:
     return result.stdout
 
 
+def copy_sources(target: Path) -> Path:
+    """What the wheel is built from (the Dockerfile copies the same)."""
+    for name in PACKAGED:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, target / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target / name)
+    return target
+
+
 def test_installed_wheel_migrates_and_serves_from_an_empty_directory(
     tmp_path: Path, empty_database_url: str
 ) -> None:
     dist, venv, empty = tmp_path / "dist", tmp_path / "venv", tmp_path / "empty"
     empty.mkdir()
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO_ROOT)],
+    source = copy_sources(tmp_path / "src")  # a build writes into its source: not the checkout
+    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(source)],
         cwd=tmp_path)  # fmt: skip
     [wheel] = dist.glob("bgc_analytics-*.whl")
     run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
