@@ -321,8 +321,9 @@ def test_an_answer_built_while_a_refresh_lands_is_not_cached(
     api.state.repository = RefreshDuringQuery(api.state.repository, loaded, api)
     first = client.get("/v1/metrics/resumo")
     second = client.get("/v1/metrics/resumo")
-    assert first.json()["updatedAt"] != second.json()["updatedAt"]
-    assert second.json()["updatedAt"] == api.state.data_version.current
+    # the first answer was built from the views before the refresh and not kept: the
+    # second is built anew, from a later version (each view's refresh notifies in turn)
+    assert first.json()["updatedAt"] < second.json()["updatedAt"]
 
 
 def counter(text: str, sample: str) -> float:
