@@ -23,7 +23,8 @@ VIEWS_IN_ORDER = (BASE_VIEW, *SUMMARY_VIEWS)
 SHARE_VIEWS = ("mv_resumo_pais", "mv_resumo_setor")
 """The views with a ``participacao_pct`` column."""
 DESCRIPTIONS = {
-    "mv_exportacao_mensal": "Base aggregate by ano, mes, pais and setor: one scan of staging.",
+    "mv_exportacao_mensal": "Base aggregate by ano, mes, pais and setor, summed over the per-file "
+    "aggregates kept at load time (rpt.agg_mensal): it reads no staging row.",
     "mv_resumo_pais": "Totals per destination country with its share of the total.",
     "mv_resumo_setor": "Totals per sector with its share of the total.",
     "mv_resumo_geral": "One row: grand totals, country and sector counts, years.",
@@ -38,7 +39,8 @@ class ViewRefresh:
 
 
 def upstream_of(view: str) -> str | None:
-    """The view a view is built from; ``None`` for the base aggregate (it reads staging)."""
+    """The view a view is built from; ``None`` for the base aggregate (it reads the
+    aggregates the staging loads keep)."""
     return None if view == BASE_VIEW else BASE_VIEW
 
 

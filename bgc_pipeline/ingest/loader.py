@@ -1,8 +1,8 @@
 """Load one file into ``stg.exportacao``: atomic, idempotent, audited.
 
-One transaction per file. The same content twice changes nothing; a changed file
-with the same name replaces that file's earlier rows in the same transaction.
-Every attempt, failed ones included, is recorded in ``cfg.ingest_batches``.
+One transaction per source. The same content twice changes nothing; a changed file
+with the same name replaces that source's partition and aggregates in the same
+transaction. Every attempt, failed ones included, is recorded in ``cfg.ingest_batches``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,9 @@ from queue import Empty, Queue
 from typing import TYPE_CHECKING
 
 import polars as pl
+from psycopg2 import sql
 
-from bgc_core import db
+from bgc_core import db, sqlfiles
 from bgc_core.files import file_sha256
 from bgc_pipeline.ingest.errors import IngestError
 from bgc_pipeline.ingest.readers import (
@@ -45,10 +46,6 @@ PAUSED_MARKER = "bgc-ingest paused at"
 PAUSE_S = 600
 PREFETCH_BATCHES = 2
 COPY_READ_BYTES = 1 << 20  # psycopg2 reads the COPY input 8 KiB at a time by default
-COPY_ROWS = (
-    f"COPY stg.exportacao ({', '.join(STG_COLUMNS)}, ingest_batch, ingest_source) "
-    "FROM STDIN WITH (FORMAT csv)"
-)
 COPY_REJECTS = (
     "COPY cfg.ingest_rejects (line, reason, raw, batch_id, source_name) "
     "FROM STDIN WITH (FORMAT csv)"
@@ -123,19 +120,21 @@ def load_file(
     if not is_spreadsheet(path):
         if sheet is not None:
             raise IngestError(source, "--sheet given, but the file is CSV text, not a spreadsheet")
-        return _load_source(url, source, file_sha256(path), lambda: _open_csv(path, source),
+        sha = file_sha256(path)
+        return _load_source(url, source, sha, sha, lambda: _open_csv(path, source),
                             progress, started)  # fmt: skip
     sheet = sheet if sheet is not None else _only_sheet(path, source)
     sheet_source = f"{source}:{sheet}"
     _check_source(sheet_source, path)
+    landing_sha = file_sha256(path)
     try:
         refuse_imports(source)
         opened = open_sheet(path, source, sheet)
     except IngestError as exc:
-        _record_refusal(url, sheet_source, file_sha256(path), exc.problem)
+        _record_refusal(url, sheet_source, landing_sha, exc.problem)
         raise
     assert opened.content_sha256 is not None
-    return _load_source(url, sheet_source, opened.content_sha256, lambda: opened,
+    return _load_source(url, sheet_source, opened.content_sha256, landing_sha, lambda: opened,
                         progress, started)  # fmt: skip
 
 
@@ -166,13 +165,15 @@ def _load_source(
     url: str,
     source: str,
     sha: str,
+    landing_sha: str,
     opener: Callable[[], SourceFile],
     progress: Progress | None,
     started: float,
 ) -> LoadResult:
-    """The load of one source, audited: one ``cfg.ingest_batches`` row per attempt."""
+    """The load of one source, audited: one ``cfg.ingest_batches`` row per attempt.
+    ``sha`` is the content's hash (a sheet's own), ``landing_sha`` the landing file's."""
     batch_id = new_batch_id()
-    _record_attempt(url, batch_id, source, sha)
+    _record_attempt(url, batch_id, source, sha, landing_sha)
     try:
         with db.transaction(url) as conn, conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (source,))
@@ -219,28 +220,91 @@ def _load(
     progress: Progress | None,
     started: float,
 ) -> LoadResult:
+    """COPY into a fresh table, index it, aggregate it, swap it in for the source's
+    previous partition: one transaction, O(file) whatever the history holds."""
     reference = _reference(cur)
-    pause_point("before_delete")
-    cur.execute("DELETE FROM stg.exportacao WHERE ingest_source = %s", (source,))
-    replaced = cur.rowcount
+    table = _PartitionNames.of(cur, source)
+    params = {"source": source, "batch": batch_id}
+    pause_point("before_copy")
+    cur.execute(_statement("new_partition", new=table.new), params)
     cur.execute("DELETE FROM cfg.ingest_rejects WHERE source_name = %s", (source,))
+    copy_rows = _copy_rows_into(table.new)
     loaded = rejected = 0
     encoded = (
         _encode(transform(batch, opened.match, reference), batch_id, source)
         for batch in opened.batches
     )
     for chunk in _prefetch(encoded):
-        _copy(cur, COPY_ROWS, chunk.rows)
+        _copy(cur, copy_rows, chunk.rows)
         _copy(cur, COPY_REJECTS, chunk.rejects)
         pause_point("copy")
         loaded += chunk.rows_count
         rejected += chunk.rejects_count
         if progress:
             progress(loaded + rejected, opened.read.fraction)
+    cur.execute(_statement("partition_indexes", new=table.new))
+    pause_point("index")
+    cur.execute(_statement("previous_rows"), params)
+    replaced = int(cur.fetchone()[0])
+    cur.execute(_statement("replace_aggregates", new=table.new), params)
+    _swap(cur, table, params)
     return LoadResult(
         batch_id, source, sha, "loaded", opened.match.name, loaded, rejected, replaced,
         _since(started), sheet=opened.sheet, blank_lines=opened.read.blank_lines,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _PartitionNames:
+    """The source's partition (``stg.partition_for``), whether it exists, and the name its
+    replacement is built under (free: the source's advisory lock is held)."""
+
+    name: str
+    exists: bool
+
+    @classmethod
+    def of(cls, cur: Cursor, source: str) -> _PartitionNames:
+        cur.execute(
+            "SELECT p.name, to_regclass(format('stg.%%I', p.name)) IS NOT NULL "
+            "FROM (SELECT stg.partition_for(%s) AS name) AS p",
+            (source,),
+        )
+        name, exists = cur.fetchone()
+        return cls(name, bool(exists))
+
+    @property
+    def new(self) -> sql.Identifier:
+        return sql.Identifier("stg", f"{self.name}_new")
+
+    @property
+    def current(self) -> sql.Identifier:
+        return sql.Identifier("stg", self.name)
+
+
+def _swap(cur: Cursor, table: _PartitionNames, params: dict[str, str]) -> None:
+    """Detach and drop the previous partition, attach the new one: the only statements
+    that lock ``stg.exportacao``, held until the commit that follows."""
+    if table.exists:
+        cur.execute(_statement("detach_previous", old=table.current))
+    pause_point("swap")
+    cur.execute(
+        _statement(
+            "attach_new", new=table.new, partition=sql.Identifier(table.name),
+            qualified=table.current,
+        ),
+        params,
+    )  # fmt: skip
+
+
+def _statement(name: str, **tables: sql.Composable) -> sql.Composed:
+    return sql.SQL(sqlfiles.queries("staging")[name]).format(**tables)
+
+
+def _copy_rows_into(table: sql.Identifier) -> sql.Composed:
+    columns = sql.SQL(", ").join(
+        sql.Identifier(c) for c in (*STG_COLUMNS, "ingest_batch", "ingest_source")
+    )
+    return sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(table, columns)
 
 
 @dataclass(frozen=True)
@@ -305,7 +369,7 @@ def _prefetch(chunks: Iterator[_Chunk]) -> Iterator[_Chunk]:
                 queue.get(timeout=0.1)
 
 
-def _copy(cur: Cursor, statement: str, data: bytes) -> None:
+def _copy(cur: Cursor, statement: str | sql.Composed, data: bytes) -> None:
     if data:
         cur.copy_expert(statement, io.BytesIO(data), size=COPY_READ_BYTES)
 
@@ -335,7 +399,7 @@ def _already_loaded(cur: Cursor, source: str, sha: str) -> str | None:
     cur.execute(
         "SELECT b.source_name FROM cfg.ingest_batches b "
         "WHERE b.sha256 = %s AND b.status = 'loaded' AND b.source_name <> %s "
-        "AND EXISTS (SELECT 1 FROM stg.exportacao e WHERE e.ingest_batch = b.batch_id) LIMIT 1",
+        "AND EXISTS (SELECT 1 FROM rpt.agg_arquivo a WHERE a.ingest_batch = b.batch_id) LIMIT 1",
         (sha, source),
     )
     other = cur.fetchone()
@@ -352,15 +416,16 @@ def _close_abandoned(cur: Cursor, source: str, batch_id: str) -> None:
     )
 
 
-def _record_attempt(url: str, batch_id: str, source: str, sha: str) -> None:
+def _record_attempt(url: str, batch_id: str, source: str, sha: str, landing_sha: str) -> None:
     import psycopg2
 
     try:
         with db.transaction(url) as conn, conn.cursor() as cur:
             cur.execute(
-                "INSERT INTO cfg.ingest_batches (batch_id, source_name, sha256, status) "
-                "VALUES (%s, %s, %s, 'running')",
-                (batch_id, source, sha),
+                "INSERT INTO cfg.ingest_batches "
+                "(batch_id, source_name, sha256, landing_sha256, status) "
+                "VALUES (%s, %s, %s, %s, 'running')",
+                (batch_id, source, sha, landing_sha),
             )
     except (psycopg2.errors.UndefinedTable, psycopg2.errors.InvalidSchemaName):
         raise db.DatabaseUnavailable(
@@ -383,7 +448,7 @@ def _finish(
 def _record_refusal(url: str, source: str, sha: str, problem: str) -> None:
     """A source refused before its load could start still leaves its audit row."""
     batch_id = new_batch_id()
-    _record_attempt(url, batch_id, source, sha)
+    _record_attempt(url, batch_id, source, sha, sha)
     _record_failure(url, batch_id, problem)
 
 

@@ -1,20 +1,49 @@
 -- Queries behind the Dagster asset checks. Named blocks, bind parameters only.
 
 -- name: staging_violations
--- Rows that break the ingest rules (the table's CHECKs cover most; the upper year
--- bound moves with the calendar, so it is checked here).
-SELECT count(*) AS bad_rows
-FROM stg.exportacao
-WHERE (ano < %(first_year)s OR ano > %(last_year)s
-       OR mes NOT BETWEEN 1 AND 12
-       OR valor_usd < 0 OR peso_kg < 0
-       OR btrim(pais) = '' OR btrim(setor) = ''
-       OR (ncm IS NOT NULL AND ncm !~ '^[0-9]{8}$'));
+-- One landing file's partitions (the file, or each sheet of a workbook): rows that
+-- break the ingest rules (the table's CHECKs cover most; the upper year bound moves
+-- with the calendar, so it is checked here), and how far the aggregates kept at load
+-- time are from the rows. Reads only those partitions: O(file).
+WITH rows AS (
+    SELECT count(*) FILTER (
+               WHERE ano < %(first_year)s OR ano > %(last_year)s
+                  OR mes NOT BETWEEN 1 AND 12
+                  OR valor_usd < 0 OR peso_kg < 0
+                  OR btrim(pais) = '' OR btrim(setor) = ''
+                  OR (ncm IS NOT NULL AND ncm !~ '^[0-9]{8}$')) AS bad_rows,
+           count(*)                    AS row_count,
+           COALESCE(SUM(valor_usd), 0) AS total_usd,
+           COALESCE(SUM(peso_kg), 0)   AS total_kg
+    FROM stg.exportacao
+    WHERE ingest_source = ANY(%(sources)s)
+),
+kept AS (
+    SELECT COALESCE(SUM(registros), 0) AS row_count,
+           COALESCE(SUM(total_usd), 0) AS total_usd,
+           COALESCE(SUM(total_kg), 0)  AS total_kg
+    FROM rpt.agg_arquivo
+    WHERE ingest_source = ANY(%(sources)s)
+)
+SELECT rows.bad_rows, rows.row_count,
+       kept.row_count - rows.row_count AS aggregate_rows_difference,
+       kept.total_usd - rows.total_usd AS aggregate_usd_difference,
+       kept.total_kg - rows.total_kg   AS aggregate_kg_difference
+FROM rows CROSS JOIN kept;
+
+-- name: landing_sources
+-- The sources one landing file was loaded as: itself, or its sheets (file:sheet).
+SELECT DISTINCT ingest_source FROM rpt.agg_arquivo
+WHERE ingest_source = %(name)s OR left(ingest_source, length(%(name)s) + 1) = %(name)s || ':'
+UNION
+SELECT c.source FROM (SELECT %(name)s::TEXT AS source) AS c;
 
 -- name: view_consistency
--- One row per check of a report view: its totals next to staging's, the sum of its
--- shares (NULL for views without participacao_pct), its last refresh and the latest
--- load. {view} and {share} are composed with psycopg2.sql from the view registry.
+-- One row per check of a report view: its totals next to staging's (kept per source
+-- at load time in rpt.agg_arquivo, checked against each partition by the staging
+-- check, so this reads no staging row), the sum of its shares (NULL for views without
+-- participacao_pct), its last refresh and the latest load. {view} and {share} are
+-- composed with psycopg2.sql from the view registry.
 SELECT v.total_usd, v.total_kg, s.total_usd AS staging_usd, s.total_kg AS staging_kg,
        v.share_sum, v.row_count, v.updated_at, l.latest_load
 FROM (SELECT COALESCE(SUM(total_usd), 0) AS total_usd,
@@ -23,8 +52,8 @@ FROM (SELECT COALESCE(SUM(total_usd), 0) AS total_usd,
              count(*)                    AS row_count,
              max(updated_at)             AS updated_at
       FROM {view}) AS v
-CROSS JOIN (SELECT COALESCE(SUM(valor_usd), 0) AS total_usd,
-                   COALESCE(SUM(peso_kg), 0)   AS total_kg
-            FROM stg.exportacao) AS s
+CROSS JOIN (SELECT COALESCE(SUM(total_usd), 0) AS total_usd,
+                   COALESCE(SUM(total_kg), 0)  AS total_kg
+            FROM rpt.agg_arquivo) AS s
 CROSS JOIN (SELECT max(finished_at) AS latest_load
             FROM cfg.ingest_batches WHERE status = 'loaded') AS l;

@@ -106,8 +106,7 @@ def test_view_check_fails_on_a_stale_view(
     assert refresh_views(instance, database_url, landing).success
     query(
         database_url,
-        "INSERT INTO stg.exportacao (ano, mes, pais, setor, valor_usd, peso_kg, ingest_batch, ingest_source) "
-        "VALUES (2024, 1, 'China', 'X', 1.23, 1, 'manual', 'manual.csv')",
+        "INSERT INTO rpt.agg_arquivo VALUES ('manual.csv', 'manual', 2024, 1, 1.23, 1, 0, 1)",
     )
     result = run_checks(instance, database_url, landing, VIEW_KEYS["mv_resumo_geral"])
     [evaluation] = result.get_asset_check_evaluations()
@@ -129,10 +128,29 @@ def test_view_check_fails_when_a_load_came_after_the_refresh(
 def test_staging_check_fails_on_a_row_beyond_next_year(
     database_url: str, landing: Path, instance: dg.DagsterInstance
 ) -> None:
-    query(
-        database_url,
-        "INSERT INTO stg.exportacao (ano, mes, pais, setor, valor_usd, peso_kg, ingest_batch, ingest_source) "
-        "VALUES (2099, 1, 'China', 'X', 1, 1, 'manual', 'future.csv')",
-    )
-    result = run_checks(instance, database_url, landing, STG_KEY)
-    assert check_results(result)[(STG_KEY.to_user_string(), STAGING_RULES)] is False
+    load_known(instance, database_url, landing)
+    query(database_url, "UPDATE stg.exportacao SET ano = 2099 WHERE valor_usd = 100.10")
+    assert staging_check(instance, database_url, landing, "known.csv") == (
+        False, "1 row(s) break the ingest rules",
+    )  # fmt: skip
+
+
+def test_staging_check_fails_when_the_aggregates_miss_rows_of_the_partition(
+    database_url: str, landing: Path, instance: dg.DagsterInstance
+) -> None:
+    load_known(instance, database_url, landing)
+    query(database_url, "UPDATE rpt.agg_arquivo SET total_usd = total_usd - 0.01")
+    assert staging_check(instance, database_url, landing, "known.csv") == (
+        False, "the aggregates kept at load time differ from the partition's rows",
+    )  # fmt: skip
+
+
+def staging_check(
+    instance: dg.DagsterInstance, url: str, landing: Path, name: str
+) -> tuple[bool, str | None]:
+    """The staging check of one file's partition, run (as always) with its materialization:
+    here an unchanged reload. (passed, description)."""
+    result = load_partition(instance, url, landing, name, raise_on_error=False)
+    [evaluation] = result.get_asset_check_evaluations()
+    assert evaluation.check_name == STAGING_RULES
+    return evaluation.passed, evaluation.description

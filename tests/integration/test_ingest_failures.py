@@ -200,7 +200,7 @@ def test_failed_replacement_keeps_the_previous_rows(database_url: str, tmp_path:
     assert stored_totals(database_url, "keep.csv")[:2] == (1, 10)
 
 
-@pytest.mark.parametrize("step", ["before_delete", "copy", "before_commit"])
+@pytest.mark.parametrize("step", ["before_copy", "copy", "index", "swap", "before_commit"])
 def test_a_load_killed_at_any_step_leaves_the_previous_state(
     database_url: str, tmp_path: Path, step: str
 ) -> None:

@@ -2,6 +2,7 @@
 product relies on."""
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ SHIPPED = [
     "0004_report_views.sql",
     "0005_api_reader_role.sql",
     "0006_ingest_blank_lines.sql",
+    "0007_partitioned_staging.sql",
 ]
 
 VIEWS = ["mv_exportacao_mensal", "mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]
@@ -50,9 +52,13 @@ def test_schemas_staging_columns_and_indexes_exist(database_url: str) -> None:
     assert columns["pais"] == "character varying(100)"
     assert columns["ingest_batch"] == "character varying(50)"
     indexes = query(database_url, "SELECT indexname FROM pg_indexes WHERE tablename = 'exportacao'")
-    assert {"idx_exportacao_ano_pais", "idx_exportacao_setor", "idx_exportacao_ingest"} <= {
-        i for (i,) in indexes
-    }
+    assert {i for (i,) in indexes} == {"idx_exportacao_ano_pais", "idx_exportacao_setor"}
+    [(strategy, key)] = query(
+        database_url,
+        "SELECT partstrat, pg_get_partkeydef('stg.exportacao'::regclass) FROM pg_partitioned_table "
+        "WHERE partrelid = 'stg.exportacao'::regclass",
+    )
+    assert (strategy, key) == ("l", "LIST (ingest_source)")
 
 
 @pytest.mark.parametrize("view", VIEWS)
@@ -70,11 +76,23 @@ def test_each_view_refreshes_concurrently(database_url: str, view: str) -> None:
 def test_check_constraints_refuse_bad_values(database_url: str) -> None:
     import psycopg2
 
+    query(database_url, "CREATE TABLE stg.one PARTITION OF stg.exportacao FOR VALUES IN ('s')")
     with pytest.raises(psycopg2.errors.CheckViolation):
         query(
             database_url,
             "INSERT INTO stg.exportacao (ano, mes, pais, setor, valor_usd, peso_kg, ingest_batch, "
             "ingest_source) VALUES (2024, 13, 'China', 'X', 1, 1, 'b', 's')",
+        )
+
+
+def test_staging_takes_rows_only_into_a_source_partition(database_url: str) -> None:
+    import psycopg2
+
+    with pytest.raises(psycopg2.errors.CheckViolation, match="no partition"):
+        query(
+            database_url,
+            "INSERT INTO stg.exportacao (ano, mes, pais, setor, valor_usd, peso_kg, ingest_batch, "
+            "ingest_source) VALUES (2024, 1, 'China', 'X', 1, 1, 'b', 'unloaded.csv')",
         )
 
 
@@ -127,3 +145,43 @@ def test_reference_tables_are_filled(database_url: str) -> None:
         ("Agropecuária",)
     ]
     assert query(database_url, "SELECT count(*) FROM cfg.ncm_setor") == [(13742,)]
+
+
+def test_rows_stored_before_partitioning_move_into_one_partition_per_source(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    before = tmp_path / "before"
+    before.mkdir()
+    for name in SHIPPED[:6]:
+        shutil.copy(MIGRATIONS_DIR / name, before / name)
+    migrate.migrate(empty_database_url, before)
+    query(
+        empty_database_url,
+        "INSERT INTO stg.exportacao (ano, mes, pais, setor, valor_usd, peso_kg, qt_estat, "
+        "ingest_batch, ingest_source) VALUES "
+        "(2023, 1, 'China', 'A', 10.50, 1, NULL, 'b1', 'a.csv'), "
+        "(2023, 1, 'China', 'A', 0.25, 2, 3, 'b1', 'a.csv'), "
+        "(2024, 2, 'Peru', 'B', 7, 3, NULL, 'b2', 'b.csv')",
+    )
+    assert migrate.migrate(empty_database_url) == SHIPPED[6:]
+    partitions = query(
+        empty_database_url,
+        "SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
+        "JOIN pg_class c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent = 'stg.exportacao'::regclass ORDER BY 1",
+    )
+    assert partitions == [("FOR VALUES IN ('a.csv')",), ("FOR VALUES IN ('b.csv')",)]
+    assert query(
+        empty_database_url,
+        "SELECT ingest_source, ano, registros, total_usd, total_kg, total_qt, mes_max "
+        "FROM rpt.agg_arquivo ORDER BY 1",
+    ) == [
+        ("a.csv", 2023, 2, Decimal("10.75"), Decimal("3.000"), Decimal("3.000"), 1),
+        ("b.csv", 2024, 1, Decimal("7.00"), Decimal("3.000"), Decimal("0.000"), 2),
+    ]
+    assert query(
+        empty_database_url, "SELECT pais, total_usd FROM rpt.mv_resumo_pais ORDER BY 1"
+    ) == [
+        ("China", Decimal("10.75")),
+        ("Peru", Decimal("7.00")),
+    ]

@@ -52,7 +52,7 @@ def refresh_views(
 def run_checks(
     instance: dg.DagsterInstance, url: str, landing: Path, *keys: dg.AssetKey
 ) -> dg.ExecuteInProcessResult:
-    """Execute only the checks of the given assets."""
+    """Execute only the checks of the given (unpartitioned) view assets."""
     return dg.materialize(
         [stg_exportacao, *view_assets, *asset_checks],  # type: ignore[list-item]
         instance=instance,

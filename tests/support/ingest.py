@@ -36,12 +36,26 @@ def stored_totals(url: str, source: str) -> tuple[int, Decimal, Decimal]:
 
 
 def staging_snapshot(url: str) -> list[tuple[object, ...]]:
-    """Everything in staging, for 'nothing changed' assertions."""
-    return query(
-        url,
-        "SELECT ingest_source, count(*), sum(valor_usd), sum(peso_kg) FROM stg.exportacao "
-        "GROUP BY 1 ORDER BY 1",
-    )
+    """Staging, its partitions and the aggregates kept with them, for 'nothing changed'
+    assertions."""
+    return [
+        *query(
+            url,
+            "SELECT ingest_source, count(*), sum(valor_usd), sum(peso_kg), "
+            "string_agg(DISTINCT ingest_batch, ',') FROM stg.exportacao GROUP BY 1 ORDER BY 1",
+        ),
+        *query(
+            url,
+            "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'stg.exportacao'::regclass ORDER BY 1",
+        ),
+        *query(url, "SELECT * FROM rpt.agg_arquivo ORDER BY ingest_source, ano"),
+        *query(
+            url,
+            "SELECT ingest_source, count(*), sum(total_usd), sum(total_kg), sum(registros) "
+            "FROM rpt.agg_mensal GROUP BY 1 ORDER BY 1",
+        ),
+    ]
 
 
 def xlsx_totals(path: Path, value: str, weight: str) -> tuple[int, Decimal, Decimal]:

@@ -1,0 +1,58 @@
+-- Statements of the loader's partition swap (bgc_pipeline/ingest/loader.py). {new},
+-- {old} and {partition} are table names composed with psycopg2.sql; %(source)s and
+-- %(batch)s are bind parameters. None of them touches stg.exportacao itself until
+-- the swap, so concurrent loads of other files take no lock on it before then.
+
+-- name: new_partition
+-- A fresh table shaped like stg.exportacao (0007): same columns, NOT NULLs and named
+-- CHECKs (braces doubled for psycopg2.sql); the partition CHECK matches the
+-- partition bound, so ATTACH skips its scan.
+CREATE TABLE {new} (
+    ano           INT           NOT NULL CONSTRAINT exportacao_ano_check CHECK (ano BETWEEN 1997 AND 2100),
+    mes           INT           CONSTRAINT exportacao_mes_check CHECK (mes BETWEEN 1 AND 12),
+    pais          VARCHAR(100)  NOT NULL CONSTRAINT exportacao_pais_check CHECK (pais <> ''),
+    setor         VARCHAR(100)  NOT NULL CONSTRAINT exportacao_setor_check CHECK (setor <> ''),
+    ncm           VARCHAR(20)   CONSTRAINT exportacao_ncm_check CHECK (ncm ~ '^[0-9]{{8}}$'),
+    valor_usd     DECIMAL(15,2) NOT NULL CONSTRAINT exportacao_valor_usd_check CHECK (valor_usd >= 0),
+    peso_kg       DECIMAL(15,3) NOT NULL CONSTRAINT exportacao_peso_kg_check CHECK (peso_kg >= 0),
+    ingest_at     TIMESTAMPTZ   NOT NULL DEFAULT now(),
+    ingest_batch  VARCHAR(50)   NOT NULL,
+    ingest_source VARCHAR(100)  NOT NULL CONSTRAINT exportacao_partition_check CHECK (ingest_source = %(source)s),
+    co_pais       VARCHAR(3),
+    sg_uf         VARCHAR(2),
+    co_via        VARCHAR(2),
+    co_urf        VARCHAR(7),
+    co_unid       VARCHAR(2),
+    qt_estat      DECIMAL(18,3) CONSTRAINT exportacao_qt_estat_check CHECK (qt_estat >= 0)
+);
+
+-- name: partition_indexes
+-- The partitioned indexes' columns, built after the COPY; ATTACH adopts them.
+CREATE INDEX ON {new} (ano, pais);
+CREATE INDEX ON {new} (setor);
+
+-- name: previous_rows
+-- Rows of the partition this load replaces, counted from its aggregates (O(1)).
+SELECT COALESCE(SUM(registros), 0) FROM rpt.agg_arquivo WHERE ingest_source = %(source)s;
+
+-- name: replace_aggregates
+DELETE FROM rpt.agg_arquivo WHERE ingest_source = %(source)s;
+DELETE FROM rpt.agg_mensal WHERE ingest_source = %(source)s;
+INSERT INTO rpt.agg_arquivo (ingest_source, ingest_batch, ano, registros, total_usd, total_kg,
+                             total_qt, mes_max)
+SELECT %(source)s, %(batch)s, ano, count(*), SUM(valor_usd), SUM(peso_kg),
+       COALESCE(SUM(qt_estat), 0), max(mes)
+FROM {new}
+GROUP BY ano;
+INSERT INTO rpt.agg_mensal (ingest_source, ano, mes, pais, setor, total_usd, total_kg, registros)
+SELECT %(source)s, ano, mes, pais, setor, SUM(valor_usd), SUM(peso_kg), count(*)
+FROM {new}
+GROUP BY ano, mes, pais, setor;
+
+-- name: detach_previous
+ALTER TABLE stg.exportacao DETACH PARTITION {old};
+DROP TABLE {old};
+
+-- name: attach_new
+ALTER TABLE {new} RENAME TO {partition};
+ALTER TABLE stg.exportacao ATTACH PARTITION {qualified} FOR VALUES IN (%(source)s);
