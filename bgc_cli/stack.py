@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import IO
 
 from bgc_cli import watchdog
-from bgc_core import db, migrate
+from bgc_core import db, migrate, warehouse
 from bgc_core.settings import Settings
 
 CHECKOUT = Path(__file__).resolve().parent.parent
@@ -42,13 +42,13 @@ SAMPLES_DIR = CHECKOUT / "data_samples"
 """The committed samples; a wheel install has none and `bgc up` then drops nothing."""
 WORKSPACE = CHECKOUT / "workspace.yaml"
 STOP_GRACE_S = 15
-MAX_CONCURRENT_RUNS = 2
 WATCH_INTERVAL_S = 2.0
 PR_SET_PDEATHSIG = 1
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
-DAGSTER_YAML = f"""\
+DAGSTER_YAML = """\
 # Written by `bgc up`: local Dagster instance, storage in PostgreSQL (dagster-postgres).
+# Different files load at the same time (BGC_MAX_CONCURRENT_RUNS); one file never twice.
 storage:
   postgres:
     postgres_url:
@@ -57,7 +57,12 @@ run_coordinator:
   module: dagster.core.run_coordinator
   class: QueuedRunCoordinator
   config:
-    max_concurrent_runs: {MAX_CONCURRENT_RUNS}
+    max_concurrent_runs: {max_concurrent_runs}
+    tag_concurrency_limits:
+      - key: bgc/source_file
+        value:
+          applyLimitPerUniqueValue: true
+        limit: 1
 python_logs:
   python_log_level: WARNING
 telemetry:
@@ -92,7 +97,8 @@ def write_dagster_home(settings: Settings) -> Path:
     """``DAGSTER_HOME`` under ``BGC_HOME`` with PostgreSQL instance storage and a run queue."""
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text(DAGSTER_YAML, encoding="utf-8")
+    text = DAGSTER_YAML.format(max_concurrent_runs=settings.max_concurrent_runs)
+    (home / "dagster.yaml").write_text(text, encoding="utf-8")
     return home
 
 
@@ -386,6 +392,9 @@ def run(settings: Settings, verbose: bool = False) -> int:
     ensure_port_free("127.0.0.1", settings.dagster_port, "BGC_DAGSTER_PORT")
     data_url, dagster_url, applied = prepare_database(settings)
     print(f"database: {db.mask_url(data_url)} ({applied} migration(s) applied)", flush=True)
+    claimed = warehouse.claim_instance(dagster_url, data_url)
+    if claimed:
+        print(claimed, flush=True)
     dagster_home = write_dagster_home(settings)
     logs = None if verbose else settings.home / "logs"
     if logs is not None:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DATA_DATABASE = "bgc"
-DAGSTER_DATABASE = "dagster"
+DAGSTER_SUFFIX = "_dagster"
 CONNECT_TIMEOUT_S = 5
 
 
@@ -95,12 +95,18 @@ def server_url(settings: Settings) -> str:
 
 
 def dagster_url(settings: Settings, data_url: str) -> str:
-    """URL of the Dagster instance storage: its own database on the data server by default."""
+    """URL of the Dagster instance storage: by default a database on the data server named
+    after the warehouse's (``bgc`` -> ``bgc_dagster``): a new warehouse gets a new instance."""
     if settings.dagster_database_url:
         return normalise_url(settings.dagster_database_url)
-    url = with_database(data_url, DAGSTER_DATABASE)
+    url = with_database(data_url, dagster_database_for(make_url(data_url).database or "bgc"))
     ensure_database(url)
     return url
+
+
+def dagster_database_for(warehouse: str) -> str:
+    """The default Dagster database of a warehouse database (63 bytes at most)."""
+    return f"{warehouse[: 63 - len(DAGSTER_SUFFIX)]}{DAGSTER_SUFFIX}"
 
 
 def connect(url: str) -> PgConnection:

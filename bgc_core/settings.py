@@ -29,7 +29,9 @@ class Settings:
     (Kubernetes injects it from a Secret; any character is allowed)."""
 
     dagster_database_url: str | None
-    """``BGC_DAGSTER_DATABASE_URL``: Dagster instance storage; unset: database ``dagster``."""
+    """``BGC_DAGSTER_DATABASE_URL``: Dagster instance storage; unset: the database
+    ``<warehouse>_dagster`` on the warehouse's server (``bgc_dagster`` for ``bgc``), so an
+    instance belongs to one warehouse."""
 
     landing_dir: Path
     """``BGC_LANDING_DIR``: folder watched by the file sensor."""
@@ -51,6 +53,10 @@ class Settings:
 
     log_level: str = "INFO"
     """``BGC_LOG_LEVEL``: Python log level name."""
+
+    max_concurrent_runs: int = 2
+    """``BGC_MAX_CONCURRENT_RUNS``: Dagster runs at once under ``bgc up`` (different files
+    load in parallel; one file never loads twice at once)."""
 
     @property
     def dagster_home(self) -> Path:
@@ -98,4 +104,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         api_pool_size=_int(env, "BGC_API_POOL_SIZE", 5, 1, 100),
         api_workers=_int(env, "BGC_API_WORKERS", 1, 1, 64),
         log_level=(env.get("BGC_LOG_LEVEL") or "INFO").upper(),
+        max_concurrent_runs=_int(env, "BGC_MAX_CONCURRENT_RUNS", 2, 1, 32),
     )

@@ -1,30 +1,40 @@
-"""The landing-folder sensor: each new or changed file becomes one run of ``stg/exportacao``.
+"""The landing-folder sensor: each file the warehouse has not loaded becomes one run of
+``stg/exportacao``.
 
-The cursor (JSON) remembers, per file name, the size, mtime and sha256 last seen, so
-an unchanged file never runs twice, daemon restarts included. A file must keep the
-same size over two ticks before it is hashed and loaded: it may still be copying.
+The warehouse decides (``cfg.ingest_batches``): a file needs a load until an attempt
+of its current content is recorded there. Run keys are not used, so a new or restored
+warehouse gets its files loaded again however much the Dagster instance remembers.
+The cursor (JSON) only caches each file's size, mtime and sha256, so unchanged files
+are not hashed again, and a file must keep the same size over two ticks before it is
+hashed: it may still be copying.
 """
 
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
+from bgc_core import sqlfiles
 from bgc_core.files import file_sha256
 from bgc_pipeline.defs.keys import STG_KEY
 from bgc_pipeline.defs.partitions import landing_files
-from bgc_pipeline.defs.resources import LandingFolder
+from bgc_pipeline.defs.resources import BgcDatabase, LandingFolder
 
 SUPPORTED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".swp")
 SENSOR_INTERVAL_S = 15
+RETRY_AFTER_S = 60
+"""A run of a file that failed before the warehouse recorded it is retried after this."""
+SOURCE_TAG = "bgc/source_file"
+SHA_TAG = "bgc/sha256"
 
 
 @dataclass
 class LandingCursor:
-    """What the sensor knows: settled files (size, mtime, sha256) and files seen growing."""
+    """What the sensor caches: settled files (size, mtime, sha256) and files seen growing."""
 
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     pending: dict[str, int] = field(default_factory=dict)
@@ -42,8 +52,8 @@ class LandingCursor:
 
 @dataclass
 class Scan:
-    requests: list[dg.RunRequest] = field(default_factory=list)
-    new_keys: list[str] = field(default_factory=list)
+    settled: dict[str, str] = field(default_factory=dict)
+    """Files whose size held still: name -> sha256."""
     waiting: list[str] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
 
@@ -58,8 +68,8 @@ def _candidates(folder: Path) -> list[Path]:
     )
 
 
-def scan_landing(folder: Path, cursor: LandingCursor, known_keys: set[str]) -> Scan:
-    """Decide, for every file in ``folder``, whether to load it now, wait, or skip it."""
+def scan_landing(folder: Path, cursor: LandingCursor) -> Scan:
+    """Every file of ``folder``: settled (with its hash), still growing, or unsupported."""
     scan = Scan()
     present = set()
     for path in _candidates(folder):
@@ -70,6 +80,7 @@ def scan_landing(folder: Path, cursor: LandingCursor, known_keys: set[str]) -> S
         stat = path.stat()
         known = cursor.files.get(path.name)
         if known and known["size"] == stat.st_size and known["mtime"] == stat.st_mtime:
+            scan.settled[path.name] = known["sha256"]
             continue
         if cursor.pending.get(path.name) != stat.st_size:
             cursor.pending[path.name] = stat.st_size
@@ -78,26 +89,52 @@ def scan_landing(folder: Path, cursor: LandingCursor, known_keys: set[str]) -> S
         del cursor.pending[path.name]
         sha = file_sha256(path)
         cursor.files[path.name] = {"size": stat.st_size, "mtime": stat.st_mtime, "sha256": sha}
-        if known and known["sha256"] == sha:
-            continue
-        if path.name not in known_keys:
-            scan.new_keys.append(path.name)
-        scan.requests.append(
-            dg.RunRequest(
-                run_key=f"{path.name}:{sha}",
-                partition_key=path.name,
-                asset_selection=[STG_KEY],
-                tags={"bgc/source_file": path.name, "bgc/sha256": sha},
-            )
-        )
+        scan.settled[path.name] = sha
     cursor.pending = {name: size for name, size in cursor.pending.items() if name in present}
+    cursor.files = {name: seen for name, seen in cursor.files.items() if name in present}
     return scan
 
 
-def _skip_reason(scan: Scan) -> str:
+def undecided_files(database: BgcDatabase, settled: dict[str, str]) -> dict[str, str]:
+    """The settled files whose current content the warehouse has no decided attempt of."""
+    if not settled:
+        return {}
+    names = sorted(settled)
+    with database.connection() as conn, conn.cursor() as cur:
+        cur.execute(
+            sqlfiles.queries("landing")["decided_files"],
+            {"names": names, "shas": [settled[n] for n in names]},
+        )
+        decided = {name for (name,) in cur.fetchall()}
+    return {name: settled[name] for name in names if name not in decided}
+
+
+def run_in_the_way(instance: dg.DagsterInstance, name: str, sha: str) -> str | None:
+    """Why no run should be requested for this content now: one is queued or running, or
+    the latest one failed moments ago. ``None``: request one."""
+    records = instance.get_run_records(
+        filters=dg.RunsFilter(tags={SOURCE_TAG: name, SHA_TAG: sha}), limit=1
+    )
+    if not records:
+        return None
+    record = records[0]
+    if not record.dagster_run.is_finished:
+        return "in progress"
+    failed = record.dagster_run.status in (
+        dg.DagsterRunStatus.FAILURE,
+        dg.DagsterRunStatus.CANCELED,
+    )
+    if failed and record.end_time and time.time() - record.end_time < RETRY_AFTER_S:
+        return f"failed; retried after {RETRY_AFTER_S} s"
+    return None
+
+
+def _skip_reason(scan: Scan, held: list[str]) -> str:
     parts = []
     if scan.waiting:
         parts.append(f"waiting for {', '.join(scan.waiting)} to stop growing")
+    if held:
+        parts.append(f"not requested again: {', '.join(held)}")
     if scan.unsupported:
         parts.append(f"unsupported file type skipped: {', '.join(scan.unsupported)}")
     return "; ".join(parts) or "no new or changed files"
@@ -108,19 +145,36 @@ def _skip_reason(scan: Scan) -> str:
     target=[STG_KEY],
     minimum_interval_seconds=SENSOR_INTERVAL_S,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Loads every new or changed file of the landing folder (BGC_LANDING_DIR).",
+    description="Loads every file of the landing folder (BGC_LANDING_DIR) whose current "
+    "content the warehouse has not loaded (cfg.ingest_batches decides).",
 )
-def landing_sensor(context: dg.SensorEvaluationContext, landing: LandingFolder) -> dg.SensorResult:
+def landing_sensor(
+    context: dg.SensorEvaluationContext, landing: LandingFolder, database: BgcDatabase
+) -> dg.SensorResult:
     cursor = LandingCursor.parse(context.cursor)
+    scan = scan_landing(landing.folder(), cursor)
     known = set(context.instance.get_dynamic_partitions(landing_files.name or ""))
-    scan = scan_landing(landing.folder(), cursor, known)
+    requests, held = [], []
+    for name, sha in undecided_files(database, scan.settled).items():
+        why_not = run_in_the_way(context.instance, name, sha)
+        if why_not:
+            held.append(f"{name} ({why_not})")
+            continue
+        requests.append(
+            dg.RunRequest(
+                partition_key=name,
+                asset_selection=[STG_KEY],
+                tags={SOURCE_TAG: name, SHA_TAG: sha},
+            )
+        )
+    new_keys = sorted({r.partition_key for r in requests if r.partition_key} - known)
     return dg.SensorResult(
-        run_requests=scan.requests,
+        run_requests=requests,
         dynamic_partitions_requests=(
-            [landing_files.build_add_request(scan.new_keys)] if scan.new_keys else []
+            [landing_files.build_add_request(new_keys)] if new_keys else []
         ),
         cursor=cursor.dump(),
-        skip_reason=None if scan.requests else _skip_reason(scan),
+        skip_reason=None if requests else _skip_reason(scan, held),
     )
 
 

@@ -66,7 +66,7 @@ def tcp_database(request: pytest.FixtureRequest) -> Iterator[str]:
     server = os.environ.get("BGC_TEST_DATABASE_URL", "")
     if not server or not make_url(server).host:
         pytest.skip("needs BGC_TEST_DATABASE_URL on TCP (make test-image starts PostgreSQL 15)")
-    url = new_database(db.normalise_url(server), "image_" + request.node.name)
+    url = new_database(db.normalise_url(server), request.node.name, prefix="image_")
     yield url
     drop_database(db.normalise_url(server), make_url(url).database or "")
 

@@ -16,11 +16,11 @@ from tests.support.paths import FIXTURES
 
 
 def sensor_requests(
-    instance: dg.DagsterInstance, landing: Path, cursor: str | None
+    instance: dg.DagsterInstance, url: str, landing: Path, cursor: str | None
 ) -> tuple[list[dg.RunRequest], str | None]:
     requests: list[dg.RunRequest] = []
     for _ in range(2):  # a file is loaded once its size held still for one tick
-        result = sensor_tick(instance, landing, cursor)
+        result = sensor_tick(instance, url, landing, cursor)
         requests += result.run_requests or []
         cursor = result.cursor
     return requests, cursor
@@ -49,7 +49,7 @@ def test_dropped_files_reach_the_views(database_url: str, tmp_path: Path) -> Non
     automation = run_automation(instance, database_url, landing, None)  # the daemon's first tick
     for name in ("EXP_2012_01.csv", "EXP_2025_06_head.csv"):
         shutil.copy(FIXTURES / "comexstat" / name, landing / name)
-        requests, cursor = sensor_requests(instance, landing, cursor)
+        requests, cursor = sensor_requests(instance, database_url, landing, cursor)
         assert [r.partition_key for r in requests] == [name]
         load_partition(instance, database_url, landing, name)
         automation = run_automation(instance, database_url, landing, automation)
@@ -60,4 +60,4 @@ def test_dropped_files_reach_the_views(database_url: str, tmp_path: Path) -> Non
         key for key in VIEW_KEYS.values() if instance.get_latest_materialization_event(key)
     }
     assert materialized == set(VIEW_KEYS.values())
-    assert sensor_requests(instance, landing, cursor)[0] == []
+    assert sensor_requests(instance, database_url, landing, cursor)[0] == []

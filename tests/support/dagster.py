@@ -62,10 +62,12 @@ def run_checks(
     )
 
 
-def sensor_tick(instance: dg.DagsterInstance, landing: Path, cursor: str | None) -> dg.SensorResult:
+def sensor_tick(
+    instance: dg.DagsterInstance, url: str, landing: Path, cursor: str | None
+) -> dg.SensorResult:
     """One tick of the landing sensor, applying its partition requests as the daemon would."""
     context = dg.build_sensor_context(
-        instance=instance, cursor=cursor, resources={"landing": LandingFolder(path=str(landing))}
+        instance=instance, cursor=cursor, resources=resources(url, landing)
     )
     result = landing_sensor(context)
     assert isinstance(result, dg.SensorResult)

@@ -8,9 +8,9 @@ import socket
 from bgc_core import db
 
 
-def database_name(label: str) -> str:
-    """A valid, short database name derived from a test's name."""
-    return "t_" + re.sub(r"[^a-z0-9_]", "_", label.lower())[-50:]
+def database_name(label: str, prefix: str = "t_") -> str:
+    """A valid, short database name derived from a test's name (the prefix always kept)."""
+    return prefix + re.sub(r"[^a-z0-9_]", "_", label.lower())[-50:]
 
 
 def drop_database(server_url: str, name: str) -> None:
@@ -32,9 +32,9 @@ def clone_database(server_url: str, template: str, name: str) -> str:
     return db.with_database(server_url, name)
 
 
-def new_database(server_url: str, label: str) -> str:
+def new_database(server_url: str, label: str, prefix: str = "e_") -> str:
     """Create an empty database named after ``label`` and return its URL."""
-    name = database_name(label)
+    name = database_name(label, prefix)
     drop_database(server_url, name)
     url = db.with_database(server_url, name)
     db.ensure_database(url)

@@ -72,6 +72,6 @@ def database_url(
 @pytest.fixture
 def empty_database_url(pg_server_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
     """An empty database for one test (migration tests)."""
-    url = new_database(pg_server_url, "e_" + request.node.name)
+    url = new_database(pg_server_url, request.node.name)
     yield url
     drop_database(pg_server_url, make_url(url).database or "")
