@@ -35,7 +35,13 @@ from bgc_pipeline.ingest.readers import (
     open_sheet,
     refuse_imports,
 )
-from bgc_pipeline.ingest.transform import STG_COLUMNS, Reference, Transformed, transform
+from bgc_pipeline.ingest.transform import (
+    STG_COLUMNS,
+    Reference,
+    Transformed,
+    number_formats,
+    transform,
+)
 
 if TYPE_CHECKING:
     from psycopg2.extensions import cursor as Cursor  # noqa: N812
@@ -230,8 +236,9 @@ def _load(
     cur.execute("DELETE FROM cfg.ingest_rejects WHERE source_name = %s", (source,))
     copy_rows = _copy_rows_into(table.new)
     loaded = rejected = 0
+    formats = number_formats(source, opened.match)
     encoded = (
-        _encode(transform(batch, opened.match, reference), batch_id, source)
+        _encode(transform(batch, opened.match, reference, formats=formats), batch_id, source)
         for batch in opened.batches
     )
     for chunk in _prefetch(encoded):

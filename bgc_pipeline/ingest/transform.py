@@ -13,6 +13,7 @@ import polars as pl
 from bgc_core.domain import FIRST_YEAR, last_year
 from bgc_core.reference import UNCLASSIFIED_SECTOR
 from bgc_pipeline.ingest.layouts import COMEXSTAT, LayoutMatch
+from bgc_pipeline.ingest.numbers import NumberFormats
 from bgc_pipeline.ingest.readers import LINE
 
 STG_COLUMNS = (
@@ -24,6 +25,7 @@ MONTHS = {
     "julho": 7, "agosto": 8, "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12,
 }  # fmt: skip
 _MAX_VALUE = 10**13  # DECIMAL(15,2)
+NUMERIC_FIELDS = {"valor": "valor_num", "peso": "peso_num", "qt_estat": "qt_num"}
 
 
 @dataclass(frozen=True)
@@ -49,24 +51,14 @@ def _clean(name: str) -> pl.Expr:
     return pl.when(text == "").then(None).otherwise(text)
 
 
-def parse_number(expr: pl.Expr) -> pl.Expr:
-    """Text -> Decimal(18,3), accepting ``1250000.50``, ``1.250.000,50``, ``1,250,000.50``.
-
-    The last separator followed only by digits is the decimal mark when it is a comma;
-    a run of dot-grouped thousands (``1.250.000``) is an integer. Unparseable -> null.
-    """
-    text = expr.str.replace_all(r"[\s\u00a0]|US\$|R\$", "")
-    comma_decimal = text.str.contains(r",\d*$")
-    dotted_thousands = text.str.contains(r"^-?\d{1,3}(\.\d{3})+$") & ~text.str.contains(r"^-?0\.")
-    normalised = (
-        pl.when(comma_decimal)
-        .then(text.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
-        .when(dotted_thousands)
-        .then(text.str.replace_all(".", "", literal=True))
-        .otherwise(text.str.replace_all(",", "", literal=True))
-    )
-    valid = normalised.str.contains(r"^-?(\d+\.?\d*|\.\d+)$")
-    return pl.when(valid).then(normalised).otherwise(None).cast(pl.Decimal(18, 3), strict=False)
+def _with_numbers(frame: pl.DataFrame, formats: NumberFormats) -> pl.DataFrame:
+    """``valor_num``, ``peso_num``, ``qt_num``: the numeric fields parsed in the format
+    decided for their column in this file."""
+    present = [field for field in NUMERIC_FIELDS if field in frame.columns]
+    parsed = {NUMERIC_FIELDS[f]: values for f, values in formats.parse(frame, *present).items()}
+    absent = [name for f, name in NUMERIC_FIELDS.items() if f not in present]
+    missing = {name: pl.lit(None, pl.Decimal(18, 3)) for name in absent}
+    return frame.with_columns(**parsed, **missing)
 
 
 def _digits(expr: pl.Expr, width: int, lost: int | None = None) -> pl.Expr:
@@ -131,9 +123,6 @@ def _typed(frame: pl.DataFrame, match: LayoutMatch) -> pl.DataFrame:
     return frame.with_columns(
         ano_num=pl.col("ano").str.extract(r"^(\d{4})$", 1).cast(pl.Int32, strict=False),
         mes_num=_month(optional["mes"]),
-        valor_num=parse_number(pl.col("valor")),
-        peso_num=parse_number(pl.col("peso")),
-        qt_num=parse_number(optional["qt_estat"]),
         ncm=optional["ncm"],
         mes=optional["mes"],
         co_pais=optional["co_pais"],
@@ -196,12 +185,24 @@ def _reasons(match: LayoutMatch, max_year: int) -> pl.Expr:
     )
 
 
+def number_formats(source: str, match: LayoutMatch) -> NumberFormats:
+    """The per-column number formats of one file, decided by its first batch."""
+    return NumberFormats(source, {f: c for f, c in match.columns.items() if f in NUMERIC_FIELDS})
+
+
 def transform(
-    batch: pl.DataFrame, match: LayoutMatch, ref: Reference, today: dt.date | None = None
+    batch: pl.DataFrame,
+    match: LayoutMatch,
+    ref: Reference,
+    today: dt.date | None = None,
+    formats: NumberFormats | None = None,
 ) -> Transformed:
-    """Validate and convert one raw batch."""
+    """Validate and convert one raw batch (of a file whose number formats are ``formats``;
+    a lone batch decides its own)."""
     max_year = last_year(today)
-    frame = _typed(_with_names(_source_fields(batch, match), match, ref), match)
+    formats = formats or number_formats("batch", match)
+    frame = _with_names(_source_fields(batch, match), match, ref)
+    frame = _typed(_with_numbers(frame, formats), match)
     frame = frame.with_columns(reason=_reasons(match, max_year))
     frame = frame.with_columns(
         pl.when(pl.col("reason") == "").then(None).otherwise(pl.col("reason")).alias("reason")

@@ -281,3 +281,40 @@ def test_reject_raw_values_are_a_json_object_of_the_source_text(
     assert kind == "object"
     assert json.loads(str(raw))["pais"] == "Coreia, do Sul"
     assert json.loads(str(raw))["valor_usd"] == "x"
+
+
+def test_numbers_are_read_in_the_format_of_their_column(database_url: str, tmp_path: Path) -> None:
+    point = write(
+        tmp_path / "point.csv",
+        HEADER + "2024,1,China,X,09011110,577.307,1\n2024,1,China,X,09011110,0.5,1\n",
+    )
+    load_file(database_url, point)
+    assert stored_totals(database_url, "point.csv")[1] == Decimal("577.81")  # 577.307 + 0.5
+    comma = write(
+        tmp_path / "comma.csv",
+        "ano;mes;pais;setor;ncm;valor_usd;peso_kg\n"
+        "2024;1;China;X;09011110;577.307;1\n2024;1;China;X;09011110;1.250,50;1\n",
+    )
+    load_file(database_url, comma)
+    assert stored_totals(database_url, "comma.csv")[1] == Decimal("578557.50")
+
+
+def test_a_number_column_that_contradicts_itself_refuses_the_file(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = write(tmp_path / "mixed.csv", HEADER + "2024,1,China,X,09011110,10,1\n")
+    load_file(database_url, path)
+    before = staging_snapshot(database_url)
+    write(
+        path,
+        'ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2024,1,China,X,09011110,"0.5",1\n'
+        '2024,1,China,X,09011110,"0,5",1\n',
+    )
+    with pytest.raises(IngestError) as error:
+        load_file(database_url, path)
+    assert str(error.value) == (
+        "mixed.csv: column valor_usd, line 3: number format: here uses ',' as decimal mark, "
+        "line 2 uses '.'"
+    )
+    assert staging_snapshot(database_url) == before
+    assert latest_batch(database_url, "mixed.csv")[0] == "failed"

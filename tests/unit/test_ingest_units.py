@@ -1,9 +1,7 @@
 """Pure parsing rules of the ingest engine: headers, layouts, numbers, CSV dialects."""
 
 import io
-from decimal import Decimal
 
-import polars as pl
 import pytest
 
 from bgc_pipeline.ingest.layouts import (
@@ -15,7 +13,6 @@ from bgc_pipeline.ingest.layouts import (
     normalise_header,
 )
 from bgc_pipeline.ingest.readers import record_blocks, sniff_csv
-from bgc_pipeline.ingest.transform import parse_number
 
 
 @pytest.mark.parametrize(
@@ -77,17 +74,6 @@ def test_unknown_header_lists_the_layouts_and_what_was_found() -> None:
 def test_project_layout_missing_weight() -> None:
     with pytest.raises(LayoutError, match=r"project layout: missing required column\(s\): peso"):
         detect(["ano", "mes", "pais", "setor", "valor_usd"])
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("1250000.50", "1250000.500"), ("1.250.000,50", "1250000.500"), ("1,250,000.50", "1250000.500"),
-     ("1234,5", "1234.500"), ("1.250.000", "1250000.000"), ("12", "12.000"), ("0.125", "0.125"),
-     ("US$ 10,00", "10.000"), ("-5", "-5.000"), ("abc", None), ("1,2,3,4", None)],
-)  # fmt: skip
-def test_numbers_in_every_spelling(text: str, expected: str | None) -> None:
-    value = pl.select(parse_number(pl.lit(text))).item()
-    assert value == (Decimal(expected) if expected else None)
 
 
 @pytest.mark.parametrize(
