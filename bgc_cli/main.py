@@ -58,10 +58,26 @@ def _cmd_api(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def _cmd_generate_sample(_: Settings, args: argparse.Namespace) -> int:
-    from bgc_pipeline.ingest import sample
+    from bgc_pipeline.ingest import history, sample
 
-    rows = sample.write_sample(args.out, rows=args.rows, layout=args.layout, seed=args.seed)
-    print(f"wrote {rows} row(s) in the {args.layout} layout to {args.out}")
+    if args.years is None:
+        if args.rows is None:
+            raise SystemExit("bgc generate-sample: give --rows N (one file) or --years A-B")
+        rows = sample.write_sample(args.out, rows=args.rows, layout=args.layout, seed=args.seed)
+        print(f"wrote {rows} row(s) in the {args.layout} layout to {args.out}")
+        return 0
+    if args.layout != "comexstat":
+        raise SystemExit(
+            "bgc generate-sample: --years writes the official layout: --layout comexstat"
+        )
+    try:
+        years = history.parse_years(args.years)
+    except ValueError as exc:
+        raise SystemExit(f"bgc generate-sample: {exc}") from None
+    per_year = args.rows_per_year or history.DEFAULT_ROWS_PER_YEAR
+    for written in history.write_history(args.out, years, per_year, args.seed):
+        print(f"wrote {written.path.name}: {written.rows:,} row(s)", flush=True)
+    print(f"wrote {history.TOTALS_FILE}: {len(years)} year(s) in {args.out}")
     return 0
 
 
@@ -84,10 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
     ref.add_argument("table", choices=list(REFERENCE_TABLES))
     ref.add_argument("file", type=Path)
     sub.add_parser("api", help="serve the API alone (production server)")
-    gen = sub.add_parser("generate-sample", help="write deterministic synthetic export data")
-    gen.add_argument("--rows", type=int, required=True)
+    gen = sub.add_parser(
+        "generate-sample",
+        help="write deterministic synthetic export data: one file (--rows), or one official "
+        "file per year and MDIC's totals file (--years 1997-2025)",
+    )
+    gen.add_argument("--rows", type=int, help="rows of the one file written to --out")
+    gen.add_argument("--years", help="FIRST-LAST: write EXP_<year>.csv per year into --out")
+    gen.add_argument("--rows-per-year", type=int, help="with --years (default 1,600,000)")
     gen.add_argument("--layout", choices=["project", "comexstat"], default="project")
-    gen.add_argument("--out", type=Path, required=True)
+    gen.add_argument("--out", type=Path, required=True, help="the file (--rows) or folder")
     gen.add_argument("--seed", type=int, default=42)
     return parser
 

@@ -49,3 +49,68 @@ def test_the_same_seed_gives_the_same_file_and_another_seed_another(tmp_path: Pa
         assert generate(tmp_path / name, 200, "project", seed).returncode == 0
     digest = {n: hashlib.sha256((tmp_path / f"{n}.csv").read_bytes()).hexdigest() for n in "abc"}
     assert digest["a"] == digest["b"] != digest["c"]
+
+
+def generate_years(
+    out: Path, years: str, rows: int, seed: int = 5
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [BGC, "generate-sample", "--layout", "comexstat", "--years", years,
+         "--rows-per-year", str(rows), "--seed", str(seed), "--out", str(out)],
+        capture_output=True, text=True, env=os.environ, timeout=300,
+    )  # fmt: skip
+
+
+def test_a_history_is_one_official_file_per_year_and_the_totals_that_check_them(
+    tmp_path: Path,
+) -> None:
+    result = generate_years(tmp_path, "2021-2023", 30_000)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "wrote EXP_2021.csv: 30,000 row(s)",
+        "wrote EXP_2022.csv: 30,000 row(s)",
+        "wrote EXP_2023.csv: 30,000 row(s)",
+        f"wrote EXP_TOTAIS_CONFERENCIA.csv: 3 year(s) in {tmp_path}",
+    ]
+    totals = read(tmp_path / "EXP_TOTAIS_CONFERENCIA.csv", ";")
+    assert totals[0] == ["ARQUIVO", "CO_ANO", "QT_ESTAT", "KG_LIQUIDO", "VL_FOB", "NUMERO_LINHAS"]
+    for name, year, qt, kg, fob, lines in totals[1:]:
+        rows = read(tmp_path / name, ";")
+        body = rows[1:]
+        assert {r[0] for r in body} == {year}
+        assert (sum(int(r[8]) for r in body), sum(int(r[9]) for r in body)) == (int(qt), int(kg))
+        assert (sum(int(r[10]) for r in body), len(body)) == (int(fob), int(lines))
+
+
+def test_a_history_has_the_cardinalities_and_skew_of_the_real_files(tmp_path: Path) -> None:
+    assert generate_years(tmp_path, "2024", 200_000).returncode == 0
+    body = read(tmp_path / "EXP_2024.csv", ";")[1:]
+    distinct = [len({r[i] for r in body}) for i in (1, 2, 4, 5, 6, 7)]
+    months, ncms, countries, states, vias, urfs = distinct
+    assert (months, vias) == (12, 17)
+    assert ncms > 9_000 and countries > 240 and states == 34 and urfs > 250
+    by_state: dict[str, int] = {}
+    for r in body:
+        by_state[r[5]] = by_state.get(r[5], 0) + 1
+    assert max(by_state, key=by_state.__getitem__) == "SP"
+    assert sum(1 for count in by_state.values() if count >= 50) >= 27  # every real state
+    by_country: dict[str, int] = {}
+    for r in body:
+        by_country[r[4]] = by_country.get(r[4], 0) + int(r[10])
+    top5 = sorted(by_country.values(), reverse=True)[:5]
+    assert sum(top5) > 0.3 * sum(by_country.values())  # Zipf: a few partners lead
+
+
+def test_a_history_is_the_same_for_a_seed(tmp_path: Path) -> None:
+    for folder, seed in (("a", 1), ("b", 1), ("c", 2)):
+        assert generate_years(tmp_path / folder, "2024", 2_000, seed).returncode == 0
+    digest = {
+        f: hashlib.sha256((tmp_path / f / "EXP_2024.csv").read_bytes()).hexdigest() for f in "abc"
+    }
+    assert digest["a"] == digest["b"] != digest["c"]
+
+
+def test_history_arguments_are_checked(tmp_path: Path) -> None:
+    bad = generate_years(tmp_path, "2025-2020", 10)
+    assert bad.returncode != 0
+    assert "--years 2025-2020: years run from 1997 on, first <= last" in bad.stderr
