@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from bgc_api.schemas import PaisItem, Resumo, SerieItem, SetorItem
+from bgc_api.schemas import Conferencia, PaisItem, Resumo, SerieItem, SetorItem
 from bgc_core import sqlfiles
 
 QUERIES = {name: sa.text(sql) for name, sql in sqlfiles.queries("metrics").items()}
@@ -97,6 +97,17 @@ class Repository:
             updated_at=freshness.updated_at,
             data_through=freshness.data_through,
             filters=filters.present(),
+            conferencia=[
+                Conferencia(
+                    ano=r.ano,
+                    status=r.status,
+                    arquivo=r.arquivo,
+                    diferenca_registros=r.diferenca_registros if r.status == "divergente" else None,
+                    diferenca_usd=r.diferenca_usd,
+                    diferenca_kg=r.diferenca_kg,
+                )
+                for r in self._rows("conferencia", {})
+            ],
         )
 
     def ranking(

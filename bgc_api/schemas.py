@@ -27,6 +27,19 @@ Filters = dict[str, Any]
 """The filters the client gave, echoed in answers."""
 
 
+class Conferencia(msgspec.Struct, rename="camel"):
+    """One year present against MDIC's published totals (EXP_TOTAIS_CONFERENCIA.csv)."""
+
+    ano: int
+    status: str
+    """``ok``, ``divergente`` (with the differences) or ``pendente`` (no totals yet, totals
+    older than the data, or no official yearly file for the year)."""
+    arquivo: str | None
+    diferenca_registros: int | None
+    diferenca_usd: Decimal | None
+    diferenca_kg: Decimal | None
+
+
 class Resumo(msgspec.Struct, rename="camel"):
     total_usd: Decimal
     total_kg: Decimal
@@ -38,6 +51,8 @@ class Resumo(msgspec.Struct, rename="camel"):
     data_through: str | None
     """Latest year-month present, ``YYYY-MM``."""
     filters: Filters
+    conferencia: list[Conferencia]
+    """Per year present (unfiltered), its reconciliation with MDIC's totals."""
 
 
 class PaisItem(msgspec.Struct, rename="camel"):

@@ -3,6 +3,7 @@
 bgc-ingest load-csv FILE
 bgc-ingest load-xlsx FILE [--sheet=NAME]
 bgc-ingest refresh-mv
+bgc-ingest check-totals [FILE]
 """
 
 from __future__ import annotations
@@ -72,6 +73,19 @@ def _refresh(_: argparse.Namespace) -> int:
     return 0
 
 
+def _check_totals(args: argparse.Namespace) -> int:
+    """The reconciliation table; exit 1 when a file diverges from MDIC's totals."""
+    from bgc_core import reconciliation
+    from bgc_pipeline.ingest import load_file
+
+    url = _database_url()
+    if args.file is not None:
+        print(load_file(url, args.file).summary())
+    rows = reconciliation.reconcile(url)
+    print(reconciliation.table(rows))
+    return 1 if any(r.status == reconciliation.DIVERGENT for r in rows) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="bgc-ingest", description="Load Comex Stat export files.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -83,6 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--sheet", help="load this sheet only (default: every sheet whose header fits a layout)"
     )
     sub.add_parser("refresh-mv", help="refresh every rpt view concurrently, in dependency order")
+    totals = sub.add_parser(
+        "check-totals",
+        help="compare each official yearly file loaded with MDIC's totals "
+        "(EXP_TOTAIS_CONFERENCIA.csv); exit 1 on a divergence",
+    )
+    totals.add_argument(
+        "file", type=Path, nargs="?", help="a totals file to store first (as if dropped)"
+    )
     return parser
 
 
@@ -93,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "refresh-mv":
             return _refresh(args)
+        if args.command == "check-totals":
+            return _check_totals(args)
         return _load(args, args.sheet if args.command == "load-xlsx" else None)
     except USER_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)

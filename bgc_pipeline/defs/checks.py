@@ -9,8 +9,14 @@ from typing import NamedTuple
 import dagster as dg
 from psycopg2 import sql
 
-from bgc_core import domain, sqlfiles, views
-from bgc_pipeline.defs.keys import STAGING_RULES, STG_KEY, VIEW_CONSISTENT, VIEW_KEYS
+from bgc_core import domain, reconciliation, sqlfiles, views
+from bgc_pipeline.defs.keys import (
+    MDIC_TOTALS,
+    STAGING_RULES,
+    STG_KEY,
+    VIEW_CONSISTENT,
+    VIEW_KEYS,
+)
 from bgc_pipeline.defs.partitions import landing_files
 from bgc_pipeline.defs.resources import BgcDatabase
 
@@ -90,17 +96,35 @@ def _staging_rules(
     )
 
 
-with warnings.catch_warnings():
-    # Partitioned asset checks are a Dagster preview; one check per file is the point.
-    warnings.simplefilter("ignore", dg.PreviewWarning)
-    staging_rules = dg.asset_check(
-        asset=STG_KEY,
-        name=STAGING_RULES,
-        blocking=True,
-        partitions_def=landing_files,
-        description="No row of the file's partition breaks the ingest rules (years, months, "
-        "signs, NCM), and the aggregates kept at load time equal its rows. Reads that file only.",
-    )(_staging_rules)
+def _mdic_totals(
+    context: dg.AssetCheckExecutionContext, database: BgcDatabase
+) -> dg.AssetCheckResult:
+    """An official yearly file against MDIC's totals: ERROR when they differ, WARN when the
+    totals have no row for it, are older than it, or its name and CO_ANO disagree."""
+    name = context.partition_key
+    if not reconciliation.is_official_name(name):
+        return dg.AssetCheckResult(
+            passed=True, description=f"{name} is not an official yearly file (EXP_YYYY.csv)"
+        )
+    found = reconciliation.reconcile(database.dsn, name)
+    if not found:
+        return dg.AssetCheckResult(passed=True, description=f"{name} holds no loaded rows")
+    [row] = found
+    error = row.status == reconciliation.DIVERGENT
+    passed = row.status == reconciliation.OK and not row.year_mismatch
+    return dg.AssetCheckResult(
+        passed=passed,
+        severity=dg.AssetCheckSeverity.ERROR if error else dg.AssetCheckSeverity.WARN,
+        description=row.explain(),
+        metadata={
+            "status": row.status,
+            "rows": row.registros,
+            "mdic_rows": row.numero_linhas,
+            "vl_fob": float(row.total_usd),
+            "mdic_vl_fob": None if row.vl_fob is None else float(row.vl_fob),
+            "difference": row.differences() or None,
+        },
+    )
 
 
 def _consistency_query(view: str) -> sql.Composed:
@@ -140,4 +164,29 @@ def _consistency_check(view: str) -> dg.AssetChecksDefinition:
     return _check
 
 
-asset_checks = [staging_rules, *(_consistency_check(view) for view in views.VIEWS_IN_ORDER)]
+with warnings.catch_warnings():
+    # Partitioned asset checks are a Dagster preview; one check per file is the point.
+    warnings.simplefilter("ignore", dg.PreviewWarning)
+    staging_rules = dg.asset_check(
+        asset=STG_KEY,
+        name=STAGING_RULES,
+        blocking=True,
+        partitions_def=landing_files,
+        description="No row of the file's partition breaks the ingest rules (years, months, "
+        "signs, NCM), and the aggregates kept at load time equal its rows. Reads that file only.",
+    )(_staging_rules)
+    mdic_totals = dg.asset_check(
+        asset=STG_KEY,
+        name=MDIC_TOTALS,
+        partitions_def=landing_files,
+        description="An official yearly file (EXP_YYYY.csv) equals MDIC's published totals "
+        "(EXP_TOTAIS_CONFERENCIA.csv): rows and the sums of VL_FOB, KG_LIQUIDO and QT_ESTAT. "
+        "WARN while the totals lack the file or are older than it.",
+    )(_mdic_totals)
+
+
+asset_checks = [
+    staging_rules,
+    mdic_totals,
+    *(_consistency_check(view) for view in views.VIEWS_IN_ORDER),
+]

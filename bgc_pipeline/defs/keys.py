@@ -9,6 +9,7 @@ STG_KEY = dg.AssetKey(["stg", "exportacao"])
 VIEW_KEYS = {view: dg.AssetKey(["rpt", view]) for view in views.VIEWS_IN_ORDER}
 
 STAGING_RULES = "staging_rules"
+MDIC_TOTALS = "matches_mdic_totals"
 VIEW_CONSISTENT = "consistent_with_staging"
 
 ROW_COUNT = "dagster/row_count"

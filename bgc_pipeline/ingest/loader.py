@@ -13,10 +13,8 @@ import os
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from queue import Empty, Queue
 from typing import TYPE_CHECKING
@@ -25,7 +23,7 @@ import polars as pl
 from psycopg2 import sql
 
 from bgc_core import db, sqlfiles
-from bgc_core.files import file_sha256
+from bgc_pipeline.ingest import audit, totals
 from bgc_pipeline.ingest.errors import IngestError
 from bgc_pipeline.ingest.readers import (
     SourceFile,
@@ -82,6 +80,11 @@ class LoadResult:
         """The CLI's one-line summary."""
         if self.status == "unchanged":
             return f"{self.source}: unchanged ({self.note}), nothing loaded [{self.seconds:.2f} s]"
+        if self.layout == totals.LAYOUT:
+            return (
+                f"{self.source}: stored MDIC's totals for {self.rows_loaded:,} file(s), "
+                f"not loaded as exports [{self.seconds:.2f} s]"
+            )
         replaced = f", replaced {self.rows_replaced:,}" if self.rows_replaced else ""
         blank = f", skipped {self.blank_lines:,} blank line(s)" if self.blank_lines else ""
         sheet = f", sheet {self.sheet}" if self.sheet else ""
@@ -89,10 +92,6 @@ class LoadResult:
             f"{self.source}: loaded {self.rows_loaded:,} row(s), rejected {self.rows_rejected:,}"
             f"{replaced}{blank} ({self.layout} layout{sheet}) in {self.seconds:.2f} s"
         )
-
-
-def new_batch_id() -> str:
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}"
 
 
 def load_sources(
@@ -126,22 +125,50 @@ def load_file(
     if not is_spreadsheet(path):
         if sheet is not None:
             raise IngestError(source, "--sheet given, but the file is CSV text, not a spreadsheet")
-        sha = file_sha256(path)
-        return _load_source(url, source, sha, sha, lambda: _open_csv(path, source),
-                            progress, started)  # fmt: skip
+        landing = audit.LandingFile.of(path)
+        if totals.is_totals_file(path):
+            return _store_totals(url, path, source, landing, started)
+        return _load_source(url, source, landing.sha256, landing,
+                            lambda: _open_csv(path, source), progress, started)  # fmt: skip
     sheet = sheet if sheet is not None else _only_sheet(path, source)
     sheet_source = f"{source}:{sheet}"
     _check_source(sheet_source, path)
-    landing_sha = file_sha256(path)
+    landing = audit.LandingFile.of(path)
     try:
         refuse_imports(source)
         opened = open_sheet(path, source, sheet)
     except IngestError as exc:
-        _record_refusal(url, sheet_source, landing_sha, exc.problem)
+        audit.record_refusal(url, sheet_source, landing, exc.problem)
         raise
     assert opened.content_sha256 is not None
-    return _load_source(url, sheet_source, opened.content_sha256, landing_sha, lambda: opened,
+    return _load_source(url, sheet_source, opened.content_sha256, landing, lambda: opened,
                         progress, started)  # fmt: skip
+
+
+def _store_totals(
+    url: str, path: Path, source: str, landing: audit.LandingFile, started: float
+) -> LoadResult:
+    """MDIC's totals file: stored for the reconciliation, never loaded as exports."""
+    batch_id = audit.new_batch_id()
+    audit.record_attempt(url, batch_id, source, landing.sha256, landing)
+    try:
+        rows = totals.read_totals(path, source)
+        with db.transaction(url) as conn, conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (source,))
+            audit.close_abandoned(cur, source, batch_id)
+            note = _already_loaded(cur, source, landing.sha256)
+            status = "unchanged" if note else "loaded"
+            if not note:
+                totals.store(cur, rows, source, batch_id, landing.mtime)
+            stored = 0 if note else len(rows)
+            audit.finish(cur, batch_id, status, totals.LAYOUT, stored, 0, 0, 0)
+    except IngestError as exc:
+        audit.record_failure(url, batch_id, exc.problem)
+        raise
+    return LoadResult(
+        batch_id, source, landing.sha256, status, totals.LAYOUT, stored, 0, 0,
+        _since(started), note or "",
+    )  # fmt: skip
 
 
 def _check_source(source: str, path: Path) -> None:
@@ -171,40 +198,40 @@ def _load_source(
     url: str,
     source: str,
     sha: str,
-    landing_sha: str,
+    landing: audit.LandingFile,
     opener: Callable[[], SourceFile],
     progress: Progress | None,
     started: float,
 ) -> LoadResult:
     """The load of one source, audited: one ``cfg.ingest_batches`` row per attempt.
-    ``sha`` is the content's hash (a sheet's own), ``landing_sha`` the landing file's."""
-    batch_id = new_batch_id()
-    _record_attempt(url, batch_id, source, sha, landing_sha)
+    ``sha`` is the content's hash (a sheet's own), ``landing`` the landing file's."""
+    batch_id = audit.new_batch_id()
+    audit.record_attempt(url, batch_id, source, sha, landing)
     try:
         with db.transaction(url) as conn, conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (source,))
-            _close_abandoned(cur, source, batch_id)
+            audit.close_abandoned(cur, source, batch_id)
             note = _already_loaded(cur, source, sha)
             if note:
-                _finish(cur, batch_id, "unchanged", None, 0, 0, 0, 0)
+                audit.finish(cur, batch_id, "unchanged", None, 0, 0, 0, 0)
                 return LoadResult(
                     batch_id, source, sha, "unchanged", None, 0, 0, 0, _since(started), note
                 )
             result = _load(cur, opener(), source, sha, batch_id, progress, started)
             pause_point("before_commit")
-            _finish(
+            audit.finish(
                 cur, batch_id, "loaded", result.layout, result.rows_loaded,
                 result.rows_rejected, result.rows_replaced, result.blank_lines,
             )  # fmt: skip
             return result
     except IngestError as exc:
-        _record_failure(url, batch_id, exc.problem)
+        audit.record_failure(url, batch_id, exc.problem)
         raise
     except db.DatabaseUnavailable:
         raise
     except Exception as exc:
-        problem = _database_problem(exc)
-        _record_failure(url, batch_id, problem)
+        problem = audit.database_problem(exc)
+        audit.record_failure(url, batch_id, problem)
         raise IngestError(source, problem) from exc
 
 
@@ -411,66 +438,6 @@ def _already_loaded(cur: Cursor, source: str, sha: str) -> str | None:
     )
     other = cur.fetchone()
     return f"same content already loaded as {other[0]}" if other else None
-
-
-def _close_abandoned(cur: Cursor, source: str, batch_id: str) -> None:
-    """Other attempts on this file still 'running' died without finishing: we hold its lock."""
-    cur.execute(
-        "UPDATE cfg.ingest_batches SET status = 'failed', finished_at = now(), "
-        "error = 'abandoned: the loading process ended before it finished' "
-        "WHERE source_name = %s AND status = 'running' AND batch_id <> %s",
-        (source, batch_id),
-    )
-
-
-def _record_attempt(url: str, batch_id: str, source: str, sha: str, landing_sha: str) -> None:
-    import psycopg2
-
-    try:
-        with db.transaction(url) as conn, conn.cursor() as cur:
-            cur.execute(
-                "INSERT INTO cfg.ingest_batches "
-                "(batch_id, source_name, sha256, landing_sha256, status) "
-                "VALUES (%s, %s, %s, %s, 'running')",
-                (batch_id, source, sha, landing_sha),
-            )
-    except (psycopg2.errors.UndefinedTable, psycopg2.errors.InvalidSchemaName):
-        raise db.DatabaseUnavailable(
-            f"the database at {db.describe_target(url)} is not migrated: run `bgc db migrate`"
-        ) from None
-
-
-def _finish(
-    cur: Cursor, batch_id: str, status: str, layout: str | None,
-    loaded: int, rejected: int, replaced: int, blank: int,
-) -> None:  # fmt: skip
-    cur.execute(
-        "UPDATE cfg.ingest_batches SET status = %s, layout = %s, rows_loaded = %s, "
-        "rows_rejected = %s, rows_replaced = %s, rows_blank = %s, finished_at = now() "
-        "WHERE batch_id = %s",
-        (status, layout, loaded, rejected, replaced, blank, batch_id),
-    )
-
-
-def _record_refusal(url: str, source: str, sha: str, problem: str) -> None:
-    """A source refused before its load could start still leaves its audit row."""
-    batch_id = new_batch_id()
-    _record_attempt(url, batch_id, source, sha, sha)
-    _record_failure(url, batch_id, problem)
-
-
-def _record_failure(url: str, batch_id: str, problem: str) -> None:
-    with db.transaction(url) as conn, conn.cursor() as cur:
-        cur.execute(
-            "UPDATE cfg.ingest_batches SET status = 'failed', error = %s, finished_at = now() "
-            "WHERE batch_id = %s",
-            (problem, batch_id),
-        )
-
-
-def _database_problem(exc: Exception) -> str:
-    text = getattr(exc, "pgerror", None) or str(exc) or type(exc).__name__
-    return f"load failed: {text.strip().splitlines()[0]}"
 
 
 def _since(started: float) -> float:

@@ -29,6 +29,17 @@ WHERE (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
   AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
   AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT));
 
+-- name: conferencia
+-- Per year present, the reconciliation of its official yearly file with MDIC's totals;
+-- a year without one is pending.
+SELECT y.ano, COALESCE(c.status, 'pendente') AS status, c.arquivo,
+       c.diferenca_linhas AS diferenca_registros,
+       CASE WHEN c.status = 'divergente' THEN c.diferenca_usd END AS diferenca_usd,
+       CASE WHEN c.status = 'divergente' THEN c.diferenca_kg END AS diferenca_kg
+FROM (SELECT DISTINCT ano FROM rpt.mv_exportacao_mensal) AS y
+LEFT JOIN rpt.conferencia_mdic c ON c.ano_arquivo = y.ano
+ORDER BY y.ano;
+
 -- name: ranking
 -- Items of one dimension (:dimension = 'pais' or 'setor') ordered by value.
 WITH scope AS (

@@ -151,6 +151,7 @@ def staging_check(
     """The staging check of one file's partition, run (as always) with its materialization:
     here an unchanged reload. (passed, description)."""
     result = load_partition(instance, url, landing, name, raise_on_error=False)
-    [evaluation] = result.get_asset_check_evaluations()
-    assert evaluation.check_name == STAGING_RULES
+    [evaluation] = [
+        e for e in result.get_asset_check_evaluations() if e.check_name == STAGING_RULES
+    ]
     return evaluation.passed, evaluation.description

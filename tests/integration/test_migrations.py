@@ -21,6 +21,7 @@ SHIPPED = [
     "0005_api_reader_role.sql",
     "0006_ingest_blank_lines.sql",
     "0007_partitioned_staging.sql",
+    "0008_mdic_totals.sql",
 ]
 
 VIEWS = ["mv_exportacao_mensal", "mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]
