@@ -23,7 +23,8 @@ import polars as pl
 from psycopg2 import sql
 
 from bgc_core import db, sqlfiles
-from bgc_pipeline.ingest import audit, totals
+from bgc_pipeline.ingest import aggregates, audit, totals
+from bgc_pipeline.ingest.aggregates import Sums
 from bgc_pipeline.ingest.errors import IngestError
 from bgc_pipeline.ingest.readers import (
     SourceFile,
@@ -50,6 +51,12 @@ PAUSED_MARKER = "bgc-ingest paused at"
 PAUSE_S = 600
 PREFETCH_BATCHES = 2
 COPY_READ_BYTES = 1 << 20  # psycopg2 reads the COPY input 8 KiB at a time by default
+COPY_MONTHLY = (
+    f"COPY rpt.agg_mensal ({', '.join(aggregates.MONTHLY_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
+)
+COPY_YEARLY = (
+    f"COPY rpt.agg_arquivo ({', '.join(aggregates.FILE_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
+)
 COPY_REJECTS = (
     "COPY cfg.ingest_rejects (line, reason, raw, batch_id, source_name) "
     "FROM STDIN WITH (FORMAT csv)"
@@ -268,9 +275,11 @@ def _load(
         _encode(transform(batch, opened.match, reference, formats=formats), batch_id, source)
         for batch in opened.batches
     )
+    sums = []
     for chunk in _prefetch(encoded):
         _copy(cur, copy_rows, chunk.rows)
         _copy(cur, COPY_REJECTS, chunk.rejects)
+        sums.append(chunk.sums)
         pause_point("copy")
         loaded += chunk.rows_count
         rejected += chunk.rejects_count
@@ -280,7 +289,7 @@ def _load(
     pause_point("index")
     cur.execute(_statement("previous_rows"), params)
     replaced = int(cur.fetchone()[0])
-    cur.execute(_statement("replace_aggregates", new=table.new), params)
+    _replace_aggregates(cur, Sums.combine(sums), params)
     _swap(cur, table, params)
     return LoadResult(
         batch_id, source, sha, "loaded", opened.match.name, loaded, rejected, replaced,
@@ -315,6 +324,13 @@ class _PartitionNames:
         return sql.Identifier("stg", self.name)
 
 
+def _replace_aggregates(cur: Cursor, sums: Sums, params: dict[str, str]) -> None:
+    """The file's rows in ``rpt.agg_*`` (summed while reading) replace its previous ones."""
+    cur.execute(_statement("delete_aggregates"), params)
+    _copy(cur, COPY_MONTHLY, sums.monthly_csv(params["source"]))
+    _copy(cur, COPY_YEARLY, sums.yearly_csv(params["source"], params["batch"]))
+
+
 def _swap(cur: Cursor, table: _PartitionNames, params: dict[str, str]) -> None:
     """Detach and drop the previous partition, attach the new one: the only statements
     that lock ``stg.exportacao``, held until the commit that follows."""
@@ -335,16 +351,15 @@ def _statement(name: str, **tables: sql.Composable) -> sql.Composed:
 
 
 def _copy_rows_into(table: sql.Identifier) -> sql.Composed:
-    columns = sql.SQL(", ").join(
-        sql.Identifier(c) for c in (*STG_COLUMNS, "ingest_batch", "ingest_source")
-    )
-    return sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv)").format(table, columns)
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in STG_COLUMNS)
+    return sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, FREEZE)").format(table, columns)
 
 
 @dataclass(frozen=True)
 class _Chunk:
-    """One batch encoded as COPY input."""
+    """One batch encoded as COPY input, with its sums."""
 
+    sums: Sums
     rows: bytes
     rows_count: int
     rejects: bytes
@@ -353,20 +368,23 @@ class _Chunk:
 
 def _encode(result: Transformed, batch_id: str, source: str) -> _Chunk:
     return _Chunk(
-        _csv(result.rows, batch_id, source),
+        Sums.of(result.rows),
+        _csv(result.rows),
         result.rows.height,
         _csv(result.rejects, batch_id, source),
         result.rejects.height,
     )
 
 
-def _csv(frame: pl.DataFrame, batch_id: str, source: str) -> bytes:
+def _csv(frame: pl.DataFrame, batch_id: str | None = None, source: str | None = None) -> bytes:
+    """COPY input; ``batch_id`` and ``source`` appended to each row when given (the staging
+    rows get theirs from the new partition's column defaults: less to send and parse)."""
     if frame.height == 0:
         return b""
+    if batch_id is not None:
+        frame = frame.with_columns(_b=pl.lit(batch_id), _s=pl.lit(source))
     buffer = io.BytesIO()
-    frame.with_columns(_b=pl.lit(batch_id), _s=pl.lit(source)).write_csv(
-        buffer, include_header=False
-    )
+    frame.write_csv(buffer, include_header=False)
     return buffer.getvalue()
 
 

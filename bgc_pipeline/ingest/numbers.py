@@ -15,6 +15,7 @@ the decimal mark. Values with no separator need no decision.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -62,6 +63,15 @@ class NumberFormat:
         decimal, thousands = _DECIMAL.get(shape), _THOUSANDS.get(shape)
         return decimal in (None, self.decimal) and thousands in (None, self.thousands)
 
+    def conforming(self) -> str:
+        """A pattern every value written in this format matches (one scan per block)."""
+        d = re.escape(self.decimal)
+        plain = rf"\d+({d}\d*)?|{d}\d+"
+        if self.thousands is None:
+            return rf"^-?({plain})$"
+        t = re.escape(self.thousands)
+        return rf"^-?({plain}|\d{{1,3}}({t}\d{{3}})+({d}\d*)?)$"
+
     def parse(self, text: pl.Expr) -> pl.Expr:
         """Text already cleaned of spaces and currency -> Decimal(18,3) (null if not a number)."""
         if self.thousands:
@@ -77,7 +87,9 @@ INTEGERS = NumberFormat(".", None)
 
 
 def clean(text: pl.Expr) -> pl.Expr:
-    return text.str.replace_all(_NOISE, "")
+    """Spaces inside the number and currency signs removed (only where there are any)."""
+    noisy = text.str.contains(r"[\s\u00a0$]")
+    return pl.when(noisy).then(text.str.replace_all(_NOISE, "")).otherwise(text)
 
 
 def shape_of(text: pl.Expr) -> pl.Expr:
@@ -123,14 +135,14 @@ class NumberFormats:
         format is decided on the first block where it shows a separator (columns with clear
         evidence first, so ambiguous ones can follow them), then enforced."""
         cleaned = frame.select("line", *(clean(pl.col(c)).alias(c) for c in columns))
-        shapes = {column: _separated(cleaned, column) for column in columns}
-        undecided = [c for c in columns if c not in self.decided and shapes[c].height]
+        undecided = [c for c in columns if c not in self.decided]
+        shapes = {column: _separated(cleaned, column) for column in undecided}
         evidence = {column: _evidence(shapes[column]) for column in undecided}
         for column in sorted(undecided, key=lambda c: evidence[c].ambiguous_only()):
             self._decide(column, evidence[column])
         for column in columns:
-            if column in self.decided and shapes[column].height:
-                self._enforce(column, shapes[column])
+            if column in self.decided:
+                self._enforce(column, _odd(cleaned, column, self.decided[column]))
         return {
             column: cleaned.select(self.decided.get(column, INTEGERS).parse(pl.col(column)))
             .to_series()
@@ -195,6 +207,13 @@ class NumberFormats:
     def _refuse(self, column: str, line: int, problem: str) -> None:
         label = self.labels.get(column, column)
         raise IngestError(self.source, f"column {label}, line {line}: number format: {problem}")
+
+
+def _odd(cleaned: pl.DataFrame, column: str, fmt: NumberFormat) -> pl.DataFrame:
+    """The values of ``column`` not written in ``fmt``, with their line and shape."""
+    text = pl.col(column)
+    odd = text.is_not_null() & ~text.str.contains(fmt.conforming())
+    return cleaned.filter(odd).select("line", value=text, shape=shape_of(text))
 
 
 def _separated(cleaned: pl.DataFrame, column: str) -> pl.DataFrame:

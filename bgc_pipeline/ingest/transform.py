@@ -85,10 +85,17 @@ def _month(expr: pl.Expr) -> pl.Expr:
 
 
 def _source_fields(batch: pl.DataFrame, match: LayoutMatch) -> pl.DataFrame:
-    """Rename the mapped source columns to field names, trimmed; keep the raw values too."""
+    """Rename the mapped source columns to field names, trimmed."""
     fields = [_clean(source).alias(field) for field, source in match.columns.items()]
+    return batch.select(pl.col(LINE).alias("line"), *fields)
+
+
+def _raw_values(batch: pl.DataFrame, match: LayoutMatch, lines: pl.DataFrame) -> pl.DataFrame:
+    """``line``, ``raw``: the source values of the given lines as JSON (for rejects only:
+    encoding every row would cost more than the rest of the checks)."""
     raw = pl.struct([pl.col(source) for source in match.columns.values()]).struct.json_encode()
-    return batch.select(pl.col(LINE).alias("line"), *fields, raw.alias("raw"))
+    chosen = batch.join(lines, left_on=LINE, right_on="line", how="semi")
+    return chosen.select(pl.col(LINE).cast(pl.Int64).alias("line"), raw.alias("raw"))
 
 
 def _with_names(frame: pl.DataFrame, match: LayoutMatch, ref: Reference) -> pl.DataFrame:
@@ -222,7 +229,8 @@ def transform(
         "co_unid",
         pl.col("qt_num").alias("qt_estat"),
     )
-    bad = frame.filter(pl.col("reason").is_not_null()).select(
-        pl.col("line").cast(pl.Int64), "reason", "raw"
+    reasons = frame.filter(pl.col("reason").is_not_null()).select(
+        pl.col("line").cast(pl.Int64), "reason"
     )
-    return Transformed(good, bad)
+    bad = reasons.join(_raw_values(batch, match, reasons), on="line", how="left")
+    return Transformed(good, bad.select("line", "reason", "raw"))

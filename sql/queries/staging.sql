@@ -6,7 +6,8 @@
 -- name: new_partition
 -- A fresh table shaped like stg.exportacao (0007): same columns, NOT NULLs and named
 -- CHECKs (braces doubled for psycopg2.sql); the partition CHECK matches the
--- partition bound, so ATTACH skips its scan.
+-- partition bound, so ATTACH skips its scan. The batch and the source are column
+-- defaults: the COPY sends neither.
 CREATE TABLE {new} (
     ano           INT           NOT NULL CONSTRAINT exportacao_ano_check CHECK (ano BETWEEN 1997 AND 2100),
     mes           INT           CONSTRAINT exportacao_mes_check CHECK (mes BETWEEN 1 AND 12),
@@ -16,8 +17,9 @@ CREATE TABLE {new} (
     valor_usd     DECIMAL(15,2) NOT NULL CONSTRAINT exportacao_valor_usd_check CHECK (valor_usd >= 0),
     peso_kg       DECIMAL(15,3) NOT NULL CONSTRAINT exportacao_peso_kg_check CHECK (peso_kg >= 0),
     ingest_at     TIMESTAMPTZ   NOT NULL DEFAULT now(),
-    ingest_batch  VARCHAR(50)   NOT NULL,
-    ingest_source VARCHAR(100)  NOT NULL CONSTRAINT exportacao_partition_check CHECK (ingest_source = %(source)s),
+    ingest_batch  VARCHAR(50)   NOT NULL DEFAULT %(batch)s,
+    ingest_source VARCHAR(100)  NOT NULL DEFAULT %(source)s
+                                CONSTRAINT exportacao_partition_check CHECK (ingest_source = %(source)s),
     co_pais       VARCHAR(3),
     sg_uf         VARCHAR(2),
     co_via        VARCHAR(2),
@@ -27,7 +29,9 @@ CREATE TABLE {new} (
 );
 
 -- name: partition_indexes
--- The partitioned indexes' columns, built after the COPY; ATTACH adopts them.
+-- The partitioned indexes' columns, built after the COPY; ATTACH adopts them. The
+-- sorts get the memory a 1.6M-row file needs (the default 64 MB spills to disk).
+SET LOCAL maintenance_work_mem = '256MB';
 CREATE INDEX ON {new} (ano, pais);
 CREATE INDEX ON {new} (setor);
 
@@ -35,19 +39,10 @@ CREATE INDEX ON {new} (setor);
 -- Rows of the partition this load replaces, counted from its aggregates (O(1)).
 SELECT COALESCE(SUM(registros), 0) FROM rpt.agg_arquivo WHERE ingest_source = %(source)s;
 
--- name: replace_aggregates
+-- name: delete_aggregates
+-- The loader then COPYs the file's new aggregates, summed while it read the file.
 DELETE FROM rpt.agg_arquivo WHERE ingest_source = %(source)s;
 DELETE FROM rpt.agg_mensal WHERE ingest_source = %(source)s;
-INSERT INTO rpt.agg_arquivo (ingest_source, ingest_batch, ano, registros, total_usd, total_kg,
-                             total_qt, mes_max)
-SELECT %(source)s, %(batch)s, ano, count(*), SUM(valor_usd), SUM(peso_kg),
-       COALESCE(SUM(qt_estat), 0), max(mes)
-FROM {new}
-GROUP BY ano;
-INSERT INTO rpt.agg_mensal (ingest_source, ano, mes, pais, setor, total_usd, total_kg, registros)
-SELECT %(source)s, ano, mes, pais, setor, SUM(valor_usd), SUM(peso_kg), count(*)
-FROM {new}
-GROUP BY ano, mes, pais, setor;
 
 -- name: detach_previous
 ALTER TABLE stg.exportacao DETACH PARTITION {old};

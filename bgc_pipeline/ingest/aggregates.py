@@ -1,0 +1,98 @@
+"""The aggregates kept with each staging partition, computed while the file is read.
+
+Each validated batch is summed in the reader thread (polars, exact decimal sums), the
+partial sums are combined at the end of the file, and the loader COPYs the result into
+``rpt.agg_mensal`` and ``rpt.agg_arquivo`` in the transaction that swaps the partition
+in. PostgreSQL never scans the new partition to build them; the staging check proves
+they equal its rows.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import polars as pl
+
+MONTHLY_KEYS = ["ano", "mes", "pais", "setor"]
+MONTHLY_COLUMNS = ("ingest_source", *MONTHLY_KEYS, "total_usd", "total_kg", "registros")
+FILE_COLUMNS = (
+    "ingest_source", "ingest_batch", "ano", "registros", "total_usd", "total_kg", "total_qt",
+    "mes_max",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Sums:
+    """Sums of some rows at the two grains kept: (ano, mes, pais, setor) and ano."""
+
+    monthly: pl.DataFrame
+    yearly: pl.DataFrame
+
+    @classmethod
+    def of(cls, rows: pl.DataFrame) -> Sums:
+        """The sums of one batch of rows shaped like ``stg.exportacao``."""
+        return cls(
+            rows.group_by(MONTHLY_KEYS).agg(
+                total_usd=pl.col("valor_usd").sum(),
+                total_kg=pl.col("peso_kg").sum(),
+                registros=pl.len(),
+            ),
+            rows.group_by("ano").agg(
+                registros=pl.len(),
+                total_usd=pl.col("valor_usd").sum(),
+                total_kg=pl.col("peso_kg").sum(),
+                total_qt=pl.col("qt_estat").sum(),
+                mes_max=pl.col("mes").max(),
+            ),
+        )
+
+    @classmethod
+    def combine(cls, parts: list[Sums]) -> Sums:
+        """The sums of all the batches (an empty file sums to no row)."""
+        if not parts:
+            return cls.of(_EMPTY)
+        monthly = (
+            pl.concat([p.monthly for p in parts])
+            .group_by(MONTHLY_KEYS)
+            .agg(pl.col("total_usd").sum(), pl.col("total_kg").sum(), pl.col("registros").sum())
+        )
+        yearly = (
+            pl.concat([p.yearly for p in parts])
+            .group_by("ano")
+            .agg(
+                pl.col("registros").sum(),
+                pl.col("total_usd").sum(),
+                pl.col("total_kg").sum(),
+                pl.col("total_qt").sum(),
+                pl.col("mes_max").max(),
+            )
+        )
+        return cls(monthly, yearly)
+
+    def monthly_csv(self, source: str) -> bytes:
+        frame = self.monthly.select(pl.lit(source).alias("ingest_source"), *MONTHLY_COLUMNS[1:])
+        return _csv(frame)
+
+    def yearly_csv(self, source: str, batch_id: str) -> bytes:
+        frame = self.yearly.select(
+            pl.lit(source).alias("ingest_source"), pl.lit(batch_id).alias("ingest_batch"),
+            *FILE_COLUMNS[2:],
+        )  # fmt: skip
+        return _csv(frame)
+
+
+_EMPTY = pl.DataFrame(
+    schema={
+        "ano": pl.Int32, "mes": pl.Int32, "pais": pl.String, "setor": pl.String,
+        "valor_usd": pl.Decimal(18, 3), "peso_kg": pl.Decimal(18, 3), "qt_estat": pl.Decimal(18, 3),
+    }
+)  # fmt: skip
+
+
+def _csv(frame: pl.DataFrame) -> bytes:
+    if frame.height == 0:
+        return b""
+    buffer = io.BytesIO()
+    frame.write_csv(buffer, include_header=False)
+    return buffer.getvalue()
