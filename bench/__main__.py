@@ -14,17 +14,22 @@ import json
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.history import bench_history
 from bench.httpload import load
 from bgc_core import db, migrate, views
 from bgc_pipeline.ingest import load_file
+from bgc_pipeline.ingest.history import parse_years
 from bgc_pipeline.ingest.sample import write_sample
 
 BIN = Path(sys.executable).parent
@@ -41,15 +46,15 @@ def _server(workdir: Path) -> tuple[Any, str]:
     return server, url
 
 
+ORIGINAL_STAGING = (Path(__file__).parent / "original_staging.sql").read_text(encoding="utf-8")
+
+
 def raw_copy_seconds(url: str, path: Path) -> float:
-    """Baseline: one COPY FROM STDIN of the file into a copy of stg.exportacao (same indexes)."""
+    """Baseline: one COPY FROM STDIN of the file into a table shaped like the original
+    design's stg.exportacao, with its three indexes (bench/original_staging.sql)."""
     with db.transaction(url) as conn, conn.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS public.bench_raw")
-        cur.execute("CREATE TABLE public.bench_raw (LIKE stg.exportacao INCLUDING ALL)")
-        cur.execute(
-            "ALTER TABLE public.bench_raw ALTER ingest_batch SET DEFAULT 'raw', "
-            "ALTER ingest_source SET DEFAULT 'raw'"
-        )
+        cur.execute(ORIGINAL_STAGING)
     data = path.read_bytes()
     started = time.perf_counter()
     with db.transaction(url) as conn, conn.cursor() as cur:
@@ -99,39 +104,40 @@ def cli_load(url: str, path: Path) -> tuple[float, float]:
     return seconds, peak / 1024
 
 
-def bench_ingest(url: str, work: Path, rows: int, big_rows: int) -> dict[str, Any]:
-    first = work / f"EXP_{rows}.csv"
+def bench_ingest(url: str, work: Path, rows: int, big_rows: int, pairs: int) -> dict[str, Any]:
+    """The CLI against the raw COPY of the same file, in alternating pairs (median ratio)."""
+    raw, cli, rss = [], [], []
+    for pair in range(pairs):
+        path = work / f"EXP_pair{pair}.csv"
+        write_sample(path, rows=rows, seed=10 + pair)
+        raw.append(raw_copy_seconds(url, path))
+        cli_s, peak = cli_load(url, path)
+        cli.append(cli_s)
+        rss.append(peak)
+        path.unlink()
+    ratios = [c / r for c, r in zip(cli, raw, strict=True)]
+    first = work / "EXP_republished.csv"
     write_sample(first, rows=rows, seed=1)
-    raw = raw_copy_seconds(url, first)
     started = time.perf_counter()
-    result = load_file(url, first)
+    loaded = load_file(url, first)
     in_process = time.perf_counter() - started
-    assert result.rows_loaded == rows, result.summary()
-    cli_copy = work / "cli" / f"EXP_{rows}_cli.csv"
-    cli_copy.parent.mkdir()
-    write_sample(cli_copy, rows=rows, seed=3)
-    cli_seconds, rss = cli_load(url, cli_copy)
     write_sample(first, rows=rows, seed=2)  # same name, new content: a republished file
     started = time.perf_counter()
     replaced = load_file(url, first)
     replace_seconds = time.perf_counter() - started
-    assert replaced.rows_replaced == rows
+    assert (loaded.rows_loaded, replaced.rows_replaced) == (rows, rows), replaced.summary()
     figures: dict[str, Any] = {
         "rows": rows,
-        "raw_copy_s": round(raw, 3),
+        "pairs": pairs,
+        "raw_copy_s": [round(r, 3) for r in raw],
+        "cli_s": [round(c, 3) for c in cli],
+        "cli_vs_raw_copy": [round(r, 2) for r in ratios],
+        "cli_vs_raw_copy_median": round(statistics.median(ratios), 2),
+        "cli_peak_rss_mib": round(max(rss), 1),
         "load_in_process_s": round(in_process, 3),
-        "load_in_process_vs_raw_copy": round(in_process / raw, 2),
-        "cli_s": round(cli_seconds, 3),
-        "cli_vs_raw_copy": round(cli_seconds / raw, 2),
-        "cli_peak_rss_mib": round(rss, 1),
         "replace_s": round(replace_seconds, 3),
         "replace_vs_first_load": round(replace_seconds / in_process, 2),
     }
-    started = time.perf_counter()
-    refreshed = views.refresh_all(url)
-    figures["refresh_all_views_s"] = round(time.perf_counter() - started, 3)
-    figures["refresh_per_view_s"] = {v.view: v.seconds for v in refreshed}
-    figures["staging_rows_at_refresh"] = rows * 2
     if big_rows:
         big = work / "big" / f"EXP_{big_rows}.csv"
         big.parent.mkdir()
@@ -140,6 +146,7 @@ def bench_ingest(url: str, work: Path, rows: int, big_rows: int) -> dict[str, An
         big_seconds, big_rss = cli_load(url, big)
         figures["big_cli_s"] = round(big_seconds, 3)
         figures["big_cli_peak_rss_mib"] = round(big_rss, 1)
+        big.unlink()
     return figures
 
 
@@ -149,7 +156,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def bench_api(url: str, seconds: float) -> dict[str, Any]:
+@contextmanager
+def api_server(url: str) -> Iterator[tuple[str, int]]:
+    """``bgc api`` on a free port against ``url``: yields its base URL and port."""
     port = _free_port()
     env = {
         **os.environ,
@@ -165,10 +174,18 @@ def bench_api(url: str, seconds: float) -> dict[str, Any]:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(f"{base}/ready", timeout=1)
+                urllib.request.urlopen(f"{base}/health", timeout=1)
                 break
             except OSError:
                 time.sleep(0.2)
+        yield base, port
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def bench_api(url: str, seconds: float) -> dict[str, Any]:
+    with api_server(url) as (base, port):
         routes = {
             "hello (/health)": "/health",
             "pais": "/v1/metrics/pais?ano=2024&limit=10",
@@ -200,34 +217,61 @@ def bench_api(url: str, seconds: float) -> dict[str, Any]:
         figures["cache_miss_ms_median"] = round(sorted(misses)[len(misses) // 2], 2)
         figures["cache_miss_ms_max"] = round(max(misses), 2)
         return figures
-    finally:
-        server.terminate()
-        server.wait(10)
+
+
+def run_history(url: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    with api_server(url) as (base, _):
+        return bench_history(
+            url, work, parse_years(args.years), args.rows_per_year, cli_load, lambda: base
+        )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--pairs", type=int, default=3, help="raw COPY / CLI load pairs")
     parser.add_argument(
         "--big-rows", type=int, default=5_000_000, help="0 skips the 5M-row memory run"
     )
     parser.add_argument("--api-seconds", type=float, default=5)
+    parser.add_argument("--years", default="2001-2025", help="full history: one file per year")
+    parser.add_argument("--rows-per-year", type=int, default=1_200_000)
+    parser.add_argument(
+        "--only", choices=["ingest", "api", "history"], action="append",
+        help="run only these parts (repeatable); default: all",
+    )  # fmt: skip
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="bgc-bench-"))
-    server, url = _server(work)
-    try:
-        results = {
-            "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
-            "ingest": bench_ingest(url, work, args.rows, args.big_rows),
-            "api": bench_api(url, args.api_seconds),
-        }
-    finally:
-        server.cleanup()
-        shutil.rmtree(work, ignore_errors=True)
+    parts = set(args.only or ["ingest", "api", "history"])
+    results: dict[str, Any] = {
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
+    }
+    for part in ("ingest", "api", "history"):
+        if part not in parts:
+            continue
+        work = Path(tempfile.mkdtemp(prefix=f"bgc-bench-{part}-"))
+        server, url = _server(work)
+        try:
+            if part == "ingest":
+                results[part] = bench_ingest(url, work, args.rows, args.big_rows, args.pairs)
+            elif part == "api":
+                load_file(url, _api_sample(work))
+                views.refresh_all(url)
+                results[part] = bench_api(url, args.api_seconds)
+            else:
+                results[part] = run_history(url, work, args)
+        finally:
+            server.cleanup()
+            shutil.rmtree(work, ignore_errors=True)
+        print(json.dumps({part: results[part]}, indent=2), flush=True)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    print(json.dumps(results, indent=2))
     return 0
+
+
+def _api_sample(work: Path) -> Path:
+    path = work / "EXP_api.csv"
+    write_sample(path, rows=200_000, seed=4)
+    return path
 
 
 if __name__ == "__main__":

@@ -17,7 +17,13 @@ from bgc_core import db
 REFRESH_CHANNEL = "bgc_views_refreshed"
 """NOTIFY channel: the API drops its response cache when a refresh commits."""
 BASE_VIEW = "mv_exportacao_mensal"
-SUMMARY_VIEWS = ("mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral")
+SUMMARY_VIEWS = (
+    "mv_resumo_pais",
+    "mv_resumo_setor",
+    "mv_resumo_geral",
+    "mv_exportacao_anual",
+    "mv_serie_mensal",
+)
 VIEWS_IN_ORDER = (BASE_VIEW, *SUMMARY_VIEWS)
 """Dependency order: the summaries read the base aggregate."""
 SHARE_VIEWS = ("mv_resumo_pais", "mv_resumo_setor")
@@ -28,7 +34,13 @@ DESCRIPTIONS = {
     "mv_resumo_pais": "Totals per destination country with its share of the total.",
     "mv_resumo_setor": "Totals per sector with its share of the total.",
     "mv_resumo_geral": "One row: grand totals, country and sector counts, years.",
+    "mv_exportacao_anual": "Rollup by ano, pais and setor, with the value through each month "
+    "(growth over the same months): the API's rankings read it.",
+    "mv_serie_mensal": "Monthly totals for all, per country and per sector ('' = all): the "
+    "API's series read it.",
 }
+TOTAL_ROWS = {"mv_serie_mensal": "pais = '' AND setor = ''"}
+"""Views whose rows hold the total more than once: the rows that hold it once."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,8 @@ def refresh_view(url: str, view: str) -> ViewRefresh:
             raise db.DatabaseUnavailable(
                 f"rpt.{view} does not exist at {db.describe_target(url)}: run `bgc db migrate`"
             ) from None
+        # Fresh statistics, or the planner sees an empty view and picks nested loops.
+        cur.execute(sql.SQL("ANALYZE {}").format(name))
         cur.execute(sql.SQL("SELECT count(*) FROM {}").format(name))
         row = cur.fetchone()
         cur.execute("SELECT pg_notify(%s, %s)", (REFRESH_CHANNEL, view))  # delivered on commit

@@ -130,7 +130,9 @@ def _mdic_totals(
 def _consistency_query(view: str) -> sql.Composed:
     share = "SUM(participacao_pct)" if view in views.SHARE_VIEWS else "NULL::numeric"
     return sql.SQL(sqlfiles.queries("checks")["view_consistency"]).format(
-        view=sql.Identifier("rpt", view), share=sql.SQL(share)
+        view=sql.Identifier("rpt", view),
+        share=sql.SQL(share),
+        total_rows=sql.SQL(views.TOTAL_ROWS.get(view, "true")),
     )
 
 

@@ -42,8 +42,9 @@ SELECT c.source FROM (SELECT %(name)s::TEXT AS source) AS c;
 -- One row per check of a report view: its totals next to staging's (kept per source
 -- at load time in rpt.agg_arquivo, checked against each partition by the staging
 -- check, so this reads no staging row), the sum of its shares (NULL for views without
--- participacao_pct), its last refresh and the latest load. {view} and {share} are
--- composed with psycopg2.sql from the view registry.
+-- participacao_pct), its last refresh and the latest load. {view}, {share} and
+-- {total_rows} (the rows that hold the total once) are composed with psycopg2.sql from
+-- the view registry.
 SELECT v.total_usd, v.total_kg, s.total_usd AS staging_usd, s.total_kg AS staging_kg,
        v.share_sum, v.row_count, v.updated_at, l.latest_load
 FROM (SELECT COALESCE(SUM(total_usd), 0) AS total_usd,
@@ -51,7 +52,8 @@ FROM (SELECT COALESCE(SUM(total_usd), 0) AS total_usd,
              {share}                     AS share_sum,
              count(*)                    AS row_count,
              max(updated_at)             AS updated_at
-      FROM {view}) AS v
+      FROM {view}
+      WHERE {total_rows}) AS v
 CROSS JOIN (SELECT COALESCE(SUM(total_usd), 0) AS total_usd,
                    COALESCE(SUM(total_kg), 0)  AS total_kg
             FROM rpt.agg_arquivo) AS s

@@ -9,7 +9,9 @@ SELECT GREATEST(
     (SELECT updated_at FROM rpt.mv_exportacao_mensal LIMIT 1),
     (SELECT updated_at FROM rpt.mv_resumo_pais LIMIT 1),
     (SELECT updated_at FROM rpt.mv_resumo_setor LIMIT 1),
-    (SELECT updated_at FROM rpt.mv_resumo_geral LIMIT 1)
+    (SELECT updated_at FROM rpt.mv_resumo_geral LIMIT 1),
+    (SELECT updated_at FROM rpt.mv_exportacao_anual LIMIT 1),
+    (SELECT updated_at FROM rpt.mv_serie_mensal LIMIT 1)
 ) AS updated_at;
 
 -- name: data_through
@@ -19,15 +21,26 @@ WHERE ano = (SELECT max(ano) FROM rpt.mv_exportacao_mensal)
 GROUP BY ano;
 
 -- name: resumo
+-- Unfiltered: the one row of mv_resumo_geral (no scan of the years). Filtered: the
+-- yearly rollup through its indexes (ano; pais, ano; setor, ano). Constant guards: the
+-- driver sends literals, so the planner drops the branch that does not apply.
+SELECT total_usd, total_kg, paises_count, setores_count, anos
+FROM rpt.mv_resumo_geral
+WHERE CAST(:ano AS INT) IS NULL AND CAST(:setor AS TEXT) IS NULL AND CAST(:pais AS TEXT) IS NULL
+UNION ALL
 SELECT COALESCE(SUM(total_usd), 0)::DECIMAL(18,2) AS total_usd,
        COALESCE(SUM(total_kg), 0)::DECIMAL(18,3)  AS total_kg,
-       COUNT(DISTINCT pais)                       AS paises_count,
-       COUNT(DISTINCT setor)                      AS setores_count,
-       COALESCE(ARRAY_AGG(DISTINCT ano ORDER BY ano), '{}') AS anos
-FROM rpt.mv_exportacao_mensal
-WHERE (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
+       COUNT(DISTINCT pais)::INT                  AS paises_count,
+       COUNT(DISTINCT setor)::INT                 AS setores_count,
+       COALESCE(ARRAY_AGG(DISTINCT ano ORDER BY ano), '{}')::INT[] AS anos
+FROM rpt.mv_exportacao_anual
+WHERE NOT (CAST(:ano AS INT) IS NULL AND CAST(:setor AS TEXT) IS NULL
+           AND CAST(:pais AS TEXT) IS NULL)
+  AND (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
   AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
-  AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT));
+  AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT))
+HAVING NOT (CAST(:ano AS INT) IS NULL AND CAST(:setor AS TEXT) IS NULL
+            AND CAST(:pais AS TEXT) IS NULL);
 
 -- name: conferencia
 -- Per year present, the reconciliation of its official yearly file with MDIC's totals;
@@ -36,38 +49,53 @@ SELECT y.ano, COALESCE(c.status, 'pendente') AS status, c.arquivo,
        c.diferenca_linhas AS diferenca_registros,
        CASE WHEN c.status = 'divergente' THEN c.diferenca_usd END AS diferenca_usd,
        CASE WHEN c.status = 'divergente' THEN c.diferenca_kg END AS diferenca_kg
-FROM (SELECT DISTINCT ano FROM rpt.mv_exportacao_mensal) AS y
+FROM unnest((SELECT anos FROM rpt.mv_resumo_geral)) AS y (ano)
 LEFT JOIN rpt.conferencia_mdic c ON c.ano_arquivo = y.ano
 ORDER BY y.ano;
 
 -- name: ranking
--- Items of one dimension (:dimension = 'pais' or 'setor') ordered by value.
-WITH scope AS (
+-- Items of one dimension (:dimension = 'pais' or 'setor') ordered by value. Sized for
+-- the history: unfiltered, the items come from mv_resumo_pais or mv_resumo_setor;
+-- otherwise from the yearly rollup through its indexes. The growth reads the reference
+-- year and the year before only, through the same month of each (the latest
+-- month of the filtered scope in the reference year), with usd_ate_mes.
+WITH filtered AS NOT MATERIALIZED (
     SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN pais ELSE setor END AS name,
-           ano, mes, total_usd, total_kg
-    FROM rpt.mv_exportacao_mensal
+           ano, mes_max, total_usd, total_kg, usd_ate_mes
+    FROM rpt.mv_exportacao_anual
     WHERE (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
       AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT))
 ),
-reference AS (
-    SELECT y.ano, (SELECT max(COALESCE(mes, 12)) FROM scope WHERE scope.ano = y.ano) AS mes
-    FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM scope)) AS ano) AS y
+reference AS MATERIALIZED (
+    SELECT y.ano, (SELECT max(f.mes_max) FROM filtered f WHERE f.ano = y.ano) AS mes
+    FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM filtered)) AS ano) AS y
 ),
 items AS (
-    SELECT name,
-           SUM(total_usd) AS usd,
-           SUM(total_kg)  AS kg,
-           ARRAY_AGG(DISTINCT ano ORDER BY ano) AS anos
-    FROM scope
-    WHERE CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT)
+    SELECT pais AS name, total_usd AS usd, total_kg AS kg, anos
+    FROM rpt.mv_resumo_pais
+    WHERE CAST(:dimension AS TEXT) = 'pais' AND CAST(:ano AS INT) IS NULL
+      AND CAST(:setor AS TEXT) IS NULL AND CAST(:pais AS TEXT) IS NULL
+    UNION ALL
+    SELECT setor, total_usd, total_kg, anos
+    FROM rpt.mv_resumo_setor
+    WHERE CAST(:dimension AS TEXT) = 'setor' AND CAST(:ano AS INT) IS NULL
+      AND CAST(:setor AS TEXT) IS NULL AND CAST(:pais AS TEXT) IS NULL
+    UNION ALL
+    SELECT name, SUM(total_usd), SUM(total_kg), ARRAY_AGG(DISTINCT ano ORDER BY ano)
+    FROM filtered
+    WHERE NOT (CAST(:ano AS INT) IS NULL AND CAST(:setor AS TEXT) IS NULL
+               AND CAST(:pais AS TEXT) IS NULL)
+      AND (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
     GROUP BY name
 ),
 growth AS (
     SELECT name,
-           SUM(total_usd) FILTER (WHERE s.ano = r.ano)     AS current_usd,
-           SUM(total_usd) FILTER (WHERE s.ano = r.ano - 1) AS previous_usd
-    FROM scope s CROSS JOIN reference r
-    WHERE s.ano IN (r.ano, r.ano - 1) AND COALESCE(s.mes, 12) <= r.mes
+           SUM(usd_ate_mes[(SELECT mes FROM reference)])
+               FILTER (WHERE f.ano = (SELECT ano FROM reference))     AS current_usd,
+           SUM(usd_ate_mes[(SELECT mes FROM reference)])
+               FILTER (WHERE f.ano = (SELECT ano FROM reference) - 1) AS previous_usd
+    FROM filtered f
+    WHERE f.ano IN ((SELECT ano FROM reference), (SELECT ano FROM reference) - 1)
     GROUP BY name
 )
 SELECT i.name                                                   AS name,
@@ -92,13 +120,24 @@ WHERE (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
   AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT));
 
 -- name: serie
+-- From mv_serie_mensal ('' = all countries or all sectors); with both a country and a
+-- sector, from the base aggregate through its country index.
+SELECT ano, mes, total_usd, total_kg
+FROM rpt.mv_serie_mensal
+WHERE mes IS NOT NULL
+  AND NOT (CAST(:pais AS TEXT) IS NOT NULL AND CAST(:setor AS TEXT) IS NOT NULL)
+  AND pais = COALESCE(CAST(:pais AS TEXT), '')
+  AND setor = COALESCE(CAST(:setor AS TEXT), '')
+  AND (CAST(:ano_de AS INT) IS NULL OR ano >= CAST(:ano_de AS INT))
+  AND (CAST(:ano_ate AS INT) IS NULL OR ano <= CAST(:ano_ate AS INT))
+UNION ALL
 SELECT ano, mes,
        SUM(total_usd)::DECIMAL(18,2) AS total_usd,
        SUM(total_kg)::DECIMAL(18,3)  AS total_kg
 FROM rpt.mv_exportacao_mensal
 WHERE mes IS NOT NULL
-  AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT))
-  AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
+  AND CAST(:pais AS TEXT) IS NOT NULL AND CAST(:setor AS TEXT) IS NOT NULL
+  AND pais = CAST(:pais AS TEXT) AND setor = CAST(:setor AS TEXT)
   AND (CAST(:ano_de AS INT) IS NULL OR ano >= CAST(:ano_de AS INT))
   AND (CAST(:ano_ate AS INT) IS NULL OR ano <= CAST(:ano_ate AS INT))
 GROUP BY ano, mes

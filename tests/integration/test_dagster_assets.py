@@ -25,7 +25,9 @@ KNOWN = (
 )
 """Four rows: three (ano, mes, pais, setor) groups, two countries, two sectors."""
 KNOWN_ROWS = {"mv_exportacao_mensal": 3, "mv_resumo_pais": 2, "mv_resumo_setor": 2,
-              "mv_resumo_geral": 1}  # fmt: skip
+              "mv_resumo_geral": 1, "mv_exportacao_anual": 3,
+              "mv_serie_mensal": 2 + 3 + 3}  # fmt: skip
+"""mv_serie_mensal: 2 months for all, 3 (month, country) and 3 (month, sector) pairs."""
 
 
 @pytest.fixture

@@ -22,9 +22,11 @@ SHIPPED = [
     "0006_ingest_blank_lines.sql",
     "0007_partitioned_staging.sql",
     "0008_mdic_totals.sql",
+    "0009_api_rollups.sql",
 ]
 
-VIEWS = ["mv_exportacao_mensal", "mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]
+VIEWS = ["mv_exportacao_mensal", "mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral",
+         "mv_exportacao_anual", "mv_serie_mensal"]  # fmt: skip
 
 
 def test_fresh_database_gets_every_migration_then_nothing(empty_database_url: str) -> None:

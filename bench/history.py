@@ -1,0 +1,154 @@
+"""The full-history benchmark: every yearly file loaded one by one, one year revised.
+
+Each yearly file is generated (official layout, realistic cardinalities), loaded with
+``bgc-ingest load-csv`` in its own process and deleted, so the disk holds one file at a
+time. Measured in the same run: the load time of every file (flat means the last three
+take no longer than the first three), the refresh of the views with one year loaded and
+after revising one year at full history, the cold-cache latency of the metrics
+endpoints with one year and with the whole history, and MDIC's reconciliation of every
+file.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from bgc_core import reconciliation, views
+from bgc_pipeline.ingest import load_file
+from bgc_pipeline.ingest.history import Dimensions, YearFile, write_totals, write_year
+
+REVISED_SHARE = 20
+"""One row in 20 (5%) changes when a year is revised."""
+
+
+def revise(path: Path) -> None:
+    """MDIC's monthly reprocessing, simulated: 5% of the year's rows get a new VL_FOB."""
+    frame = pl.read_csv(path, separator=";", infer_schema=False)
+    changed = pl.int_range(pl.len()).hash(7) % REVISED_SHARE == 0
+    frame = frame.with_columns(
+        VL_FOB=pl.when(changed)
+        .then((pl.col("VL_FOB").cast(pl.Int64) * 11 // 10 + 1).cast(pl.String))
+        .otherwise(pl.col("VL_FOB"))
+    )
+    frame.write_csv(path, separator=";", quote_style="non_numeric", line_terminator="\r\n")
+
+
+def api_urls(years: list[int]) -> list[str]:
+    """Distinct metrics queries, each asked once: rankings with up to two filters, the
+    summary and the series, over the years given."""
+    urls = [
+        "/v1/metrics/resumo",
+        "/v1/metrics/pais?limit=20",
+        "/v1/metrics/setor",
+        "/v1/metrics/serie",
+        "/v1/metrics/serie?pais=China",
+        "/v1/metrics/pais?setor=Indústria de Transformação",
+        "/v1/metrics/setor?pais=Estados Unidos",
+        "/v1/metrics/resumo?pais=China",
+    ]
+    for year in years:
+        urls += [
+            f"/v1/metrics/resumo?ano={year}",
+            f"/v1/metrics/pais?ano={year}&limit=20",
+            f"/v1/metrics/setor?ano={year}",
+            f"/v1/metrics/pais?ano={year}&setor=Agropecuária",
+            f"/v1/metrics/setor?ano={year}&pais=China",
+            f"/v1/metrics/serie?ano_de={year - 1}&ano_ate={year}",
+        ]
+    return urls
+
+
+def cold_latencies(base: str, urls: list[str]) -> dict[str, Any]:
+    """Each URL asked once right after a refresh emptied the API's answer cache."""
+    timings = []
+    for url in urls:
+        parts = urllib.parse.urlsplit(url)
+        query = urllib.parse.quote(parts.query, safe="=&")
+        started = time.perf_counter()
+        with urllib.request.urlopen(f"{base}{parts.path}?{query}", timeout=30) as response:
+            response.read()
+        timings.append((time.perf_counter() - started) * 1000)
+    ordered = sorted(timings)
+    return {
+        "queries": len(timings),
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 1),
+        "max_ms": round(ordered[-1], 1),
+    }
+
+
+def _refresh(url: str) -> float:
+    started = time.perf_counter()
+    views.refresh_all(url)
+    return round(time.perf_counter() - started, 3)
+
+
+def bench_history(
+    url: str,
+    work: Path,
+    years: range,
+    rows_per_year: int,
+    cli_load: Callable[[str, Path], tuple[float, float]],
+    api_base: Callable[[], str],
+) -> dict[str, Any]:
+    folder = work / "history"
+    folder.mkdir()
+    dims = Dimensions.official()
+    written: list[YearFile] = []
+    seconds: list[float] = []
+    peak = 0.0
+    figures: dict[str, Any] = {"years": f"{years[0]}-{years[-1]}", "rows_per_year": rows_per_year}
+    for year in years:
+        made = write_year(folder, year, rows_per_year, dims, seed=42)
+        load_s, rss = cli_load(url, made.path)
+        seconds.append(round(load_s, 3))
+        peak = max(peak, rss)
+        written.append(made)
+        if year != years[len(years) // 2]:
+            made.path.unlink()
+        if len(written) == 1:
+            figures["refresh_one_year_s"] = _refresh(url)
+            figures["api_one_year"] = cold_latencies(api_base(), api_urls([year]))
+    revised = written[len(years) // 2]
+    figures["rows_total"] = sum(w.rows for w in written)
+    figures["load_s_per_file"] = seconds
+    figures["load_total_s"] = round(sum(seconds), 1)
+    first, last = statistics.mean(seconds[:3]), statistics.mean(seconds[-3:])
+    figures["load_first3_mean_s"] = round(first, 3)
+    figures["load_last3_mean_s"] = round(last, 3)
+    figures["load_last3_vs_first3"] = round(last / first, 2)
+    figures["load_peak_rss_mib"] = round(peak, 1)
+    figures["refresh_full_history_s"] = _refresh(url)
+    revise(revised.path)
+    load_s, _ = cli_load(url, revised.path)
+    figures["revise_one_year_load_s"] = round(load_s, 3)
+    figures["refresh_after_revision_s"] = _refresh(url)
+    figures["refresh_after_revision_vs_one_year"] = round(
+        figures["refresh_after_revision_s"] / figures["refresh_one_year_s"], 2
+    )
+    recent = list(years)[-5:]
+    figures["api_full_history"] = cold_latencies(api_base(), api_urls(recent))
+    figures["api_p95_full_vs_one_year"] = round(
+        figures["api_full_history"]["p95_ms"] / figures["api_one_year"]["p95_ms"], 2
+    )
+    figures["reconciliation"] = _reconcile(url, folder, written)
+    return figures
+
+
+def _reconcile(url: str, folder: Path, written: list[YearFile]) -> dict[str, int]:
+    """MDIC's totals for the original files: every file ok except the revised year, whose
+    totals (written before its revision) now differ."""
+    totals = write_totals(folder, written)
+    load_file(url, totals)
+    statuses: dict[str, int] = {}
+    for row in reconciliation.reconcile(url):
+        statuses[row.status] = statuses.get(row.status, 0) + 1
+    return statuses
