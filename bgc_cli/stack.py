@@ -253,6 +253,8 @@ class Activity:
             return self.error_line(f"refused {source}: {error}")
         if status == "unchanged":
             return f"unchanged {source}: nothing to load"
+        if layout == "totais":
+            return f"stored {source}: MDIC's totals for {loaded:,} yearly file(s)"
         rejects = f", {rejected:,} rejected (see cfg.ingest_rejects)" if rejected else ""
         return f"loaded {source}: {loaded:,} row(s) ({layout} layout){rejects}"
 

@@ -23,7 +23,7 @@ def new_batch_id() -> str:
 def close_abandoned(cur: Cursor, source: str, batch_id: str) -> None:
     """Other attempts on this file still 'running' died without finishing: we hold its lock."""
     cur.execute(
-        "UPDATE cfg.ingest_batches SET status = 'failed', finished_at = now(), "
+        "UPDATE cfg.ingest_batches SET status = 'failed', finished_at = clock_timestamp(), "
         "error = 'abandoned: the loading process ended before it finished' "
         "WHERE source_name = %s AND status = 'running' AND batch_id <> %s",
         (source, batch_id),
@@ -66,7 +66,7 @@ def finish(
 ) -> None:  # fmt: skip
     cur.execute(
         "UPDATE cfg.ingest_batches SET status = %s, layout = %s, rows_loaded = %s, "
-        "rows_rejected = %s, rows_replaced = %s, rows_blank = %s, finished_at = now() "
+        "rows_rejected = %s, rows_replaced = %s, rows_blank = %s, finished_at = clock_timestamp() "
         "WHERE batch_id = %s",
         (status, layout, loaded, rejected, replaced, blank, batch_id),
     )
@@ -82,8 +82,8 @@ def record_refusal(url: str, source: str, landing: LandingFile, problem: str) ->
 def record_failure(url: str, batch_id: str, problem: str) -> None:
     with db.transaction(url) as conn, conn.cursor() as cur:
         cur.execute(
-            "UPDATE cfg.ingest_batches SET status = 'failed', error = %s, finished_at = now() "
-            "WHERE batch_id = %s",
+            "UPDATE cfg.ingest_batches SET status = 'failed', error = %s, "
+            "finished_at = clock_timestamp() WHERE batch_id = %s",
             (problem, batch_id),
         )
 

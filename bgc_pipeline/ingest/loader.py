@@ -172,6 +172,12 @@ def _store_totals(
     except IngestError as exc:
         audit.record_failure(url, batch_id, exc.problem)
         raise
+    except db.DatabaseUnavailable:
+        raise
+    except Exception as exc:
+        problem = audit.database_problem(exc)
+        audit.record_failure(url, batch_id, problem)
+        raise IngestError(source, problem) from exc
     return LoadResult(
         batch_id, source, landing.sha256, status, totals.LAYOUT, stored, 0, 0,
         _since(started), note or "",

@@ -265,7 +265,7 @@ def test_cli_prints_a_summary_and_fails_with_the_message(database_url: str, tmp_
     assert failed.stderr.startswith("error: cli_bad.csv: header matches no known layout")
     refreshed = subprocess.run([bgc_ingest, "refresh-mv"], env=env, capture_output=True, text=True)
     assert refreshed.returncode == 0, refreshed.stderr
-    assert refreshed.stdout.startswith("refreshed 4 views in ")
+    assert refreshed.stdout.startswith("refreshed 6 views in ")
 
 
 def test_reject_raw_values_are_a_json_object_of_the_source_text(

@@ -219,12 +219,11 @@ def test_dagster_values_use_the_k8s_run_launcher_and_our_code_location() -> None
     assert deployment["dagsterApiGrpcArgs"] == ["-m", "bgc_pipeline.definitions", "-a", "defs"]
     assert deployment["envSecrets"] == launcher["envSecrets"]
     assert dagster["dagsterDaemon"]["runCoordinator"]["type"] == "QueuedRunCoordinator"
-    assert (
-        dagster["dagsterDaemon"]["runCoordinator"]["config"]["queuedRunCoordinator"][
-            "maxConcurrentRuns"
-        ]
-        >= 1
-    )
+    queue = dagster["dagsterDaemon"]["runCoordinator"]["config"]["queuedRunCoordinator"]
+    assert queue["maxConcurrentRuns"] >= 2  # different files load at the same time
+    assert {"key": "bgc/source_file", "value": {"applyLimitPerUniqueValue": True}, "limit": 1} in (
+        queue["tagConcurrencyLimits"]
+    )  # one file never loads twice at once
 
 
 def test_dagster_instance_storage_is_our_postgresql_with_psycopg2() -> None:
