@@ -90,7 +90,8 @@ def test_runtime_layer_has_no_build_or_dev_tools(image: str) -> None:
 
 def test_container_migrates_loads_and_serves(image: str, tcp_database: str) -> None:
     migrate = d.docker(*run_args(tcp_database, image, "bgc", "db", "migrate"))
-    assert "applied 6 migration(s)" in migrate.stdout, migrate.stdout + migrate.stderr
+    shipped = len(list((REPO_ROOT / "sql" / "migrations").glob("*.sql")))
+    assert f"applied {shipped} migration(s)" in migrate.stdout, migrate.stdout + migrate.stderr
 
     mount = f"{SAMPLE}:/data/{SAMPLE.name}:ro"
     load = d.docker(*run_args(tcp_database, "-v", mount, image, "bgc-ingest", "load-csv",
