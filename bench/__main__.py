@@ -229,7 +229,7 @@ def run_history(url: str, work: Path, args: argparse.Namespace) -> dict[str, Any
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--pairs", type=int, default=3, help="raw COPY / CLI load pairs")
+    parser.add_argument("--pairs", type=int, default=5, help="raw COPY / CLI load pairs")
     parser.add_argument(
         "--big-rows", type=int, default=5_000_000, help="0 skips the 5M-row memory run"
     )
