@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty, Queue
@@ -156,19 +157,34 @@ def _store_totals(
     url: str, path: Path, source: str, landing: audit.LandingFile, started: float
 ) -> LoadResult:
     """MDIC's totals file: stored for the reconciliation, never loaded as exports."""
-    batch_id = audit.new_batch_id()
-    audit.record_attempt(url, batch_id, source, landing.sha256, landing)
-    try:
+    with _attempt(url, source, landing.sha256, landing) as (batch_id, cur):
         rows = totals.read_totals(path, source)
+        note = _already_loaded(cur, source, landing.sha256)
+        if not note:
+            totals.store(cur, rows, source, batch_id, landing.mtime)
+        stored = 0 if note else len(rows)
+        status = "unchanged" if note else "loaded"
+        audit.finish(cur, batch_id, status, totals.LAYOUT, stored, 0, 0, 0)
+    return LoadResult(
+        batch_id, source, landing.sha256, status, totals.LAYOUT, stored, 0, 0,
+        _since(started), note or "",
+    )  # fmt: skip
+
+
+@contextmanager
+def _attempt(
+    url: str, source: str, sha: str, landing: audit.LandingFile
+) -> Iterator[tuple[str, Cursor]]:
+    """One audited attempt on a source: its ``cfg.ingest_batches`` row, then a transaction
+    holding the source's lock (attempts left 'running' by a dead process are closed). A
+    failure is written to the audit row; an unexpected one becomes an IngestError."""
+    batch_id = audit.new_batch_id()
+    audit.record_attempt(url, batch_id, source, sha, landing)
+    try:
         with db.transaction(url) as conn, conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (source,))
             audit.close_abandoned(cur, source, batch_id)
-            note = _already_loaded(cur, source, landing.sha256)
-            status = "unchanged" if note else "loaded"
-            if not note:
-                totals.store(cur, rows, source, batch_id, landing.mtime)
-            stored = 0 if note else len(rows)
-            audit.finish(cur, batch_id, status, totals.LAYOUT, stored, 0, 0, 0)
+            yield batch_id, cur
     except IngestError as exc:
         audit.record_failure(url, batch_id, exc.problem)
         raise
@@ -178,10 +194,6 @@ def _store_totals(
         problem = audit.database_problem(exc)
         audit.record_failure(url, batch_id, problem)
         raise IngestError(source, problem) from exc
-    return LoadResult(
-        batch_id, source, landing.sha256, status, totals.LAYOUT, stored, 0, 0,
-        _since(started), note or "",
-    )  # fmt: skip
 
 
 def _check_source(source: str, path: Path) -> None:
@@ -218,34 +230,21 @@ def _load_source(
 ) -> LoadResult:
     """The load of one source, audited: one ``cfg.ingest_batches`` row per attempt.
     ``sha`` is the content's hash (a sheet's own), ``landing`` the landing file's."""
-    batch_id = audit.new_batch_id()
-    audit.record_attempt(url, batch_id, source, sha, landing)
-    try:
-        with db.transaction(url) as conn, conn.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (source,))
-            audit.close_abandoned(cur, source, batch_id)
-            note = _already_loaded(cur, source, sha)
-            if note:
-                audit.finish(cur, batch_id, "unchanged", None, 0, 0, 0, 0)
-                return LoadResult(
-                    batch_id, source, sha, "unchanged", None, 0, 0, 0, _since(started), note
-                )
+    with _attempt(url, source, sha, landing) as (batch_id, cur):
+        note = _already_loaded(cur, source, sha)
+        if note:
+            audit.finish(cur, batch_id, "unchanged", None, 0, 0, 0, 0)
+            result = LoadResult(
+                batch_id, source, sha, "unchanged", None, 0, 0, 0, _since(started), note
+            )
+        else:
             result = _load(cur, opener(), source, sha, batch_id, progress, started)
             pause_point("before_commit")
             audit.finish(
                 cur, batch_id, "loaded", result.layout, result.rows_loaded,
                 result.rows_rejected, result.rows_replaced, result.blank_lines,
             )  # fmt: skip
-            return result
-    except IngestError as exc:
-        audit.record_failure(url, batch_id, exc.problem)
-        raise
-    except db.DatabaseUnavailable:
-        raise
-    except Exception as exc:
-        problem = audit.database_problem(exc)
-        audit.record_failure(url, batch_id, problem)
-        raise IngestError(source, problem) from exc
+    return result
 
 
 def pause_point(step: str) -> None:
