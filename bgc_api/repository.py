@@ -97,17 +97,7 @@ class Repository:
             updated_at=freshness.updated_at,
             data_through=freshness.data_through,
             filters=filters.present(),
-            conferencia=[
-                Conferencia(
-                    ano=r.ano,
-                    status=r.status,
-                    arquivo=r.arquivo,
-                    diferenca_registros=r.diferenca_registros if r.status == "divergente" else None,
-                    diferenca_usd=r.diferenca_usd,
-                    diferenca_kg=r.diferenca_kg,
-                )
-                for r in self._rows("conferencia", {})
-            ],
+            conferencia=[Conferencia(**row._mapping) for row in self._rows("conferencia", {})],
         )
 
     def ranking(

@@ -15,18 +15,17 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import accumulate
 from pathlib import Path
 
 import polars as pl
 
 from bgc_core import sqlfiles
-from bgc_pipeline.ingest.sample import COUNTRIES, PRODUCTS
+from bgc_pipeline.ingest import totals
+from bgc_pipeline.ingest.sample import COUNTRIES, PRODUCTS, pick_weighted
 
 DEFAULT_ROWS_PER_YEAR = 1_600_000
 """Close to recent real years: EXP_2024.csv has 1,603,796 rows."""
 TOTALS_FILE = "EXP_TOTAIS_CONFERENCIA.csv"
-TOTALS_HEADER = ("ARQUIVO", "CO_ANO", "QT_ESTAT", "KG_LIQUIDO", "VL_FOB", "NUMERO_LINHAS")
 ZIPF_EXPONENT = 1.1
 YEARLY_GROWTH = 1.06
 LEADING_NCM = [ncm for ncm, _, _ in PRODUCTS]
@@ -102,10 +101,7 @@ def _zipf_draw(codes: list[str], leaders: list[str], u: pl.Expr, seed: int, stre
     rest = frame.sort(pl.col("code").hash(seed * 131 + stream)).get_column("code")
     ranked = pl.Series([c for c in leaders if c in set(codes)]).append(rest)
     weights = [1.0 / rank**ZIPF_EXPONENT for rank in range(1, len(codes) + 1)]
-    total = sum(weights)
-    bounds = pl.Series(list(accumulate(w / total for w in weights)))
-    index = pl.lit(bounds).search_sorted(u, side="right").clip(0, len(codes) - 1)
-    return pl.lit(ranked).gather(index)
+    return pl.lit(ranked).gather(pick_weighted(u, weights))
 
 
 def year_frame(year: int, rows: int, dims: Dimensions, seed: int) -> pl.DataFrame:
@@ -143,7 +139,7 @@ def write_year(out: Path, year: int, rows: int, dims: Dimensions, seed: int) -> 
 def write_totals(out: Path, files: list[YearFile]) -> Path:
     """MDIC's check file: one row per yearly file, ``;``-separated, text quoted."""
     path = out / TOTALS_FILE
-    lines = [";".join(f'"{name}"' for name in TOTALS_HEADER)]
+    lines = [";".join(f'"{name}"' for name in totals.HEADER)]
     lines += [
         f'"{f.path.name}";"{f.year}";{f.qt_estat};{f.kg_liquido};{f.vl_fob};{f.rows}' for f in files
     ]

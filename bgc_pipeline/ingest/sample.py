@@ -57,7 +57,7 @@ def _uniform(n: int, seed: int, stream: int) -> pl.Expr:
     return pl.int_range(n, dtype=pl.UInt64).hash(seed * 7919 + stream).cast(pl.Float64) / 2.0**64
 
 
-def _pick(u: pl.Expr, weights: list[int]) -> pl.Expr:
+def pick_weighted(u: pl.Expr, weights: Sequence[float]) -> pl.Expr:
     """Index chosen with probability proportional to ``weights``."""
     total = sum(weights)
     bounds = pl.Series([c / total for c in accumulate(weights)])
@@ -72,8 +72,8 @@ def generate(rows: int, seed: int = 42) -> pl.DataFrame:
     sectors = _reference("cfg.ncm_setor", "ncm", "setor")
     months = [(y, m) for y in YEARS for m in range(1, 13) if y < YEARS[-1] or m <= LAST_MONTH]
     frame = pl.select(
-        c=_pick(_uniform(rows, seed, 1), [w for _, w in COUNTRIES]),
-        p=_pick(_uniform(rows, seed, 2), [w for _, w, _ in PRODUCTS]),
+        c=pick_weighted(_uniform(rows, seed, 1), [w for _, w in COUNTRIES]),
+        p=pick_weighted(_uniform(rows, seed, 2), [w for _, w, _ in PRODUCTS]),
         t=(_uniform(rows, seed, 3) * len(months)).cast(pl.Int64).clip(0, len(months) - 1),
         s=(_uniform(rows, seed, 4) * len(STATES)).cast(pl.Int64).clip(0, len(STATES) - 1),
         usd=(10 ** (2 + _uniform(rows, seed, 5) * 5.5)).round(2),

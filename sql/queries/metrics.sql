@@ -46,7 +46,7 @@ HAVING NOT (CAST(:ano AS INT) IS NULL AND CAST(:setor AS TEXT) IS NULL
 -- Per year present, the reconciliation of its official yearly file with MDIC's totals;
 -- a year without one is pending.
 SELECT y.ano, COALESCE(c.status, 'pendente') AS status, c.arquivo,
-       c.diferenca_linhas AS diferenca_registros,
+       CASE WHEN c.status = 'divergente' THEN c.diferenca_linhas END AS diferenca_registros,
        CASE WHEN c.status = 'divergente' THEN c.diferenca_usd END AS diferenca_usd,
        CASE WHEN c.status = 'divergente' THEN c.diferenca_kg END AS diferenca_kg
 FROM unnest((SELECT anos FROM rpt.mv_resumo_geral)) AS y (ano)

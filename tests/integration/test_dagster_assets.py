@@ -30,18 +30,6 @@ KNOWN_ROWS = {"mv_exportacao_mensal": 3, "mv_resumo_pais": 2, "mv_resumo_setor":
 """mv_serie_mensal: 2 months for all, 3 (month, country) and 3 (month, sector) pairs."""
 
 
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    folder = tmp_path / "landing"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def instance() -> dg.DagsterInstance:
-    return dg.DagsterInstance.ephemeral()
-
-
 def check_results(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], bool]:
     return {
         (evaluation.asset_key.to_user_string(), evaluation.check_name): evaluation.passed

@@ -20,18 +20,6 @@ from tests.support.db import query
 CSV = "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2024,1,China,X,09011110,10,1\n"
 
 
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    folder = tmp_path / "landing"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def instance() -> dg.DagsterInstance:
-    return dg.DagsterInstance.ephemeral()
-
-
 class Sensor:
     """Ticks of the landing sensor against one warehouse, carrying the cursor along."""
 

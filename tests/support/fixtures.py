@@ -11,12 +11,17 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy.engine import make_url
 
 from bgc_core import db, migrate
 from tests.support.db import clone_database, database_name, drop_database, new_database
+
+if TYPE_CHECKING:
+    from dagster import DagsterInstance
 
 TEMPLATE = "template_migrated"
 TIERS = ("unit", "integration", "e2e")
@@ -75,3 +80,19 @@ def empty_database_url(pg_server_url: str, request: pytest.FixtureRequest) -> It
     url = new_database(pg_server_url, request.node.name)
     yield url
     drop_database(pg_server_url, make_url(url).database or "")
+
+
+@pytest.fixture
+def landing(tmp_path: Path) -> Path:
+    """An empty landing folder for this test."""
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def instance() -> DagsterInstance:
+    """An ephemeral Dagster instance (runs, partitions, events) for this test alone."""
+    import dagster as dg  # here, so sessions without Dagster tests do not import it
+
+    return dg.DagsterInstance.ephemeral()
