@@ -114,3 +114,19 @@ def test_history_arguments_are_checked(tmp_path: Path) -> None:
     bad = generate_years(tmp_path, "2025-2020", 10)
     assert bad.returncode != 0
     assert "--years 2025-2020: years run from 1997 on, first <= last" in bad.stderr
+
+
+def test_generate_sample_names_what_is_missing_or_wrong(tmp_path: Path) -> None:
+    neither = subprocess.run(
+        [BGC, "generate-sample", "--out", str(tmp_path / "x.csv")],
+        capture_output=True, text=True, env=os.environ, timeout=120,
+    )  # fmt: skip
+    assert neither.returncode != 0
+    assert "give --rows N (one file) or --years A-B" in neither.stderr
+    project = subprocess.run(
+        [BGC, "generate-sample", "--years", "2024", "--out", str(tmp_path / "h")],
+        capture_output=True, text=True, env=os.environ, timeout=120,
+    )  # fmt: skip
+    assert project.returncode != 0
+    assert "--years writes the official layout: --layout comexstat" in project.stderr
+    assert not (tmp_path / "h").exists() and not (tmp_path / "x.csv").exists()

@@ -149,21 +149,44 @@ def test_unquoted_cp1252_totals_are_read(database_url: str, tmp_path: Path) -> N
     ) == [("EXP_2024.csv", Decimal("3.00"), 4)]
 
 
-def test_a_totals_file_of_another_layout_is_refused_naming_the_expected_header(
-    database_url: str, tmp_path: Path
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (
+            "ARQUIVO;ANO;VALOR\r\nEXP_2024.csv;2024;3\r\n",
+            "not MDIC's totals layout: expected the header "
+            "ARQUIVO;CO_ANO;QT_ESTAT;KG_LIQUIDO;VL_FOB;NUMERO_LINHAS, found ARQUIVO;ANO;VALOR",
+        ),
+        (
+            HEADER + "EXP_2024.csv;2024;1;2;3;4\r\nEXP_2025.csv;2025;1;2;3\r\n",
+            "line 3: 5 fields, expected 6",
+        ),
+        (
+            HEADER + "EXP_2024.csv;2024;1;2;três;4\r\n",
+            "line 2: CO_ANO, QT_ESTAT, KG_LIQUIDO, VL_FOB and NUMERO_LINHAS must be numbers, "
+            "found EXP_2024.csv;2024;1;2;três;4",
+        ),
+    ],
+)
+def test_a_bad_totals_file_is_refused_and_the_stored_totals_stay(
+    database_url: str, tmp_path: Path, text: str, problem: str
 ) -> None:
-    path = write_totals(tmp_path, "ARQUIVO;ANO;VALOR\r\nEXP_2024.csv;2024;3\r\n")
+    good = tmp_path / "first" / "EXP_TOTAIS_CONFERENCIA.csv"
+    good.parent.mkdir()
+    write_totals(good.parent, HEADER + '"EXP_2023.csv";"2023";1;2;3;4\r\n')
+    load_file(database_url, good)
+    stored = query(database_url, "SELECT * FROM cfg.totais_conferencia")
+    path = write_totals(tmp_path, text)
     with pytest.raises(IngestError) as error:
         load_file(database_url, path)
-    assert str(error.value) == (
-        "EXP_TOTAIS_CONFERENCIA.csv: not MDIC's totals layout: expected the header "
-        "ARQUIVO;CO_ANO;QT_ESTAT;KG_LIQUIDO;VL_FOB;NUMERO_LINHAS, found ARQUIVO;ANO;VALOR"
-    )
-    assert query(database_url, "SELECT count(*) FROM cfg.totais_conferencia") == [(0,)]
-    assert query(
+    assert str(error.value) == f"EXP_TOTAIS_CONFERENCIA.csv: {problem}"
+    assert query(database_url, "SELECT * FROM cfg.totais_conferencia") == stored
+    statuses = query(
         database_url,
-        "SELECT status FROM cfg.ingest_batches WHERE source_name = 'EXP_TOTAIS_CONFERENCIA.csv'",
-    ) == [("failed",)]
+        "SELECT status FROM cfg.ingest_batches WHERE source_name = 'EXP_TOTAIS_CONFERENCIA.csv' "
+        "ORDER BY started_at",
+    )
+    assert statuses == [("loaded",), ("failed",)]
 
 
 def test_check_totals_stores_a_given_totals_file_first(database_url: str, landing: Path) -> None:
