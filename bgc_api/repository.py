@@ -83,7 +83,7 @@ class Repository:
     def unpopulated_views(self, names: tuple[str, ...]) -> list[str]:
         """The views of ``names`` that are missing or not populated (readiness)."""
         rows = self._rows("readiness", {"names": list(names)})
-        populated = {row.matviewname for row in rows if row.ispopulated}
+        populated = {row.view for row in rows if row.ispopulated}
         return [name for name in names if name not in populated]
 
     def resumo(self, filters: Filters, freshness: Freshness) -> Resumo:

@@ -2,7 +2,7 @@
 
 bgc-ingest load-csv FILE
 bgc-ingest load-xlsx FILE [--sheet=NAME]
-bgc-ingest refresh-mv
+bgc-ingest refresh-mv [--full]
 bgc-ingest check-totals [FILE]
 """
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bgc_core.views import ViewRefresh
     from bgc_pipeline.ingest.loader import Progress
 
 
@@ -62,15 +63,21 @@ def _load(args: argparse.Namespace, sheet: str | None) -> int:
     return 0
 
 
-def _refresh(_: argparse.Namespace) -> int:
+def _refresh(args: argparse.Namespace) -> int:
     from bgc_core import views
 
     url = _database_url()
     started = time.perf_counter()
-    done = views.refresh_all(url)
-    parts = ", ".join(f"{r.view} {r.rows:,} rows {r.seconds:.2f} s" for r in done)
+    done = views.refresh_all(url, full=args.full)
+    parts = ", ".join(f"{r.view} {r.rows:,} rows {r.seconds:.2f} s{_years(r)}" for r in done)
     print(f"refreshed {len(done)} views in {time.perf_counter() - started:.2f} s: {parts}")
     return 0
+
+
+def _years(done: ViewRefresh) -> str:
+    if done.years is None:
+        return ""
+    return f" (years recomputed: {', '.join(map(str, done.years)) or 'none'})"
 
 
 def _check_totals(args: argparse.Namespace) -> int:
@@ -96,7 +103,14 @@ def build_parser() -> argparse.ArgumentParser:
     xlsx.add_argument(
         "--sheet", help="load this sheet only (default: every sheet whose header fits a layout)"
     )
-    sub.add_parser("refresh-mv", help="refresh every rpt view concurrently, in dependency order")
+    refresh = sub.add_parser(
+        "refresh-mv",
+        help="bring every rpt view up to date, in dependency order (the yearly tables "
+        "recompute the years changed since their last refresh)",
+    )
+    refresh.add_argument(
+        "--full", action="store_true", help="recompute every year (a repair, O(history))"
+    )
     totals = sub.add_parser(
         "check-totals",
         help="compare each official yearly file loaded with MDIC's totals "

@@ -1,7 +1,12 @@
-"""The registry of report views, and their refresh (``REFRESH ... CONCURRENTLY``).
+"""The registry of report views, and their refresh.
 
-Readers keep seeing the previous contents during a refresh (no exclusive lock).
-The pipeline refreshes them; the API reads them and follows their refreshes.
+Readers query ``rpt.mv_*`` and keep seeing the previous contents during a refresh.
+The three history-sized ones (by month, by year, the series) are plain views over
+tables recomputed per year: a refresh recomputes the years whose per-file aggregates
+changed since its last run (``rpt.anos_pendentes``, marked by the loads), so its cost
+follows the change, not the history. The small summaries are materialized views
+refreshed with ``REFRESH ... CONCURRENTLY`` from the yearly rollup. The pipeline
+refreshes them; the API reads them and follows their refreshes.
 """
 
 from __future__ import annotations
@@ -12,35 +17,39 @@ from dataclasses import dataclass
 import psycopg2
 from psycopg2 import sql
 
-from bgc_core import db
+from bgc_core import db, sqlfiles
 
 REFRESH_CHANNEL = "bgc_views_refreshed"
 """NOTIFY channel: the API drops its response cache when a refresh commits."""
-BASE_VIEW = "mv_exportacao_mensal"
-SUMMARY_VIEWS = (
-    "mv_resumo_pais",
-    "mv_resumo_setor",
-    "mv_resumo_geral",
-    "mv_exportacao_anual",
-    "mv_serie_mensal",
-)
-VIEWS_IN_ORDER = (BASE_VIEW, *SUMMARY_VIEWS)
-"""Dependency order: the summaries read the base aggregate."""
+YEARLY_TABLES = {
+    "mv_exportacao_mensal": "exportacao_mensal",
+    "mv_exportacao_anual": "exportacao_anual",
+    "mv_serie_mensal": "serie_mensal",
+}
+"""Views over a table recomputed per year, and their tables (migration 0010)."""
+SUMMARY_VIEWS = ("mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral")
+"""Materialized views over the yearly rollup, refreshed CONCURRENTLY."""
+ROLLUP_VIEW = "mv_exportacao_anual"
+VIEWS_IN_ORDER = (*YEARLY_TABLES, *SUMMARY_VIEWS)
+"""Dependency order: the summaries read the yearly rollup."""
 SHARE_VIEWS = ("mv_resumo_pais", "mv_resumo_setor")
 """The views with a ``participacao_pct`` column."""
 DESCRIPTIONS = {
     "mv_exportacao_mensal": "Base aggregate by ano, mes, pais and setor, summed over the per-file "
     "aggregates kept at load time (rpt.agg_mensal): it reads no staging row.",
+    "mv_exportacao_anual": "Rollup by ano, pais and setor, with the value through each month "
+    "(growth over the same months): the API's rankings and the summaries read it.",
+    "mv_serie_mensal": "Monthly totals for all, per country and per sector ('' = all): the "
+    "API's series read it.",
     "mv_resumo_pais": "Totals per destination country with its share of the total.",
     "mv_resumo_setor": "Totals per sector with its share of the total.",
     "mv_resumo_geral": "One row: grand totals, country and sector counts, years.",
-    "mv_exportacao_anual": "Rollup by ano, pais and setor, with the value through each month "
-    "(growth over the same months): the API's rankings read it.",
-    "mv_serie_mensal": "Monthly totals for all, per country and per sector ('' = all): the "
-    "API's series read it.",
 }
 TOTAL_ROWS = {"mv_serie_mensal": "pais = '' AND setor = ''"}
 """Views whose rows hold the total more than once: the rows that hold it once."""
+
+
+_QUERIES = sqlfiles.queries("refresh")
 
 
 @dataclass(frozen=True)
@@ -48,35 +57,90 @@ class ViewRefresh:
     view: str
     rows: int
     seconds: float
+    years: tuple[int, ...] | None = None
+    """The years recomputed (a view over a yearly table); ``None``: a whole view."""
 
 
 def upstream_of(view: str) -> str | None:
-    """The view a view is built from; ``None`` for the base aggregate (it reads the
-    aggregates the staging loads keep)."""
-    return None if view == BASE_VIEW else BASE_VIEW
+    """The view a view is built from; ``None`` for those built from the per-file
+    aggregates the staging loads keep."""
+    return None if view in YEARLY_TABLES else ROLLUP_VIEW
 
 
-def refresh_view(url: str, view: str) -> ViewRefresh:
-    """Refresh one ``rpt`` view concurrently and count its rows."""
+def refresh_view(url: str, view: str, *, full: bool = False) -> ViewRefresh:
+    """Bring one ``rpt`` view up to date and count its rows.
+
+    A view over a yearly table recomputes its pending years (every year with
+    ``full``); a summary is refreshed concurrently. Both get fresh statistics when
+    much of them changed: without them the planner sees an empty view and picks
+    nested loops.
+    """
     if view not in VIEWS_IN_ORDER:
         raise ValueError(f"unknown view {view!r}; known: {', '.join(VIEWS_IN_ORDER)}")
-    name = sql.Identifier("rpt", view)
     started = time.perf_counter()
+    years: tuple[int, ...] | None = None
     with db.transaction(url) as conn, conn.cursor() as cur:
         try:
-            cur.execute(sql.SQL("REFRESH MATERIALIZED VIEW CONCURRENTLY {}").format(name))
+            if view in YEARLY_TABLES:
+                years, rows = _recompute_years(cur, view, full=full)
+            else:
+                rows = _refresh_materialized(cur, view)
         except (psycopg2.errors.UndefinedTable, psycopg2.errors.InvalidSchemaName):
             raise db.DatabaseUnavailable(
                 f"rpt.{view} does not exist at {db.describe_target(url)}: run `bgc db migrate`"
             ) from None
-        # Fresh statistics, or the planner sees an empty view and picks nested loops.
-        cur.execute(sql.SQL("ANALYZE {}").format(name))
-        cur.execute(sql.SQL("SELECT count(*) FROM {}").format(name))
-        row = cur.fetchone()
+        cur.execute(_QUERIES["record_refresh"], {"relacao": view})
         cur.execute("SELECT pg_notify(%s, %s)", (REFRESH_CHANNEL, view))  # delivered on commit
-    return ViewRefresh(view, int(row[0]) if row else 0, round(time.perf_counter() - started, 3))
+    seconds = round(time.perf_counter() - started, 3)
+    return ViewRefresh(view, rows, seconds, years)
 
 
-def refresh_all(url: str) -> list[ViewRefresh]:
+ANALYZE_SHARE = 0.1
+"""A yearly table is analysed when the rows it rewrote exceed this share of it
+(autovacuum's default threshold): a revised year changes values, not the shape the
+planner relies on, and analysing costs as much as the recomputation itself."""
+
+
+def _recompute_years(
+    cur: psycopg2.extensions.cursor, view: str, *, full: bool
+) -> tuple[tuple[int, ...], int]:
+    """Delete and re-insert the table's pending years from the per-file aggregates;
+    the years and the table's rows."""
+    table = sql.Identifier("rpt", YEARLY_TABLES[view])
+    params: dict[str, object] = {"relacao": view}
+    cur.execute(_QUERIES["lock"], params)
+    if full:
+        cur.execute(sql.SQL(_QUERIES["take_all"]).format(table=table), params)
+    else:
+        cur.execute(_QUERIES["take_pending"], params)
+    row = cur.fetchone()
+    years = tuple(row[0]) if row else ()
+    written = 0
+    if years:
+        params["anos"] = list(years)
+        cur.execute(sql.SQL(_QUERIES["delete_years"]).format(table=table), params)
+        written += cur.rowcount
+        cur.execute(_QUERIES[YEARLY_TABLES[view]], params)
+        written += cur.rowcount
+    rows = _count(cur, table)
+    if written > ANALYZE_SHARE * rows:
+        cur.execute(sql.SQL("ANALYZE {}").format(table))
+    return years, rows
+
+
+def _refresh_materialized(cur: psycopg2.extensions.cursor, view: str) -> int:
+    name = sql.Identifier("rpt", view)
+    cur.execute(sql.SQL("REFRESH MATERIALIZED VIEW CONCURRENTLY {}").format(name))
+    cur.execute(sql.SQL("ANALYZE {}").format(name))
+    return _count(cur, name)
+
+
+def _count(cur: psycopg2.extensions.cursor, relation: sql.Composable) -> int:
+    cur.execute(sql.SQL("SELECT count(*) FROM {}").format(relation))
+    row = cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+def refresh_all(url: str, *, full: bool = False) -> list[ViewRefresh]:
     """Refresh every view in dependency order."""
-    return [refresh_view(url, view) for view in VIEWS_IN_ORDER]
+    return [refresh_view(url, view, full=full) for view in VIEWS_IN_ORDER]

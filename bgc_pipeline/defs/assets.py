@@ -90,6 +90,12 @@ def stg_exportacao(
     )
 
 
+_HOW_REFRESHED = {
+    True: "A plain view over a table whose changed years are recomputed",
+    False: "Refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY",
+}
+
+
 def _view_asset(view: str) -> dg.AssetsDefinition:
     upstream = views.upstream_of(view)
 
@@ -99,22 +105,23 @@ def _view_asset(view: str) -> dg.AssetsDefinition:
         group_name="rpt",
         kinds={"postgres"},
         owners=OWNERS,
-        description=f"{views.DESCRIPTIONS[view]} Refreshed with REFRESH MATERIALIZED VIEW "
-        "CONCURRENTLY after each load and daily at 01:00 São Paulo.",
+        description=f"{views.DESCRIPTIONS[view]} {_HOW_REFRESHED[view in views.YEARLY_TABLES]} "
+        "after each load and daily at 01:00 São Paulo.",
         automation_condition=VIEW_REFRESH,
     )
     def _view(context: dg.AssetExecutionContext, database: BgcDatabase) -> dg.MaterializeResult:
         started = time.perf_counter()
         done = views.refresh_view(database.dsn, view)
         context.log.info("refreshed rpt.%s: %s rows in %.2f s", view, done.rows, done.seconds)
-        return dg.MaterializeResult(
-            metadata={
-                ROW_COUNT: done.rows,
-                TABLE_NAME: f"rpt.{view}",
-                "refresh_duration_s": done.seconds,
-                "duration_s": round(time.perf_counter() - started, 3),
-            }
-        )
+        metadata: dict[str, dg.RawMetadataValue] = {
+            ROW_COUNT: done.rows,
+            TABLE_NAME: f"rpt.{view}",
+            "refresh_duration_s": done.seconds,
+            "duration_s": round(time.perf_counter() - started, 3),
+        }
+        if done.years is not None:
+            metadata["years_recomputed"] = ", ".join(map(str, done.years)) or "none"
+        return dg.MaterializeResult(metadata=metadata)
 
     return _view
 

@@ -4,15 +4,8 @@
 -- Comex Stat does when the latest year is partial.
 
 -- name: version
--- The latest refresh of any view (every row of a view carries its refresh time).
-SELECT GREATEST(
-    (SELECT updated_at FROM rpt.mv_exportacao_mensal LIMIT 1),
-    (SELECT updated_at FROM rpt.mv_resumo_pais LIMIT 1),
-    (SELECT updated_at FROM rpt.mv_resumo_setor LIMIT 1),
-    (SELECT updated_at FROM rpt.mv_resumo_geral LIMIT 1),
-    (SELECT updated_at FROM rpt.mv_exportacao_anual LIMIT 1),
-    (SELECT updated_at FROM rpt.mv_serie_mensal LIMIT 1)
-) AS updated_at;
+-- The latest refresh of any report relation (recorded by every refresh).
+SELECT max(updated_at) AS updated_at FROM rpt.atualizacoes;
 
 -- name: data_through
 SELECT ano, max(mes) AS mes
@@ -144,7 +137,10 @@ GROUP BY ano, mes
 ORDER BY ano, mes;
 
 -- name: readiness
--- Which report views exist and are populated (the API is ready when all are).
-SELECT matviewname, ispopulated
-FROM pg_matviews
-WHERE schemaname = 'rpt' AND matviewname = ANY(:names);
+-- Which report views exist and are populated (the API is ready when all are): a plain
+-- view over a yearly table always is, a materialized view once refreshed.
+SELECT c.relname AS view, COALESCE(m.ispopulated, true) AS ispopulated
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'rpt'
+LEFT JOIN pg_matviews m ON m.schemaname = 'rpt' AND m.matviewname = c.relname
+WHERE c.relkind IN ('v', 'm') AND c.relname = ANY(:names);

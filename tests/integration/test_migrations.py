@@ -23,10 +23,12 @@ SHIPPED = [
     "0007_partitioned_staging.sql",
     "0008_mdic_totals.sql",
     "0009_api_rollups.sql",
+    "0010_views_per_year.sql",
 ]
 
-VIEWS = ["mv_exportacao_mensal", "mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral",
-         "mv_exportacao_anual", "mv_serie_mensal"]  # fmt: skip
+SUMMARIES = ["mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]
+YEARLY = {"mv_exportacao_mensal": "exportacao_mensal", "mv_exportacao_anual": "exportacao_anual",
+          "mv_serie_mensal": "serie_mensal"}  # fmt: skip
 
 
 def test_fresh_database_gets_every_migration_then_nothing(empty_database_url: str) -> None:
@@ -64,8 +66,8 @@ def test_schemas_staging_columns_and_indexes_exist(database_url: str) -> None:
     assert (strategy, key) == ("l", "LIST (ingest_source)")
 
 
-@pytest.mark.parametrize("view", VIEWS)
-def test_each_view_refreshes_concurrently(database_url: str, view: str) -> None:
+@pytest.mark.parametrize("view", SUMMARIES)
+def test_each_summary_refreshes_concurrently(database_url: str, view: str) -> None:
     query(database_url, f"REFRESH MATERIALIZED VIEW CONCURRENTLY rpt.{view}")
     unique = query(
         database_url,
@@ -74,6 +76,20 @@ def test_each_view_refreshes_concurrently(database_url: str, view: str) -> None:
         (view,),
     )
     assert unique == [(1,)]
+
+
+@pytest.mark.parametrize("view", YEARLY)
+def test_each_history_sized_view_reads_a_table_keyed_by_year(database_url: str, view: str) -> None:
+    [(kind,)] = query(database_url, "SELECT relkind FROM pg_class WHERE oid = %s::regclass",
+                      (f"rpt.{view}",))  # fmt: skip
+    assert kind == "v"
+    [(unique,)] = query(
+        database_url,
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = 'rpt' AND tablename = %s "
+        "AND indexdef LIKE 'CREATE UNIQUE INDEX%%'",
+        (YEARLY[view],),
+    )
+    assert "ano" in unique
 
 
 def test_check_constraints_refuse_bad_values(database_url: str) -> None:
@@ -188,3 +204,13 @@ def test_rows_stored_before_partitioning_move_into_one_partition_per_source(
         ("China", Decimal("10.75")),
         ("Peru", Decimal("7.00")),
     ]
+    assert query(
+        empty_database_url,
+        "SELECT ano, mes, pais, total_usd, registros FROM rpt.mv_exportacao_mensal ORDER BY 1",
+    ) == [(2023, 1, "China", Decimal("10.75"), 2), (2024, 2, "Peru", Decimal("7.00"), 1)]
+    assert query(
+        empty_database_url,
+        "SELECT ano, mes, total_usd FROM rpt.mv_serie_mensal WHERE pais = '' AND setor = '' "
+        "ORDER BY 1",
+    ) == [(2023, 1, Decimal("10.75")), (2024, 2, Decimal("7.00"))]
+    assert query(empty_database_url, "SELECT count(*) FROM rpt.anos_pendentes") == [(0,)]

@@ -1,0 +1,73 @@
+-- The per-year refresh of the history-sized report tables (migration 0010).
+-- {table} is composed with psycopg2.sql from the view registry (bgc_core/views.py);
+-- %(relacao)s is the view readers query (rpt.mv_*), %(anos)s the years to recompute.
+
+-- name: lock
+-- One refresh of a table at a time: two would each delete only the rows their
+-- snapshot saw, then both insert the year.
+SELECT pg_advisory_xact_lock(hashtext('rpt.' || %(relacao)s));
+
+
+-- name: take_pending
+-- The years marked since the last refresh. Rows a load commits after this statement
+-- stay for the next refresh.
+WITH taken AS (
+    DELETE FROM rpt.anos_pendentes WHERE relacao = %(relacao)s RETURNING ano
+)
+SELECT COALESCE(array_agg(DISTINCT ano ORDER BY ano), '{}') FROM taken;
+
+-- name: take_all
+-- A full rebuild: every year stored or still shown, and the pending marks with them.
+WITH taken AS (
+    DELETE FROM rpt.anos_pendentes WHERE relacao = %(relacao)s RETURNING ano
+), anos AS (
+    SELECT ano FROM taken
+    UNION SELECT ano FROM rpt.agg_arquivo
+    UNION SELECT ano FROM {table}
+)
+SELECT COALESCE(array_agg(ano ORDER BY ano), '{{}}') FROM anos;
+
+-- name: delete_years
+DELETE FROM {table} WHERE ano = ANY(%(anos)s);
+
+-- name: exportacao_mensal
+INSERT INTO rpt.exportacao_mensal
+SELECT ano, mes, pais, setor, SUM(total_usd), SUM(total_kg), SUM(registros), now()
+FROM rpt.agg_mensal
+WHERE ano = ANY(%(anos)s)
+GROUP BY ano, mes, pais, setor;
+
+-- name: exportacao_anual
+-- usd_ate_mes[m]: the value through month m, annual figures (no month) as December.
+INSERT INTO rpt.exportacao_anual
+SELECT ano, pais, setor, SUM(total_usd), SUM(total_kg), max(COALESCE(mes, 12)),
+       ARRAY[
+           SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 1),
+           SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 2),
+           SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 3),
+           SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 4),
+           SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 5),
+           SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 6),
+           SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 7),
+           SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 8),
+           SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 9),
+           SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 10),
+           SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 11),
+           SUM(total_usd)
+       ], now()
+FROM rpt.agg_mensal
+WHERE ano = ANY(%(anos)s)
+GROUP BY ano, pais, setor;
+
+-- name: serie_mensal
+-- All countries and sectors, per country, per sector ('' = all).
+INSERT INTO rpt.serie_mensal
+SELECT ano, mes, COALESCE(pais, ''), COALESCE(setor, ''), SUM(total_usd), SUM(total_kg), now()
+FROM rpt.agg_mensal
+WHERE ano = ANY(%(anos)s)
+GROUP BY GROUPING SETS ((ano, mes), (ano, mes, pais), (ano, mes, setor));
+
+-- name: record_refresh
+-- The API's data version moves with every refresh (sql/queries/metrics.sql: version).
+INSERT INTO rpt.atualizacoes (relacao, updated_at) VALUES (%(relacao)s, now())
+ON CONFLICT (relacao) DO UPDATE SET updated_at = EXCLUDED.updated_at;

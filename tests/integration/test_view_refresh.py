@@ -1,0 +1,114 @@
+"""The report views follow the loads at the cost of what changed: a refresh recomputes the
+years whose files changed since its last run, leaves the other years' rows alone, and
+agrees with a full rebuild and with the files themselves."""
+
+from decimal import Decimal
+from pathlib import Path
+
+from bgc_core import db, views
+from bgc_pipeline.ingest import load_file
+from tests.integration.test_staging_partitions import yearly_file
+from tests.support.db import query
+from tests.support.ingest import csv_totals
+
+YEARLY = tuple(views.YEARLY_TABLES)
+
+
+def recomputed(done: list[views.ViewRefresh]) -> dict[str, tuple[int, ...] | None]:
+    return {r.view: r.years for r in done}
+
+
+def contents(url: str) -> list[list[tuple[object, ...]]]:
+    """Every report relation without its refresh times."""
+    return [
+        query(url, "SELECT ano, mes, pais, setor, total_usd, total_kg, registros "
+                   "FROM rpt.mv_exportacao_mensal ORDER BY 1, 2, 3, 4"),
+        query(url, "SELECT ano, pais, setor, total_usd, total_kg, mes_max, usd_ate_mes "
+                   "FROM rpt.mv_exportacao_anual ORDER BY 1, 2, 3"),
+        query(url, "SELECT ano, mes, pais, setor, total_usd, total_kg "
+                   "FROM rpt.mv_serie_mensal ORDER BY 1, 2, 3, 4"),
+        query(url, "SELECT pais, total_usd, participacao_pct, anos FROM rpt.mv_resumo_pais "
+                   "ORDER BY 1"),
+        query(url, "SELECT total_usd, total_kg, paises_count, anos FROM rpt.mv_resumo_geral"),
+    ]  # fmt: skip
+
+
+def year_usd(url: str, view: str, year: int) -> Decimal:
+    total_rows = views.TOTAL_ROWS.get(view, "true")
+    [(usd,)] = query(
+        url, f"SELECT COALESCE(sum(total_usd), 0) FROM rpt.{view} WHERE ano = %s AND {total_rows}",
+        (year,),
+    )  # fmt: skip
+    return Decimal(usd)  # type: ignore[arg-type]
+
+
+def test_revising_one_year_recomputes_that_year_only(database_url: str, tmp_path: Path) -> None:
+    for year in (2022, 2023, 2024):
+        load_file(database_url, yearly_file(tmp_path, year, seed=year))
+    first = recomputed(views.refresh_all(database_url))
+    assert first == {**dict.fromkeys(YEARLY, (2022, 2023, 2024)),
+                     **dict.fromkeys(views.SUMMARY_VIEWS)}  # fmt: skip
+    stamps = "SELECT ano, min(updated_at), max(updated_at) FROM rpt.mv_exportacao_mensal GROUP BY 1"
+    before = {year: (low, high) for year, low, high in query(database_url, stamps)}
+
+    revised = yearly_file(tmp_path, 2023, seed=99, rows=1_200)
+    load_file(database_url, revised)
+    second = recomputed(views.refresh_all(database_url))
+
+    assert second == {**dict.fromkeys(YEARLY, (2023,)), **dict.fromkeys(views.SUMMARY_VIEWS)}
+    after = {year: (low, high) for year, low, high in query(database_url, stamps)}
+    assert after[2022] == before[2022] and after[2024] == before[2024]
+    assert after[2023][0] > before[2023][1]
+    _, usd, _ = csv_totals(revised, "VL_FOB", "KG_LIQUIDO")
+    for view in YEARLY:
+        assert year_usd(database_url, view, 2023) == usd, view
+
+
+def test_a_refresh_with_nothing_changed_recomputes_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    load_file(database_url, yearly_file(tmp_path, 2024, seed=1))
+    views.refresh_all(database_url)
+    again = recomputed(views.refresh_all(database_url))
+    assert again == {**dict.fromkeys(YEARLY, ()), **dict.fromkeys(views.SUMMARY_VIEWS)}
+
+
+def test_a_year_a_file_no_longer_holds_leaves_the_views(database_url: str, tmp_path: Path) -> None:
+    load_file(database_url, yearly_file(tmp_path, 2023, seed=1))
+    views.refresh_all(database_url)
+    (tmp_path / "next").mkdir()
+    moved = yearly_file(tmp_path / "next", 2024, seed=2).rename(tmp_path / "EXP_2023.csv")
+    load_file(database_url, moved)
+    done = recomputed(views.refresh_all(database_url))
+    assert done["mv_exportacao_mensal"] == (2023, 2024)
+    for view in YEARLY:
+        assert year_usd(database_url, view, 2023) == 0, view
+    assert query(database_url, "SELECT anos FROM rpt.mv_resumo_geral") == [([2024],)]
+
+
+def test_full_rebuild_agrees_with_the_incremental_refreshes(
+    database_url: str, tmp_path: Path
+) -> None:
+    for year, seed in ((2023, 1), (2024, 2), (2023, 3)):
+        load_file(database_url, yearly_file(tmp_path, year, seed=seed))
+        views.refresh_all(database_url)
+    incremental = contents(database_url)
+    rebuilt = recomputed(views.refresh_all(database_url, full=True))
+    assert rebuilt["mv_exportacao_mensal"] == (2023, 2024)
+    assert contents(database_url) == incremental
+
+
+def test_a_load_committed_during_a_refresh_stays_pending(database_url: str, tmp_path: Path) -> None:
+    load_file(database_url, yearly_file(tmp_path, 2024, seed=1))
+    views.refresh_all(database_url)
+    # A load's swap not yet committed when the refresh takes the pending years.
+    swap = db.connect(database_url)
+    try:
+        with swap.cursor() as cur:
+            cur.execute("UPDATE rpt.agg_arquivo SET total_usd = total_usd WHERE ano = 2024")
+        during = views.refresh_view(database_url, "mv_exportacao_mensal")
+        swap.commit()
+    finally:
+        swap.close()
+    assert during.years == ()
+    assert views.refresh_view(database_url, "mv_exportacao_mensal").years == (2024,)
