@@ -30,6 +30,7 @@ class Violations(NamedTuple):
     aggregate_rows_difference: int
     aggregate_usd_difference: Decimal
     aggregate_kg_difference: Decimal
+    dimension_usd_difference: Decimal
 
     def problems(self) -> list[str]:
         found = []
@@ -39,6 +40,7 @@ class Violations(NamedTuple):
             self.aggregate_rows_difference,
             self.aggregate_usd_difference,
             self.aggregate_kg_difference,
+            self.dimension_usd_difference,
         )
         if any(differences):
             found.append("the aggregates kept at load time differ from the partition's rows")

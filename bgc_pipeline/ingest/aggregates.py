@@ -2,9 +2,9 @@
 
 Each validated batch is summed in the reader thread (polars, exact decimal sums), the
 partial sums are combined at the end of the file, and the loader COPYs the result into
-``rpt.agg_mensal`` and ``rpt.agg_arquivo`` in the transaction that swaps the partition
-in. PostgreSQL never scans the new partition to build them; the staging check proves
-they equal its rows.
+``rpt.agg_mensal``, ``rpt.agg_dimensao`` and ``rpt.agg_arquivo`` in the transaction
+that swaps the partition in. PostgreSQL never scans the new partition to build them;
+the staging check proves they equal its rows.
 """
 
 from __future__ import annotations
@@ -16,6 +16,12 @@ import polars as pl
 
 MONTHLY_KEYS = ["ano", "mes", "pais", "setor"]
 MONTHLY_COLUMNS = ("ingest_source", *MONTHLY_KEYS, "total_usd", "total_kg", "registros")
+DIMENSIONS = {"uf": "sg_uf", "via": "co_via", "urf": "co_urf", "ncm": "ncm"}
+"""The official codes summed one by one (``rpt.agg_dimensao``), by the name analysts use
+and the staging column that holds it. A row without the code (the project layout has
+none) is summed under a NULL code, so each dimension's total is the file's."""
+DIMENSION_KEYS = ["ano", "mes", "dimensao", "codigo"]
+DIMENSION_COLUMNS = ("ingest_source", *DIMENSION_KEYS, "total_usd", "total_kg", "registros")
 FILE_COLUMNS = (
     "ingest_source", "ingest_batch", "ano", "registros", "total_usd", "total_kg", "total_qt",
     "mes_max",
@@ -24,9 +30,11 @@ FILE_COLUMNS = (
 
 @dataclass(frozen=True)
 class Sums:
-    """Sums of some rows at the two grains kept: (ano, mes, pais, setor) and ano."""
+    """Sums of some rows at the grains kept: (ano, mes, pais, setor), (ano, mes, one
+    official code) and ano."""
 
     monthly: pl.DataFrame
+    dimensional: pl.DataFrame
     yearly: pl.DataFrame
 
     @classmethod
@@ -38,6 +46,7 @@ class Sums:
                 total_kg=pl.col("peso_kg").sum(),
                 registros=pl.len(),
             ),
+            pl.concat([_by_code(rows, name, column) for name, column in DIMENSIONS.items()]),
             rows.group_by("ano").agg(
                 registros=pl.len(),
                 total_usd=pl.col("valor_usd").sum(),
@@ -57,6 +66,11 @@ class Sums:
             .group_by(MONTHLY_KEYS)
             .agg(pl.col("total_usd").sum(), pl.col("total_kg").sum(), pl.col("registros").sum())
         )
+        dimensional = (
+            pl.concat([p.dimensional for p in parts])
+            .group_by(DIMENSION_KEYS)
+            .agg(pl.col("total_usd").sum(), pl.col("total_kg").sum(), pl.col("registros").sum())
+        )
         yearly = (
             pl.concat([p.yearly for p in parts])
             .group_by("ano")
@@ -68,10 +82,16 @@ class Sums:
                 pl.col("mes_max").max(),
             )
         )
-        return cls(monthly, yearly)
+        return cls(monthly, dimensional, yearly)
 
     def monthly_csv(self, source: str) -> bytes:
         frame = self.monthly.select(pl.lit(source).alias("ingest_source"), *MONTHLY_COLUMNS[1:])
+        return _csv(frame)
+
+    def dimensional_csv(self, source: str) -> bytes:
+        frame = self.dimensional.select(
+            pl.lit(source).alias("ingest_source"), *DIMENSION_COLUMNS[1:]
+        )
         return _csv(frame)
 
     def yearly_csv(self, source: str, batch_id: str) -> bytes:
@@ -82,10 +102,22 @@ class Sums:
         return _csv(frame)
 
 
+def _by_code(rows: pl.DataFrame, name: str, column: str) -> pl.DataFrame:
+    return (
+        rows.group_by("ano", "mes", column)
+        .agg(total_usd=pl.col("valor_usd").sum(), total_kg=pl.col("peso_kg").sum(),
+             registros=pl.len())
+        .select("ano", "mes", pl.lit(name).alias("dimensao"),
+                pl.col(column).cast(pl.String).alias("codigo"),
+                "total_usd", "total_kg", "registros")
+    )  # fmt: skip
+
+
 _EMPTY = pl.DataFrame(
     schema={
         "ano": pl.Int32, "mes": pl.Int32, "pais": pl.String, "setor": pl.String,
         "valor_usd": pl.Decimal(18, 3), "peso_kg": pl.Decimal(18, 3), "qt_estat": pl.Decimal(18, 3),
+        **dict.fromkeys(DIMENSIONS.values(), pl.String),
     }
 )  # fmt: skip
 

@@ -55,6 +55,10 @@ COPY_READ_BYTES = 1 << 20  # psycopg2 reads the COPY input 8 KiB at a time by de
 COPY_MONTHLY = (
     f"COPY rpt.agg_mensal ({', '.join(aggregates.MONTHLY_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
 )
+COPY_DIMENSIONAL = (
+    f"COPY rpt.agg_dimensao ({', '.join(aggregates.DIMENSION_COLUMNS)}) FROM STDIN "
+    "WITH (FORMAT csv)"
+)
 COPY_YEARLY = (
     f"COPY rpt.agg_arquivo ({', '.join(aggregates.FILE_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
 )
@@ -333,6 +337,7 @@ def _replace_aggregates(cur: Cursor, sums: Sums, params: dict[str, str]) -> None
     """The file's rows in ``rpt.agg_*`` (summed while reading) replace its previous ones."""
     cur.execute(_statement("delete_aggregates"), params)
     _copy(cur, COPY_MONTHLY, sums.monthly_csv(params["source"]))
+    _copy(cur, COPY_DIMENSIONAL, sums.dimensional_csv(params["source"]))
     _copy(cur, COPY_YEARLY, sums.yearly_csv(params["source"], params["batch"]))
 
 

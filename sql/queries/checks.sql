@@ -4,7 +4,7 @@
 -- One landing file's partitions (the file, or each sheet of a workbook): rows that
 -- break the ingest rules (the table's CHECKs cover most; the upper year bound moves
 -- with the calendar, so it is checked here), and how far the aggregates kept at load
--- time are from the rows. Reads only those partitions: O(file).
+-- time are from the rows. Reads only those partitions and their aggregates: O(file).
 WITH rows AS (
     SELECT count(*) FILTER (
                WHERE ano < %(first_year)s OR ano > %(last_year)s
@@ -24,11 +24,21 @@ kept AS (
            COALESCE(SUM(total_kg), 0)  AS total_kg
     FROM rpt.agg_arquivo
     WHERE ingest_source = ANY(%(sources)s)
+),
+by_code AS (
+    -- Each official code's sums (rpt.agg_dimensao) add up to the file's, code or not.
+    SELECT d.dimensao, COALESCE(SUM(a.total_usd), 0) AS total_usd
+    FROM (VALUES ('uf'), ('via'), ('urf'), ('ncm')) AS d (dimensao)
+    LEFT JOIN rpt.agg_dimensao a
+           ON a.dimensao = d.dimensao AND a.ingest_source = ANY(%(sources)s)
+    GROUP BY d.dimensao
 )
 SELECT rows.bad_rows, rows.row_count,
        kept.row_count - rows.row_count AS aggregate_rows_difference,
        kept.total_usd - rows.total_usd AS aggregate_usd_difference,
-       kept.total_kg - rows.total_kg   AS aggregate_kg_difference
+       kept.total_kg - rows.total_kg   AS aggregate_kg_difference,
+       (SELECT max(abs(by_code.total_usd - rows.total_usd)) FROM by_code)
+                                       AS dimension_usd_difference
 FROM rows CROSS JOIN kept;
 
 -- name: landing_sources

@@ -43,6 +43,7 @@ SELECT COALESCE(SUM(registros), 0) FROM rpt.agg_arquivo WHERE ingest_source = %(
 -- The loader then COPYs the file's new aggregates, summed while it read the file.
 DELETE FROM rpt.agg_arquivo WHERE ingest_source = %(source)s;
 DELETE FROM rpt.agg_mensal WHERE ingest_source = %(source)s;
+DELETE FROM rpt.agg_dimensao WHERE ingest_source = %(source)s;
 
 -- name: detach_previous
 ALTER TABLE stg.exportacao DETACH PARTITION {old};

@@ -125,11 +125,19 @@ def test_staging_check_fails_on_a_row_beyond_next_year(
     )  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "UPDATE rpt.agg_arquivo SET total_usd = total_usd - 0.01",
+        "DELETE FROM rpt.agg_dimensao WHERE dimensao = 'uf'",
+    ],
+    ids=["per-year totals", "sums by state"],
+)
 def test_staging_check_fails_when_the_aggregates_miss_rows_of_the_partition(
-    database_url: str, landing: Path, instance: dg.DagsterInstance
+    database_url: str, landing: Path, instance: dg.DagsterInstance, tamper: str
 ) -> None:
     load_known(instance, database_url, landing)
-    query(database_url, "UPDATE rpt.agg_arquivo SET total_usd = total_usd - 0.01")
+    query(database_url, tamper)
     assert staging_check(instance, database_url, landing, "known.csv") == (
         False, "the aggregates kept at load time differ from the partition's rows",
     )  # fmt: skip

@@ -24,6 +24,7 @@ SHIPPED = [
     "0008_mdic_totals.sql",
     "0009_api_rollups.sql",
     "0010_views_per_year.sql",
+    "0011_dimension_aggregates.sql",
 ]
 
 SUMMARIES = ["mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]
@@ -214,3 +215,8 @@ def test_rows_stored_before_partitioning_move_into_one_partition_per_source(
         "ORDER BY 1",
     ) == [(2023, 1, Decimal("10.75")), (2024, 2, Decimal("7.00"))]
     assert query(empty_database_url, "SELECT count(*) FROM rpt.anos_pendentes") == [(0,)]
+    assert query(
+        empty_database_url,
+        "SELECT dimensao, codigo, sum(total_usd), sum(registros) FROM rpt.agg_dimensao "
+        "GROUP BY 1, 2 ORDER BY 1",
+    ) == [(name, None, Decimal("17.75"), 3) for name in ("ncm", "uf", "urf", "via")]
