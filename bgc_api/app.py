@@ -11,10 +11,11 @@ from litestar.di import NamedDependency, Provide
 from litestar.enums import HttpMethod
 from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
-from litestar.types import ControllerRouterHandler
+from litestar.types import ControllerRouterHandler, Guard, Middleware
 from litestar.utils import is_async_callable
 from prometheus_client import generate_latest
 from swagger_ui_bundle import swagger_ui_path
@@ -23,7 +24,7 @@ from bgc_api.cache import DataVersion, ResponseCache
 from bgc_api.health import health, ready
 from bgc_api.metrics import HANDLERS as METRIC_HANDLERS
 from bgc_api.metrics import ROUTES as METRIC_ROUTES
-from bgc_api.metrics import metrics_router
+from bgc_api.metrics import metrics_router, only_known_parameters
 from bgc_api.observability import Metrics, Observability
 from bgc_api.problems import handle_database_down, handle_http_exception, handle_unexpected
 from bgc_api.repository import DatabaseDown, Repository
@@ -66,7 +67,9 @@ def _openapi() -> OpenAPIConfig:
     )
 
 
-def head_twin(handler: HTTPRouteHandler, prefix: str = "") -> HTTPRouteHandler:
+def head_twin(
+    handler: HTTPRouteHandler, prefix: str = "", guards: list[Guard] | None = None
+) -> HTTPRouteHandler:
     """A HEAD route on the same paths and function as a GET handler, left out of the
     OpenAPI document; the observability hook drops the body of its answers."""
     return route(
@@ -75,13 +78,17 @@ def head_twin(handler: HTTPRouteHandler, prefix: str = "") -> HTTPRouteHandler:
         include_in_schema=False,
         name=f"head:{prefix}{handler.handler_name}",
         sync_to_thread=None if is_async_callable(handler.fn) else False,
+        guards=guards,
     )(handler.fn)
 
 
 def _head_routes(prefixes: Iterable[str]) -> list[HTTPRouteHandler]:
     twins = [head_twin(handler) for handler in (health, ready, prometheus)]
     for prefix in prefixes:
-        twins += [head_twin(handler, f"{prefix}/metrics") for handler in METRIC_HANDLERS]
+        twins += [
+            head_twin(handler, f"{prefix}/metrics", guards=[only_known_parameters])
+            for handler in METRIC_HANDLERS
+        ]
     return twins
 
 
@@ -90,6 +97,20 @@ def _state_dependency(name: str) -> Provide:
         return state[name]
 
     return Provide(provide, sync_to_thread=False)
+
+
+NOT_LIMITED = ["^/health$", "^/ready$", "^/prometheus$", "^/schema"]
+"""Probes, scrapes and docs: a busy API must still look alive to Kubernetes."""
+
+
+def _rate_limit(settings: Settings) -> list[Middleware]:
+    """Per client address, over the metrics routes; none when the setting is 0."""
+    if not settings.api_rate_limit_per_minute:
+        return []
+    config = RateLimitConfig(
+        rate_limit=("minute", settings.api_rate_limit_per_minute), exclude=NOT_LIMITED
+    )
+    return [config.middleware]
 
 
 def create_app(
@@ -106,12 +127,18 @@ def create_app(
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
         url = database_url or db.server_url(settings)
-        engine = db.create_engine(url, pool_size=settings.api_pool_size)
+        engine = db.create_engine(
+            url,
+            pool_size=settings.api_pool_size,
+            statement_timeout_ms=settings.api_statement_timeout_ms,
+        )
         version = DataVersion(url)
         version.start()
         version.wait_until_read(timeout=1)
         app.state.update(
-            repository=Repository(engine, metrics.observe_query),
+            repository=Repository(
+                engine, metrics.observe_query, timeout_ms=settings.api_statement_timeout_ms
+            ),
             data_version=version,
             cache=ResponseCache(),
         )
@@ -141,6 +168,7 @@ def create_app(
             "metrics": _state_dependency("metrics"),
         },
         lifespan=[database],
+        middleware=_rate_limit(settings),
         before_request=observability.before_request,
         before_send=[observability.before_send],
         exception_handlers={

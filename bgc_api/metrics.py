@@ -10,14 +10,16 @@ import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated, Any, Literal
 
 import anyio
 import msgspec
 from litestar import Request, Response, Router, get
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
-from litestar.handlers import HTTPRouteHandler
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.openapi.spec import Example, OpenAPIMediaType, OpenAPIType, Operation, Schema
 from litestar.params import QueryParameter
 
@@ -317,6 +319,35 @@ HANDLERS: list[HTTPRouteHandler] = [resumo, pais, setor, serie]
 ROUTES = ("resumo", "pais", "setor", "serie")
 
 
+@cache
+def query_names(handler: BaseRouteHandler) -> tuple[str, ...]:
+    """The query parameters a handler declares, as clients spell them."""
+    parameters = handler.parsed_fn_signature.parameters.items()
+    return tuple(
+        field.kwarg_definition.name or name
+        for name, field in parameters
+        if isinstance(field.kwarg_definition, QueryParameter)
+    )
+
+
+def only_known_parameters(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    """A guard: a parameter the endpoint does not know (a typo such as ``anoDe``) is a 400
+    naming it, never an unfiltered answer that looks like the filtered one."""
+    known = query_names(handler)
+    unknown = [name for name in connection.query_params if name not in known]
+    if unknown:
+        takes = ", ".join(known)
+        raise ValidationException(
+            extra=[
+                {"key": name, "reason": f"is not a parameter of this endpoint (it takes {takes})",
+                 "source": "query"}
+                for name in unknown
+            ]
+        )  # fmt: skip
+
+
 def metrics_router(prefix: str, *, include_in_schema: bool = True) -> Router:
     """The metrics routes under ``prefix``/metrics: ``/v1`` documented, ``/`` for old links."""
     return Router(
@@ -324,4 +355,5 @@ def metrics_router(prefix: str, *, include_in_schema: bool = True) -> Router:
         route_handlers=HANDLERS,
         tags=["metrics"],
         include_in_schema=include_in_schema,
+        guards=[only_known_parameters],
     )

@@ -15,6 +15,7 @@ _TITLES = {
     400: "Invalid request parameter",
     404: "Not found",
     405: "Method not allowed",
+    429: "Too many requests",
     500: "Internal error",
     503: "Service unavailable",
 }
@@ -80,6 +81,9 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     response = problem(exc.status_code, exc.detail)
     if exc.headers:
         response.headers.update(exc.headers)
+    if exc.status_code == 429:  # the rate limiter says when its window resets
+        reset = (exc.headers or {}).get("RateLimit-Reset", "")
+        response.headers["Retry-After"] = str(max(1, int(reset) if reset.isdigit() else 60))
     return response
 
 

@@ -18,6 +18,8 @@ Observe = Callable[[str, float], None]
 Dimension = Literal["pais", "setor"]
 SCHEMA_MISSING = ("42P01", "3F000")
 """undefined_table, invalid_schema_name: the database was never migrated."""
+QUERY_CANCELED = "57014"
+"""query_canceled: the statement ran past the engine's statement timeout."""
 
 
 class DatabaseDown(RuntimeError):
@@ -55,9 +57,16 @@ class Freshness:
 
 
 class Repository:
-    def __init__(self, engine: sa.Engine, observe: Observe | None = None) -> None:
+    def __init__(
+        self, engine: sa.Engine, observe: Observe | None = None, timeout_ms: int | None = None
+    ) -> None:
         self.engine = engine
         self.observe = observe
+        self.timeout_ms = timeout_ms
+
+    def _timeout_detail(self) -> str:
+        limit = f" of {self.timeout_ms / 1000:g} s" if self.timeout_ms else ""
+        return f"the query ran past the statement timeout{limit}: the database is busy, retry"
 
     def _rows(
         self, name: str, params: dict[str, Any], label: str | None = None
@@ -68,6 +77,8 @@ class Repository:
             with self.engine.connect() as conn:
                 rows = list(conn.execute(QUERIES[name], params))
         except sa.exc.OperationalError as exc:
+            if getattr(exc.orig, "pgcode", None) == QUERY_CANCELED:
+                raise DatabaseDown(self._timeout_detail()) from exc
             raise DatabaseDown(f"database unavailable: {type(exc.orig).__name__}") from exc
         except sa.exc.ProgrammingError as exc:
             if getattr(exc.orig, "pgcode", None) in SCHEMA_MISSING:

@@ -159,14 +159,20 @@ def ensure_database(url: str) -> None:
         conn.close()
 
 
-def create_engine(url: str, *, pool_size: int = 5, **kwargs: Any) -> sa.Engine:
-    """A SQLAlchemy engine with a waiting pool; dead connections are replaced transparently."""
+def create_engine(
+    url: str, *, pool_size: int = 5, statement_timeout_ms: int | None = None, **kwargs: Any
+) -> sa.Engine:
+    """A SQLAlchemy engine with a waiting pool; dead connections are replaced transparently.
+    With ``statement_timeout_ms``, the server cancels any statement that runs longer."""
+    connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_S}
+    if statement_timeout_ms is not None:
+        connect_args["options"] = f"-c statement_timeout={statement_timeout_ms}"
     return sa.create_engine(
         normalise_url(url),
         pool_size=pool_size,
         max_overflow=0,
         pool_pre_ping=True,
         pool_timeout=CONNECT_TIMEOUT_S,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
+        connect_args=connect_args,
         **kwargs,
     )

@@ -51,6 +51,15 @@ class Settings:
     api_workers: int = 1
     """``BGC_API_WORKERS``: API server processes."""
 
+    api_statement_timeout_ms: int = 5000
+    """``BGC_API_STATEMENT_TIMEOUT_MS``: the longest an API query may run; past it the
+    answer is a 503 with ``Retry-After``, never a worker hung on the database."""
+
+    api_rate_limit_per_minute: int = 0
+    """``BGC_API_RATE_LIMIT_PER_MINUTE``: metrics requests per client address and minute,
+    answered 429 past it; 0 turns the limit off (the default locally; the Helm chart
+    turns it on)."""
+
     log_level: str = "INFO"
     """``BGC_LOG_LEVEL``: Python log level name."""
 
@@ -103,6 +112,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         dagster_port=_int(env, "BGC_DAGSTER_PORT", 3001, 1, 65535),
         api_pool_size=_int(env, "BGC_API_POOL_SIZE", 5, 1, 100),
         api_workers=_int(env, "BGC_API_WORKERS", 1, 1, 64),
+        api_statement_timeout_ms=_int(env, "BGC_API_STATEMENT_TIMEOUT_MS", 5000, 1, 600_000),
+        api_rate_limit_per_minute=_int(env, "BGC_API_RATE_LIMIT_PER_MINUTE", 0, 0, 1_000_000),
         log_level=(env.get("BGC_LOG_LEVEL") or "INFO").upper(),
         max_concurrent_runs=_int(env, "BGC_MAX_CONCURRENT_RUNS", 2, 1, 32),
     )

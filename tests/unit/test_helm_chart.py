@@ -125,6 +125,8 @@ def test_api_probes_and_read_only_role() -> None:
     env = {e["name"]: e.get("value") for e in container["env"]}
     assert env["BGC_DATABASE_URL"].startswith("postgresql://bgc_api@")
     assert {"secretRef": {"name": "bgc-db-api"}} in container["envFrom"]
+    assert env["BGC_API_STATEMENT_TIMEOUT_MS"] == "5000"
+    assert int(env["BGC_API_RATE_LIMIT_PER_MINUTE"]) > 0  # on in production, off locally
 
 
 def test_autoscaler_replaces_the_fixed_replica_count() -> None:
