@@ -68,7 +68,8 @@ def upstream_of(view: str) -> str | None:
 
 
 def refresh_view(url: str, view: str, *, full: bool = False) -> ViewRefresh:
-    """Bring one ``rpt`` view up to date and count its rows.
+    """Bring one ``rpt`` view up to date; its rows are counted (a summary) or updated by
+    what the refresh wrote (a yearly table), and recorded in ``rpt.atualizacoes``.
 
     A view over a yearly table recomputes its pending years (every year with
     ``full``); a summary is refreshed concurrently. Both get fresh statistics when
@@ -89,7 +90,6 @@ def refresh_view(url: str, view: str, *, full: bool = False) -> ViewRefresh:
             raise db.DatabaseUnavailable(
                 f"rpt.{view} does not exist at {db.describe_target(url)}: run `bgc db migrate`"
             ) from None
-        cur.execute(_QUERIES["record_refresh"], {"relacao": view})
         cur.execute("SELECT pg_notify(%s, %s)", (REFRESH_CHANNEL, view))  # delivered on commit
     seconds = round(time.perf_counter() - started, 3)
     return ViewRefresh(view, rows, seconds, years)
@@ -115,15 +115,19 @@ def _recompute_years(
         cur.execute(_QUERIES["take_pending"], params)
     row = cur.fetchone()
     years = tuple(row[0]) if row else ()
-    written = 0
+    deleted = inserted = 0
     if years:
         params["anos"] = list(years)
         cur.execute(sql.SQL(_QUERIES["delete_years"]).format(table=table), params)
-        written += cur.rowcount
+        deleted = cur.rowcount
         cur.execute(_QUERIES[YEARLY_TABLES[view]], params)
-        written += cur.rowcount
-    rows = _count(cur, table)
-    if written > ANALYZE_SHARE * rows:
+        inserted = cur.rowcount
+    changed = (
+        None if full else _record(cur, "record_change", relacao=view, delta=inserted - deleted)
+    )
+    # A full rebuild, or no count recorded yet: count once.
+    rows = changed or _record(cur, "record_refresh", relacao=view, linhas=_count(cur, table)) or 0
+    if deleted + inserted > ANALYZE_SHARE * max(rows, 1):
         cur.execute(sql.SQL("ANALYZE {}").format(table))
     return years, rows
 
@@ -132,7 +136,16 @@ def _refresh_materialized(cur: psycopg2.extensions.cursor, view: str) -> int:
     name = sql.Identifier("rpt", view)
     cur.execute(sql.SQL("REFRESH MATERIALIZED VIEW CONCURRENTLY {}").format(name))
     cur.execute(sql.SQL("ANALYZE {}").format(name))
-    return _count(cur, name)
+    rows = _record(cur, "record_refresh", relacao=view, linhas=_count(cur, name))
+    return rows or 0
+
+
+def _record(cur: psycopg2.extensions.cursor, query: str, **params: object) -> int | None:
+    """Record a refresh in ``rpt.atualizacoes``; the relation's rows (``None``: no
+    row to update)."""
+    cur.execute(_QUERIES[query], params)
+    row = cur.fetchone()
+    return int(row[0]) if row else None
 
 
 def _count(cur: psycopg2.extensions.cursor, relation: sql.Composable) -> int:

@@ -53,16 +53,15 @@ CREATE TRIGGER tg_agg_arquivo_anos_pendentes
     AFTER INSERT OR UPDATE OR DELETE ON rpt.agg_arquivo
     FOR EACH ROW EXECUTE FUNCTION rpt.marcar_anos_pendentes();
 
--- The last refresh of each report relation: the API's data version (a table's rows
--- carry the time their year was recomputed, which is not the time of the refresh).
+-- The last refresh of each report relation and its rows: the API's data version (a
+-- table's rows carry the time their year was recomputed, not the time of the
+-- refresh), and a row count that a refresh updates by what it wrote instead of
+-- counting the whole history.
 CREATE TABLE rpt.atualizacoes (
     relacao    TEXT        PRIMARY KEY,
-    updated_at TIMESTAMPTZ NOT NULL
+    updated_at TIMESTAMPTZ NOT NULL,
+    linhas     BIGINT      NOT NULL
 );
-INSERT INTO rpt.atualizacoes
-SELECT relacao, now()
-FROM unnest(ARRAY['mv_exportacao_mensal', 'mv_exportacao_anual', 'mv_serie_mensal',
-                  'mv_resumo_pais', 'mv_resumo_setor', 'mv_resumo_geral']) AS relacao;
 
 -- A year's per-file aggregates, found without reading the other years.
 CREATE INDEX ix_agg_mensal_ano ON rpt.agg_mensal (ano);
@@ -198,6 +197,14 @@ SELECT 1                                                         AS id,
        now()                                                     AS updated_at
 FROM rpt.exportacao_anual;
 CREATE UNIQUE INDEX ux_mv_resumo_geral ON rpt.mv_resumo_geral (id);
+
+INSERT INTO rpt.atualizacoes VALUES
+    ('mv_exportacao_mensal', now(), (SELECT count(*) FROM rpt.exportacao_mensal)),
+    ('mv_exportacao_anual', now(), (SELECT count(*) FROM rpt.exportacao_anual)),
+    ('mv_serie_mensal', now(), (SELECT count(*) FROM rpt.serie_mensal)),
+    ('mv_resumo_pais', now(), (SELECT count(*) FROM rpt.mv_resumo_pais)),
+    ('mv_resumo_setor', now(), (SELECT count(*) FROM rpt.mv_resumo_setor)),
+    ('mv_resumo_geral', now(), (SELECT count(*) FROM rpt.mv_resumo_geral));
 
 -- The API's role reads the new relations (0005's default privileges cover the
 -- migrating role only).

@@ -68,6 +68,15 @@ WHERE ano = ANY(%(anos)s)
 GROUP BY GROUPING SETS ((ano, mes), (ano, mes, pais), (ano, mes, setor));
 
 -- name: record_refresh
--- The API's data version moves with every refresh (sql/queries/metrics.sql: version).
-INSERT INTO rpt.atualizacoes (relacao, updated_at) VALUES (%(relacao)s, now())
-ON CONFLICT (relacao) DO UPDATE SET updated_at = EXCLUDED.updated_at;
+-- The API's data version moves with every refresh (sql/queries/metrics.sql: version);
+-- %(linhas)s: the relation's rows, counted.
+INSERT INTO rpt.atualizacoes (relacao, updated_at, linhas) VALUES (%(relacao)s, now(), %(linhas)s)
+ON CONFLICT (relacao) DO UPDATE SET updated_at = EXCLUDED.updated_at, linhas = EXCLUDED.linhas
+RETURNING linhas;
+
+-- name: record_change
+-- The same after recomputing some years: %(delta)s rows inserted less rows deleted, so
+-- the count costs nothing however long the history.
+UPDATE rpt.atualizacoes SET updated_at = now(), linhas = linhas + %(delta)s
+WHERE relacao = %(relacao)s
+RETURNING linhas;

@@ -14,7 +14,11 @@ from tests.support.ingest import csv_totals
 YEARLY = tuple(views.YEARLY_TABLES)
 
 
-def recomputed(done: list[views.ViewRefresh]) -> dict[str, tuple[int, ...] | None]:
+def recomputed(url: str, done: list[views.ViewRefresh]) -> dict[str, tuple[int, ...] | None]:
+    """The years each view recomputed, once the rows it reports are checked."""
+    for refresh in done:
+        [(rows,)] = query(url, f"SELECT count(*) FROM rpt.{refresh.view}")
+        assert refresh.rows == rows, refresh.view
     return {r.view: r.years for r in done}
 
 
@@ -45,7 +49,7 @@ def year_usd(url: str, view: str, year: int) -> Decimal:
 def test_revising_one_year_recomputes_that_year_only(database_url: str, tmp_path: Path) -> None:
     for year in (2022, 2023, 2024):
         load_file(database_url, yearly_file(tmp_path, year, seed=year))
-    first = recomputed(views.refresh_all(database_url))
+    first = recomputed(database_url, views.refresh_all(database_url))
     assert first == {**dict.fromkeys(YEARLY, (2022, 2023, 2024)),
                      **dict.fromkeys(views.SUMMARY_VIEWS)}  # fmt: skip
     stamps = "SELECT ano, min(updated_at), max(updated_at) FROM rpt.mv_exportacao_mensal GROUP BY 1"
@@ -53,7 +57,7 @@ def test_revising_one_year_recomputes_that_year_only(database_url: str, tmp_path
 
     revised = yearly_file(tmp_path, 2023, seed=99, rows=1_200)
     load_file(database_url, revised)
-    second = recomputed(views.refresh_all(database_url))
+    second = recomputed(database_url, views.refresh_all(database_url))
 
     assert second == {**dict.fromkeys(YEARLY, (2023,)), **dict.fromkeys(views.SUMMARY_VIEWS)}
     after = {year: (low, high) for year, low, high in query(database_url, stamps)}
@@ -69,7 +73,7 @@ def test_a_refresh_with_nothing_changed_recomputes_nothing(
 ) -> None:
     load_file(database_url, yearly_file(tmp_path, 2024, seed=1))
     views.refresh_all(database_url)
-    again = recomputed(views.refresh_all(database_url))
+    again = recomputed(database_url, views.refresh_all(database_url))
     assert again == {**dict.fromkeys(YEARLY, ()), **dict.fromkeys(views.SUMMARY_VIEWS)}
 
 
@@ -79,7 +83,7 @@ def test_a_year_a_file_no_longer_holds_leaves_the_views(database_url: str, tmp_p
     (tmp_path / "next").mkdir()
     moved = yearly_file(tmp_path / "next", 2024, seed=2).rename(tmp_path / "EXP_2023.csv")
     load_file(database_url, moved)
-    done = recomputed(views.refresh_all(database_url))
+    done = recomputed(database_url, views.refresh_all(database_url))
     assert done["mv_exportacao_mensal"] == (2023, 2024)
     for view in YEARLY:
         assert year_usd(database_url, view, 2023) == 0, view
@@ -93,7 +97,7 @@ def test_full_rebuild_agrees_with_the_incremental_refreshes(
         load_file(database_url, yearly_file(tmp_path, year, seed=seed))
         views.refresh_all(database_url)
     incremental = contents(database_url)
-    rebuilt = recomputed(views.refresh_all(database_url, full=True))
+    rebuilt = recomputed(database_url, views.refresh_all(database_url, full=True))
     assert rebuilt["mv_exportacao_mensal"] == (2023, 2024)
     assert contents(database_url) == incremental
 
