@@ -212,9 +212,10 @@ async def resumo(
     repository: NamedDependency[Repository],
     ano: Ano = None,
     setor: Setor = None,
+    pais: Pais = None,
 ) -> Response[bytes]:
     check_years(ano=ano)
-    filters = Filters(ano=ano, setor=setor)
+    filters = Filters(ano=ano, setor=setor, pais=pais)
 
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
         return ENCODER.encode(repo.resumo(filters, freshness)), JSON

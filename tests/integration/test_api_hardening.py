@@ -95,7 +95,7 @@ def test_known_parameters_are_still_accepted(database_url: str) -> None:
     views.refresh_all(database_url)
     with client_for(database_url) as client:
         for url in (
-            "/v1/metrics/resumo?ano=2024&setor=Agropecuária",
+            "/v1/metrics/resumo?ano=2024&setor=Agropecuária&pais=China",
             "/v1/metrics/pais?ano=2024&setor=Agropecuária&limit=5&offset=0&format=csv",
             "/v1/metrics/setor?pais=China",
             "/v1/metrics/serie?pais=China&ano_de=2023&ano_ate=2024",

@@ -95,6 +95,16 @@ def test_resumo_filtered_by_year_and_sector(client: TestClient) -> None:
     assert body["filters"] == {"ano": 2024, "setor": "Indústria Extrativa"}
 
 
+def test_resumo_filtered_by_country(client: TestClient) -> None:
+    body = client.get("/v1/metrics/resumo", params={"pais": "Chile", "ano": 2024}).json()
+    rows = [r for r in DEC if r[2] == "Chile" and r[0] == 2024]
+    assert (body["totalUsd"], body["totalKg"]) == (
+        float(sum(r[4] for r in rows)), float(sum(r[5] for r in rows)),
+    )  # fmt: skip
+    assert (body["paisesCount"], body["setoresCount"], body["anos"]) == (1, 2, [2024])
+    assert body["filters"] == {"ano": 2024, "pais": "Chile"}
+
+
 def test_pais_ranking_with_shares_growth_and_unit_value(client: TestClient) -> None:
     body = client.get("/v1/metrics/pais").json()
     by_country = totals_by(2, DEC)
