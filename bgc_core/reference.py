@@ -21,6 +21,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "cfg.pais": ("co_pais", "iso3", "no_pais", "no_pais_ing"),
     "cfg.ncm_setor": ("ncm", "isic_secao", "setor"),
     "cfg.cuci_setor": ("cuci_grupo", "isic_secao", "setor"),
+    "cfg.nomes": ("dimensao", "codigo", "nome", "nome_ing"),
 }
 UNCLASSIFIED_SECTOR = "Não classificado"
 """Sector of an NCM missing from ``cfg.ncm_setor`` (e.g. a code retired long ago)."""

@@ -25,8 +25,9 @@ YEARLY_TABLES = {
     "mv_exportacao_mensal": "exportacao_mensal",
     "mv_exportacao_anual": "exportacao_anual",
     "mv_serie_mensal": "serie_mensal",
+    "mv_exportacao_dimensao": "exportacao_dimensao",
 }
-"""Views over a table recomputed per year, and their tables (migration 0010)."""
+"""Views over a table recomputed per year, and their tables (migrations 0010, 0011)."""
 SUMMARY_VIEWS = ("mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral")
 """Materialized views over the yearly rollup, refreshed CONCURRENTLY."""
 ROLLUP_VIEW = "mv_exportacao_anual"
@@ -41,11 +42,17 @@ DESCRIPTIONS = {
     "(growth over the same months): the API's rankings and the summaries read it.",
     "mv_serie_mensal": "Monthly totals for all, per country and per sector ('' = all): the "
     "API's series read it.",
+    "mv_exportacao_dimensao": "Per year and official code (uf, via, urf, ncm and the HS levels "
+    "sh6, sh4, sh2), with the values through each month: the rankings by those dimensions "
+    "read it.",
     "mv_resumo_pais": "Totals per destination country with its share of the total.",
     "mv_resumo_setor": "Totals per sector with its share of the total.",
     "mv_resumo_geral": "One row: grand totals, country and sector counts, years.",
 }
-TOTAL_ROWS = {"mv_serie_mensal": "pais = '' AND setor = ''"}
+TOTAL_ROWS = {
+    "mv_serie_mensal": "pais = '' AND setor = ''",
+    "mv_exportacao_dimensao": "dimensao = 'uf'",
+}
 """Views whose rows hold the total more than once: the rows that hold it once."""
 
 

@@ -20,8 +20,12 @@ DIMENSIONS = {"uf": "sg_uf", "via": "co_via", "urf": "co_urf", "ncm": "ncm"}
 """The official codes summed one by one (``rpt.agg_dimensao``), by the name analysts use
 and the staging column that holds it. A row without the code (the project layout has
 none) is summed under a NULL code, so each dimension's total is the file's."""
-DIMENSION_KEYS = ["ano", "mes", "dimensao", "codigo"]
-DIMENSION_COLUMNS = ("ingest_source", *DIMENSION_KEYS, "total_usd", "total_kg", "registros")
+MONTHS = range(1, 13)
+MONTH_SUMS = [f"{measure}_m{month:02d}" for measure in ("usd", "kg") for month in MONTHS]
+"""One column per month and measure: a year's code in one row, not twelve (annual
+figures, with no month, count as December)."""
+DIMENSION_KEYS = ["ano", "dimensao", "codigo"]
+DIMENSION_COLUMNS = ("ingest_source", *DIMENSION_KEYS, "registros", *MONTH_SUMS)
 FILE_COLUMNS = (
     "ingest_source", "ingest_batch", "ano", "registros", "total_usd", "total_kg", "total_qt",
     "mes_max",
@@ -30,8 +34,8 @@ FILE_COLUMNS = (
 
 @dataclass(frozen=True)
 class Sums:
-    """Sums of some rows at the grains kept: (ano, mes, pais, setor), (ano, mes, one
-    official code) and ano."""
+    """Sums of some rows at the grains kept: (ano, mes, pais, setor), (ano, one official
+    code) by month, and ano."""
 
     monthly: pl.DataFrame
     dimensional: pl.DataFrame
@@ -68,7 +72,7 @@ class Sums:
         )
         dimensional = (
             pl.concat([p.dimensional for p in parts])
-            .group_by(DIMENSION_KEYS)
+            .group_by("ano", "mes", "dimensao", "codigo")
             .agg(pl.col("total_usd").sum(), pl.col("total_kg").sum(), pl.col("registros").sum())
         )
         yearly = (
@@ -89,7 +93,7 @@ class Sums:
         return _csv(frame)
 
     def dimensional_csv(self, source: str) -> bytes:
-        frame = self.dimensional.select(
+        frame = _by_month(self.dimensional).select(
             pl.lit(source).alias("ingest_source"), *DIMENSION_COLUMNS[1:]
         )
         return _csv(frame)
@@ -103,14 +107,25 @@ class Sums:
 
 
 def _by_code(rows: pl.DataFrame, name: str, column: str) -> pl.DataFrame:
+    """Long form, one row per month (cheap to sum per batch); widened once per file."""
     return (
-        rows.group_by("ano", "mes", column)
+        rows.group_by("ano", pl.col("mes").fill_null(12), column)
         .agg(total_usd=pl.col("valor_usd").sum(), total_kg=pl.col("peso_kg").sum(),
              registros=pl.len())
         .select("ano", "mes", pl.lit(name).alias("dimensao"),
                 pl.col(column).cast(pl.String).alias("codigo"),
                 "total_usd", "total_kg", "registros")
     )  # fmt: skip
+
+
+def _by_month(long: pl.DataFrame) -> pl.DataFrame:
+    """One row per (ano, dimensao, codigo) with a column per month and measure."""
+    by_month = [
+        pl.col(source).filter(pl.col("mes") == m).sum().alias(f"{measure}_m{m:02d}")
+        for measure, source in (("usd", "total_usd"), ("kg", "total_kg"))
+        for m in MONTHS
+    ]
+    return long.group_by(DIMENSION_KEYS).agg(pl.col("registros").sum(), *by_month)
 
 
 _EMPTY = pl.DataFrame(

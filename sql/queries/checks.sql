@@ -27,7 +27,10 @@ kept AS (
 ),
 by_code AS (
     -- Each official code's sums (rpt.agg_dimensao) add up to the file's, code or not.
-    SELECT d.dimensao, COALESCE(SUM(a.total_usd), 0) AS total_usd
+    SELECT d.dimensao,
+           COALESCE(SUM(a.usd_m01 + a.usd_m02 + a.usd_m03 + a.usd_m04 + a.usd_m05 + a.usd_m06
+                        + a.usd_m07 + a.usd_m08 + a.usd_m09 + a.usd_m10 + a.usd_m11
+                        + a.usd_m12), 0) AS total_usd
     FROM (VALUES ('uf'), ('via'), ('urf'), ('ncm')) AS d (dimensao)
     LEFT JOIN rpt.agg_dimensao a
            ON a.dimensao = d.dimensao AND a.ingest_source = ANY(%(sources)s)

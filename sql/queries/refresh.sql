@@ -67,6 +67,55 @@ FROM rpt.agg_mensal
 WHERE ano = ANY(%(anos)s)
 GROUP BY GROUPING SETS ((ano, mes), (ano, mes, pais), (ano, mes, setor));
 
+-- name: exportacao_dimensao
+-- Each official code as kept per file, then the HS levels cut from the NCM codes (a
+-- NULL code stays NULL: the share without it). Cumulative through each month.
+INSERT INTO rpt.exportacao_dimensao
+SELECT ano, dimensao, codigo,
+       SUM(usd_m01 + usd_m02 + usd_m03 + usd_m04 + usd_m05 + usd_m06 + usd_m07 + usd_m08 + usd_m09 + usd_m10 + usd_m11 + usd_m12),
+       SUM(kg_m01 + kg_m02 + kg_m03 + kg_m04 + kg_m05 + kg_m06 + kg_m07 + kg_m08 + kg_m09 + kg_m10 + kg_m11 + kg_m12),
+       SUM(registros),
+       ARRAY[
+           SUM(usd_m01),
+           SUM(usd_m01 + usd_m02),
+           SUM(usd_m01 + usd_m02 + usd_m03),
+           SUM(usd_m01 + usd_m02 + usd_m03 + usd_m04),
+           SUM(usd_m01 + usd_m02 + usd_m03 + usd_m04 + usd_m05),
+           SUM(usd_m01 + usd_m02 + usd_m03 + usd_m04 + usd_m05 + usd_m06),
+           SUM(usd_m01 + usd_m02 + usd_m03 + usd_m04 + usd_m05 + usd_m06 + usd_m07),
+           SUM(usd_m01 + usd_m02 + usd_m03 + usd_m04 + usd_m05 + usd_m06 + usd_m07 + usd_m08),
+           SUM(usd_m01 + usd_m02 + usd_m03 + usd_m04 + usd_m05 + usd_m06 + usd_m07 + usd_m08 + usd_m09),
+           SUM(usd_m01 + usd_m02 + usd_m03 + usd_m04 + usd_m05 + usd_m06 + usd_m07 + usd_m08 + usd_m09 + usd_m10),
+           SUM(usd_m01 + usd_m02 + usd_m03 + usd_m04 + usd_m05 + usd_m06 + usd_m07 + usd_m08 + usd_m09 + usd_m10 + usd_m11),
+           SUM(usd_m01 + usd_m02 + usd_m03 + usd_m04 + usd_m05 + usd_m06 + usd_m07 + usd_m08 + usd_m09 + usd_m10 + usd_m11 + usd_m12)
+       ],
+       ARRAY[
+           SUM(kg_m01),
+           SUM(kg_m01 + kg_m02),
+           SUM(kg_m01 + kg_m02 + kg_m03),
+           SUM(kg_m01 + kg_m02 + kg_m03 + kg_m04),
+           SUM(kg_m01 + kg_m02 + kg_m03 + kg_m04 + kg_m05),
+           SUM(kg_m01 + kg_m02 + kg_m03 + kg_m04 + kg_m05 + kg_m06),
+           SUM(kg_m01 + kg_m02 + kg_m03 + kg_m04 + kg_m05 + kg_m06 + kg_m07),
+           SUM(kg_m01 + kg_m02 + kg_m03 + kg_m04 + kg_m05 + kg_m06 + kg_m07 + kg_m08),
+           SUM(kg_m01 + kg_m02 + kg_m03 + kg_m04 + kg_m05 + kg_m06 + kg_m07 + kg_m08 + kg_m09),
+           SUM(kg_m01 + kg_m02 + kg_m03 + kg_m04 + kg_m05 + kg_m06 + kg_m07 + kg_m08 + kg_m09 + kg_m10),
+           SUM(kg_m01 + kg_m02 + kg_m03 + kg_m04 + kg_m05 + kg_m06 + kg_m07 + kg_m08 + kg_m09 + kg_m10 + kg_m11),
+           SUM(kg_m01 + kg_m02 + kg_m03 + kg_m04 + kg_m05 + kg_m06 + kg_m07 + kg_m08 + kg_m09 + kg_m10 + kg_m11 + kg_m12)
+       ],
+       now()
+FROM (
+    SELECT ano, dimensao, codigo, registros, usd_m01, usd_m02, usd_m03, usd_m04, usd_m05, usd_m06, usd_m07, usd_m08, usd_m09, usd_m10, usd_m11, usd_m12, kg_m01, kg_m02, kg_m03, kg_m04, kg_m05, kg_m06, kg_m07, kg_m08, kg_m09, kg_m10, kg_m11, kg_m12
+    FROM rpt.agg_dimensao
+    WHERE ano = ANY(%(anos)s)
+    UNION ALL
+    SELECT ano, nivel.dimensao, left(codigo, nivel.digitos), registros, usd_m01, usd_m02, usd_m03, usd_m04, usd_m05, usd_m06, usd_m07, usd_m08, usd_m09, usd_m10, usd_m11, usd_m12, kg_m01, kg_m02, kg_m03, kg_m04, kg_m05, kg_m06, kg_m07, kg_m08, kg_m09, kg_m10, kg_m11, kg_m12
+    FROM rpt.agg_dimensao
+    CROSS JOIN (VALUES ('sh6', 6), ('sh4', 4), ('sh2', 2)) AS nivel (dimensao, digitos)
+    WHERE ano = ANY(%(anos)s) AND agg_dimensao.dimensao = 'ncm'
+) AS por_codigo
+GROUP BY ano, dimensao, codigo;
+
 -- name: record_refresh
 -- The API's data version moves with every refresh (sql/queries/metrics.sql: version);
 -- %(linhas)s: the relation's rows, counted.

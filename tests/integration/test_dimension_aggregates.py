@@ -2,7 +2,6 @@
 NCM (``rpt.agg_dimensao``), computed independently here from the file itself."""
 
 import csv
-from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,32 +14,38 @@ from tests.support.paths import REPO_ROOT, SAMPLES
 OFFICIAL = REPO_ROOT / "tests" / "fixtures" / "comexstat" / "EXP_2025_06_head.csv"
 COLUMNS = {"uf": "SG_UF_NCM", "via": "CO_VIA", "urf": "CO_URF", "ncm": "CO_NCM"}
 
-Sums = dict[tuple[str, int, int, str | None], tuple[Decimal, Decimal, int]]
+Key = tuple[str, int, str | None]
+Sums = dict[Key, tuple[list[Decimal], list[Decimal], int]]
+"""(dimensao, ano, codigo) -> (USD per month, kg per month, rows)."""
+MONTH_COLUMNS = ", ".join(f"{m}_m{n:02d}" for m in ("usd", "kg") for n in range(1, 13))
 
 
 def sums_from_file(path: Path) -> Sums:
-    """(dimensao, ano, mes, codigo) -> (USD, kg, rows), with the csv module."""
-    found: dict[tuple[str, int, int, str | None], list[object]] = defaultdict(
-        lambda: [Decimal(0), Decimal(0), 0]
-    )
+    """The sums of each code per month, with the csv module."""
+    found: Sums = {}
     with path.open(encoding="utf-8-sig", newline="") as handle:
         for row in csv.DictReader(handle, delimiter=";"):
+            month = int(row["CO_MES"]) - 1
             for name, column in COLUMNS.items():
-                key = (name, int(row["CO_ANO"]), int(row["CO_MES"]), row[column])
-                usd, kg, rows = found[key]
-                found[key] = [usd + Decimal(row["VL_FOB"]), kg + Decimal(row["KG_LIQUIDO"]),
-                              rows + 1]  # type: ignore[operator]  # fmt: skip
-    return {key: (usd, kg, rows) for key, (usd, kg, rows) in found.items()}  # type: ignore[misc]
+                key = (name, int(row["CO_ANO"]), row[column])
+                usd, kg, rows = found.get(key) or ([Decimal(0)] * 12, [Decimal(0)] * 12, 0)
+                usd[month] += Decimal(row["VL_FOB"])
+                kg[month] += Decimal(row["KG_LIQUIDO"])
+                found[key] = (usd, kg, rows + 1)
+    return found
 
 
 def stored_sums(url: str, source: str) -> Sums:
     rows = query(
         url,
-        "SELECT dimensao, ano, mes, codigo, total_usd, total_kg, registros FROM rpt.agg_dimensao "
+        f"SELECT dimensao, ano, codigo, registros, {MONTH_COLUMNS} FROM rpt.agg_dimensao "
         "WHERE ingest_source = %s",
         (source,),
     )
-    return {(d, a, m, c): (usd, kg, n) for d, a, m, c, usd, kg, n in rows}  # type: ignore[misc]
+    return {
+        (d, a, c): (list(sums[:12]), list(sums[12:]), n)  # type: ignore[misc]
+        for d, a, c, n, *sums in rows
+    }
 
 
 def test_an_official_file_is_summed_by_each_code(database_url: str) -> None:
@@ -54,10 +59,12 @@ def test_a_file_without_codes_sums_under_a_null_code(database_url: str) -> None:
     result = load_file(database_url, path)
     rows, usd, kg = csv_totals(path, "valor_usd", "peso_kg", delimiter=",")
     assert result.rows_rejected == 0 and result.rows_loaded == rows
+    usd_sum = " + ".join(f"usd_m{n:02d}" for n in range(1, 13))
+    kg_sum = " + ".join(f"kg_m{n:02d}" for n in range(1, 13))
     per_dimension = query(
         database_url,
-        "SELECT dimensao, count(*) FILTER (WHERE codigo IS NOT NULL), sum(total_usd), "
-        "sum(total_kg), sum(registros) FROM rpt.agg_dimensao GROUP BY 1 ORDER BY 1",
+        f"SELECT dimensao, count(*) FILTER (WHERE codigo IS NOT NULL), sum({usd_sum}), "
+        f"sum({kg_sum}), sum(registros) FROM rpt.agg_dimensao GROUP BY 1 ORDER BY 1",
     )
     ncm_coded = query(database_url, "SELECT count(*) FROM rpt.agg_dimensao "
                                     "WHERE dimensao = 'ncm' AND codigo IS NOT NULL")  # fmt: skip
