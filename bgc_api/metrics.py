@@ -24,8 +24,8 @@ from litestar.openapi.spec import Example, OpenAPIMediaType, OpenAPIType, Operat
 from litestar.params import QueryParameter
 
 from bgc_api.cache import Cached, DataVersion, ResponseCache, etag_matches, etag_of
-from bgc_api.repository import Dimension, Filters, Freshness, Repository
-from bgc_api.schemas import ENCODER, PaisPage, Serie, SetorPage, answers
+from bgc_api.repository import Dimension, Filters, Freshness, Period, Repository
+from bgc_api.schemas import ENCODER, DimensaoPage, PaisPage, Serie, SetorPage, answers
 from bgc_api.schemas import Resumo as ResumoBody
 from bgc_core.domain import FIRST_YEAR, last_year
 
@@ -101,8 +101,51 @@ AnoAte = Annotated[
     ),
 ]
 
+MesDe = Annotated[
+    int | None,
+    QueryParameter(
+        name="mes_de",
+        ge=1,
+        le=12,
+        description="First month of the span within the year (default 1).",
+        examples=[Example(value=1)],
+    ),
+]
+MesAte = Annotated[
+    int | None,
+    QueryParameter(
+        name="mes_ate",
+        ge=1,
+        le=12,
+        description="Last month of the span (default: the reference year's last month "
+        "present), not before mes_de.",
+        examples=[Example(value=6)],
+    ),
+]
+Lang = Annotated[
+    Literal["pt", "en"] | None,
+    QueryParameter(
+        description="Language of the names: `pt` (default) or `en` (also from "
+        "`Accept-Language: en`); names without an English version stay in Portuguese.",
+        examples=[Example(value="en")],
+    ),
+]
+
 RANKING_CSV = ["totalUsd", "totalKg", "participacaoPct", "variacaoPct", "usdPorKg", "anos"]
 SERIE_CSV = ["ano", "mes", "totalUsd", "totalKg"]
+DIMENSION_CSV = [
+    "codigo", "nome", "totalUsd", "totalKg", "participacaoPct", "variacaoPct", "usdPorKg",
+]  # fmt: skip
+OFFICIAL_DIMENSIONS = {
+    "uf": "States of origin (UF)",
+    "via": "Transport modes (via)",
+    "urf": "Customs units of clearance (URF)",
+    "ncm": "Products at NCM level (8 digits)",
+    "sh6": "HS subheadings (SH6, the first 6 digits of the NCM)",
+    "sh4": "HS headings (SH4)",
+    "sh2": "HS chapters (SH2)",
+}
+"""Dimensions ranked from the per-year sums by official code (rpt.mv_exportacao_dimensao)."""
 
 Build = Callable[[Repository, Freshness], tuple[bytes, str]]
 
@@ -180,10 +223,12 @@ async def answer(
     repository: Repository,
     csv_wanted: bool,
     build: Build,
+    variant: str = "",
 ) -> Response[bytes]:
-    """The cached bytes for this request and data version, or new ones built in a thread."""
+    """The cached bytes for this request and data version, or new ones built in a thread
+    (``variant``: what else the answer depends on, such as the language of names)."""
     snapshot = data_version.snapshot
-    key = (request.url.path.removeprefix("/v1"), request.url.query, csv_wanted)
+    key = (request.url.path.removeprefix("/v1"), request.url.query, csv_wanted, variant)
     cached = cache.get(snapshot.version, key)
     if cached is None:
         freshness = Freshness(snapshot.version, snapshot.data_through)
@@ -316,8 +361,69 @@ async def serie(
     return await answer(request, data_version, cache, repository, csv_wanted, build)
 
 
-HANDLERS: list[HTTPRouteHandler] = [resumo, pais, setor, serie]
-ROUTES = ("resumo", "pais", "setor", "serie")
+def language(request: Request[Any, Any, Any], lang: str | None) -> str:
+    """``lang`` when given, else ``en`` when the client prefers English, else ``pt``."""
+    if lang is not None:
+        return lang
+    preferred = request.headers.get("accept-language", "").split(",")[0].strip().lower()
+    return "en" if preferred.startswith("en") else "pt"
+
+
+def _dimension_route(dimension: str, title: str) -> HTTPRouteHandler:
+    async def handler(
+        request: Request[Any, Any, Any],
+        data_version: NamedDependency[DataVersion],
+        cache: NamedDependency[ResponseCache],
+        repository: NamedDependency[Repository],
+        ano: Ano = None,
+        mes_de: MesDe = None,
+        mes_ate: MesAte = None,
+        limit: Limit = 10,
+        offset: Offset = 0,
+        lang: Lang = None,
+        fmt: Format = None,
+    ) -> Response[bytes]:
+        check_years(ano=ano)
+        if mes_de is not None and mes_ate is not None and mes_de > mes_ate:
+            raise ValidationException(
+                extra=[{"key": "mes_de", "reason": "must not be after mes_ate", "source": "query"}]
+            )
+        period = Period(ano=ano, mes_de=mes_de, mes_ate=mes_ate)
+        names = language(request, lang)
+        csv_wanted = wants_csv(request, fmt)
+
+        def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
+            items, total, periodo, cobertura = repo.dimension_page(
+                dimension, period, limit, offset, names
+            )
+            if csv_wanted:
+                return to_csv(DIMENSION_CSV, items), CSV
+            page = DimensaoPage(
+                items, total, limit, offset, freshness.updated_at, freshness.data_through,
+                period.present(), periodo, cobertura,
+            )  # fmt: skip
+            return ENCODER.encode(page), JSON
+
+        return await answer(request, data_version, cache, repository, csv_wanted, build, names)
+
+    handler.__name__ = handler.__qualname__ = dimension
+    return get(
+        f"/{dimension}",
+        operation_id=f"get{dimension.capitalize()}",
+        responses=answers(DimensaoPage, f"One page of {title.lower()} (`format=csv`: the items)."),
+        operation_class=CsvOperation,
+        summary=f"{title} ranked by FOB value",
+        description="Each code's value over the months of the reference year (`ano`, else "
+        "the latest; `mes_de`..`mes_ate`, by default from January to the latest month "
+        "present), its share of the scope's whole value, growth over the same months of the "
+        "year before and unit value. `periodo` names the months; `cobertura` is the share of "
+        "the value that carries this code.",
+    )(handler)
+
+
+DIMENSION_HANDLERS = [_dimension_route(d, title) for d, title in OFFICIAL_DIMENSIONS.items()]
+HANDLERS: list[HTTPRouteHandler] = [resumo, pais, setor, serie, *DIMENSION_HANDLERS]
+ROUTES = ("resumo", "pais", "setor", "serie", *OFFICIAL_DIMENSIONS)
 
 
 @cache

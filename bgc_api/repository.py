@@ -5,11 +5,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from bgc_api.schemas import Conferencia, PaisItem, Resumo, SerieItem, SetorItem
+from bgc_api.schemas import (
+    Conferencia,
+    DimensaoItem,
+    PaisItem,
+    Periodo,
+    Resumo,
+    SerieItem,
+    SetorItem,
+)
 from bgc_core import sqlfiles
 
 QUERIES = {name: sa.text(sql) for name, sql in sqlfiles.queries("metrics").items()}
@@ -45,6 +54,21 @@ class Filters:
 
     def present(self) -> dict[str, Any]:
         """The filters the client gave, echoed in answers."""
+        return {k: v for k, v in self.as_params().items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Period:
+    """The reference year and a span of its months (``None``: the defaults)."""
+
+    ano: int | None = None
+    mes_de: int | None = None
+    mes_ate: int | None = None
+
+    def as_params(self) -> dict[str, Any]:
+        return {"ano": self.ano, "mes_de": self.mes_de, "mes_ate": self.mes_ate}
+
+    def present(self) -> dict[str, Any]:
         return {k: v for k, v in self.as_params().items() if v is not None}
 
 
@@ -129,6 +153,25 @@ class Repository:
         if dimension == "pais":
             return [PaisItem(row.name, **_ranked(row)) for row in rows], total
         return [SetorItem(row.name, **_ranked(row)) for row in rows], total
+
+    def dimension_page(
+        self, dimension: str, period: Period, limit: int, offset: int, lang: str
+    ) -> tuple[list[DimensaoItem], int, Periodo | None, Decimal | None]:
+        """One page of an official dimension's codes, how many in all, the months summed
+        and the coverage of the code."""
+        params = {"dimension": dimension, **period.as_params(), "lang": lang}
+        rows = self._rows("dimension_ranking", {**params, "limit": limit, "offset": offset},
+                          label=dimension)  # fmt: skip
+        [scope] = self._rows("dimension_scope", params, label=f"{dimension}_scope")
+        items = [
+            DimensaoItem(r.codigo, r.nome, r.total_usd, r.total_kg, r.participacao_pct,
+                         r.variacao_pct, r.usd_por_kg)
+            for r in rows
+        ]  # fmt: skip
+        periodo = None
+        if scope.ano is not None:
+            periodo = Periodo(f"{scope.ano}-{scope.de:02d}", f"{scope.ano}-{scope.ate:02d}")
+        return items, int(scope.itens), periodo, scope.cobertura
 
     def serie(self, filters: Filters) -> list[SerieItem]:
         return [

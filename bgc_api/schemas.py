@@ -95,6 +95,41 @@ class SetorPage(msgspec.Struct, rename="camel"):
     filters: Filters
 
 
+class DimensaoItem(msgspec.Struct, rename="camel"):
+    codigo: str
+    nome: str | None
+    """From the official code tables; ``null`` for a code they do not list."""
+    total_usd: Decimal
+    total_kg: Decimal
+    participacao_pct: Decimal | None
+    """Share of the scope's whole value, codes or not."""
+    variacao_pct: Decimal | None
+    """Against the same months of the year before."""
+    usd_por_kg: Decimal | None
+
+
+class Periodo(msgspec.Struct):
+    """The months summed, ``YYYY-MM``; growth compares the same months a year earlier."""
+
+    de: str
+    ate: str
+
+
+class DimensaoPage(msgspec.Struct, rename="camel"):
+    items: list[DimensaoItem]
+    total: int
+    limit: int
+    offset: int
+    updated_at: str | None
+    data_through: str | None
+    filters: Filters
+    periodo: Periodo | None
+    """``null`` while no data is loaded."""
+    cobertura: Decimal | None
+    """Percent of the scope's value that carries this dimension's code (files in the
+    project layout have no state, route or customs unit)."""
+
+
 class SerieItem(msgspec.Struct, rename="camel"):
     ano: int
     mes: int

@@ -132,4 +132,8 @@ INSERT INTO rpt.anos_pendentes (relacao, ano)
 SELECT DISTINCT 'mv_exportacao_dimensao', ano FROM rpt.agg_arquivo;
 INSERT INTO rpt.atualizacoes VALUES ('mv_exportacao_dimensao', now(), 0);
 
+-- The names, for the API's role (it reads rpt only); an empty English name is none.
+CREATE VIEW rpt.nomes AS
+SELECT dimensao, codigo, nome, NULLIF(nome_ing, '') AS nome_ing FROM cfg.nomes;
+
 GRANT SELECT ON ALL TABLES IN SCHEMA rpt TO bgc_api_reader;

@@ -144,3 +144,86 @@ FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'rpt'
 LEFT JOIN pg_matviews m ON m.schemaname = 'rpt' AND m.matviewname = c.relname
 WHERE c.relkind IN ('v', 'm') AND c.relname = ANY(:names);
+
+-- name: dimension_ranking
+-- Codes of one official dimension (:dimension: uf, via, urf, ncm, sh6, sh4, sh2) over a
+-- span of months of the reference year (the `ano` filter, else the latest year), from
+-- the per-year table: a span is usd_ate_mes[ate] less usd_ate_mes[de - 1]. Growth
+-- compares the same months of the year before. The span ends by default with the
+-- reference year's last month present. Shares and coverage are of the scope's whole
+-- value, codes or not (files in the project layout carry no state, route or unit).
+WITH periodo AS MATERIALIZED (
+    SELECT y.ano,
+           COALESCE(CAST(:mes_de AS INT), 1) AS de,
+           COALESCE(CAST(:mes_ate AS INT),
+                    (SELECT max(COALESCE(m.mes, 12)) FROM rpt.mv_exportacao_mensal m
+                     WHERE m.ano = y.ano),
+                    12) AS ate
+    FROM (SELECT COALESCE(CAST(:ano AS INT),
+                          (SELECT max(ano) FROM rpt.mv_exportacao_dimensao
+                           WHERE dimensao = CAST(:dimension AS TEXT))) AS ano) AS y
+),
+valores AS (
+    SELECT d.ano = p.ano AS atual, d.codigo,
+           d.usd_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.usd_ate_mes[p.de - 1] ELSE 0 END AS usd,
+           d.kg_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.kg_ate_mes[p.de - 1] ELSE 0 END AS kg
+    FROM rpt.mv_exportacao_dimensao d
+    CROSS JOIN periodo p
+    WHERE d.dimensao = CAST(:dimension AS TEXT) AND d.ano IN (p.ano, p.ano - 1)
+),
+escopo AS (
+    SELECT SUM(usd) FILTER (WHERE atual)                        AS usd,
+           SUM(usd) FILTER (WHERE atual AND codigo IS NOT NULL) AS usd_com_codigo
+    FROM valores
+),
+items AS (
+    SELECT codigo,
+           SUM(usd) FILTER (WHERE atual)     AS usd,
+           SUM(kg) FILTER (WHERE atual)      AS kg,
+           SUM(usd) FILTER (WHERE NOT atual) AS usd_anterior
+    FROM valores
+    WHERE codigo IS NOT NULL
+    GROUP BY codigo
+    HAVING SUM(usd) FILTER (WHERE atual) <> 0 OR SUM(kg) FILTER (WHERE atual) <> 0
+)
+SELECT i.codigo,
+       COALESCE(CASE WHEN CAST(:lang AS TEXT) = 'en' THEN n.nome_ing END, n.nome) AS nome,
+       i.usd::DECIMAL(18,2)                                                       AS total_usd,
+       i.kg::DECIMAL(18,3)                                                        AS total_kg,
+       ROUND(100 * i.usd / NULLIF(e.usd, 0), 2)                                   AS participacao_pct,
+       ROUND(100 * (i.usd - i.usd_anterior) / NULLIF(i.usd_anterior, 0), 2)       AS variacao_pct,
+       ROUND(i.usd / NULLIF(i.kg, 0), 4)                                          AS usd_por_kg
+FROM items i
+CROSS JOIN escopo e
+LEFT JOIN rpt.nomes n ON n.dimensao = CAST(:dimension AS TEXT) AND n.codigo = i.codigo
+ORDER BY i.usd DESC, i.codigo
+LIMIT :limit OFFSET :offset;
+
+-- name: dimension_scope
+-- The months, the number of codes and the coverage of a dimension ranking (also for a
+-- page past the end).
+WITH periodo AS MATERIALIZED (
+    SELECT y.ano,
+           COALESCE(CAST(:mes_de AS INT), 1) AS de,
+           COALESCE(CAST(:mes_ate AS INT),
+                    (SELECT max(COALESCE(m.mes, 12)) FROM rpt.mv_exportacao_mensal m
+                     WHERE m.ano = y.ano),
+                    12) AS ate
+    FROM (SELECT COALESCE(CAST(:ano AS INT),
+                          (SELECT max(ano) FROM rpt.mv_exportacao_dimensao
+                           WHERE dimensao = CAST(:dimension AS TEXT))) AS ano) AS y
+),
+valores AS (
+    SELECT d.codigo,
+           d.usd_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.usd_ate_mes[p.de - 1] ELSE 0 END AS usd,
+           d.kg_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.kg_ate_mes[p.de - 1] ELSE 0 END AS kg
+    FROM rpt.mv_exportacao_dimensao d
+    JOIN periodo p ON d.ano = p.ano
+    WHERE d.dimensao = CAST(:dimension AS TEXT)
+)
+SELECT p.ano, p.de, p.ate,
+       (SELECT count(*) FROM valores
+        WHERE codigo IS NOT NULL AND (usd <> 0 OR kg <> 0))                   AS itens,
+       (SELECT ROUND(100 * SUM(usd) FILTER (WHERE codigo IS NOT NULL) / NULLIF(SUM(usd), 0), 2)
+        FROM valores)                                                         AS cobertura
+FROM periodo p;
