@@ -131,6 +131,17 @@ Lang = Annotated[
     ),
 ]
 
+PeriodoParam = Annotated[
+    Literal["mensal", "acumulado", "12meses"] | None,
+    QueryParameter(
+        name="periodo",
+        description="`mensal` (default): each month; `acumulado`: year to date (from "
+        "January of each year); `12meses`: the month and the 11 before it (months whose "
+        "12 months are not all after the first month present are left out).",
+        examples=[Example(value="12meses")],
+    ),
+]
+
 RANKING_CSV = ["totalUsd", "totalKg", "participacaoPct", "variacaoPct", "usdPorKg", "anos"]
 SERIE_CSV = ["ano", "mes", "totalUsd", "totalKg"]
 DIMENSION_CSV = [
@@ -329,8 +340,10 @@ async def setor(
     operation_id="getSerie",
     responses=answers(Serie, "The monthly series (`format=csv`: the items as CSV)."),
     operation_class=CsvOperation,
-    summary="Monthly series",
-    description="FOB value and net weight per month (annual-only figures are left out).",
+    summary="Monthly series: monthly, year to date or rolling 12 months",
+    description="FOB value and net weight per month (annual-only figures are left out), "
+    "or summed from January (`periodo=acumulado`) or over the last 12 months "
+    "(`periodo=12meses`).",
 )
 async def serie(
     request: Request[Any, Any, Any],
@@ -341,6 +354,7 @@ async def serie(
     setor: Setor = None,
     ano_de: AnoDe = None,
     ano_ate: AnoAte = None,
+    periodo: PeriodoParam = None,
     fmt: Format = None,
 ) -> Response[bytes]:
     check_years(ano_de=ano_de, ano_ate=ano_ate)
@@ -351,11 +365,13 @@ async def serie(
     filters = Filters(pais=pais, setor=setor, ano_de=ano_de, ano_ate=ano_ate)
     csv_wanted = wants_csv(request, fmt)
 
+    echoed = {**filters.present(), **({"periodo": periodo} if periodo else {})}
+
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
-        items = repo.serie(filters)
+        items = repo.serie(filters, periodo or "mensal")
         if csv_wanted:
             return to_csv(SERIE_CSV, items), CSV
-        body = Serie(items, freshness.updated_at, freshness.data_through, filters.present())
+        body = Serie(items, freshness.updated_at, freshness.data_through, echoed)
         return ENCODER.encode(body), JSON
 
     return await answer(request, data_version, cache, repository, csv_wanted, build)

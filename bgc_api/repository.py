@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from bgc_api import series
 from bgc_api.schemas import (
     Conferencia,
     DimensaoItem,
@@ -173,11 +175,22 @@ class Repository:
             periodo = Periodo(f"{scope.ano}-{scope.de:02d}", f"{scope.ano}-{scope.ate:02d}")
         return items, int(scope.itens), periodo, scope.cobertura
 
-    def serie(self, filters: Filters) -> list[SerieItem]:
-        return [
+    def serie(self, filters: Filters, periodo: series.Periodo = "mensal") -> list[SerieItem]:
+        """The monthly series, or its year-to-date or rolling 12-month sums (which read
+        the year before ``ano_de`` too)."""
+        rolling = periodo == "12meses"
+        if rolling and filters.ano_de is not None:
+            filters = dataclasses.replace(filters, ano_de=filters.ano_de - 1)
+        items = [
             SerieItem(ano=r.ano, mes=r.mes, total_usd=r.total_usd, total_kg=r.total_kg)
             for r in self._rows("serie", filters.as_params())
         ]
+        if periodo == "acumulado":
+            return series.year_to_date(items)
+        if rolling:
+            first = filters.ano_de + 1 if filters.ano_de is not None else None
+            return series.rolling_12_months(items, first_year=first)
+        return items
 
 
 def _ranked(row: sa.Row[Any]) -> dict[str, Any]:

@@ -105,6 +105,42 @@ def test_resumo_filtered_by_country(client: TestClient) -> None:
     assert body["filters"] == {"ano": 2024, "pais": "Chile"}
 
 
+def monthly_usd(rows: list[tuple]) -> dict[tuple[int, int], Decimal]:
+    out: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for ano, mes, _, _, usd, _ in rows:
+        out[(ano, mes)] += usd
+    return out
+
+
+def test_serie_year_to_date(client: TestClient) -> None:
+    body = client.get("/v1/metrics/serie", params={"periodo": "acumulado"}).json()
+    by_month = monthly_usd(DEC)
+    expected = [
+        (ano, mes, sum(v for (a, m), v in by_month.items() if a == ano and m <= mes))
+        for ano, mes in sorted(by_month)
+    ]
+    assert [(i["ano"], i["mes"], Decimal(str(i["totalUsd"]))) for i in body["items"]] == expected
+    assert body["filters"] == {"periodo": "acumulado"}
+
+
+@pytest.mark.parametrize("ano_de", [None, 2025])
+def test_serie_rolling_12_months(client: TestClient, ano_de: int | None) -> None:
+    params: dict[str, object] = {"periodo": "12meses", **({"ano_de": ano_de} if ano_de else {})}
+    body = client.get("/v1/metrics/serie", params=params).json()
+    by_month = monthly_usd(DEC)  # data from 2024-01: the first whole window ends 2024-12
+
+    def window(ano: int, mes: int) -> Decimal:
+        ends = ano * 12 + mes
+        return sum((v for (a, m), v in by_month.items() if ends - 12 < a * 12 + m <= ends),
+                   Decimal(0))  # fmt: skip
+
+    expected = [(2024, 12), (2025, 1), (2025, 2), (2025, 3)]
+    expected = [(a, m) for a, m in expected if ano_de is None or a >= ano_de]
+    assert [(i["ano"], i["mes"], Decimal(str(i["totalUsd"]))) for i in body["items"]] == [
+        (a, m, window(a, m)) for a, m in expected
+    ]
+
+
 def test_pais_ranking_with_shares_growth_and_unit_value(client: TestClient) -> None:
     body = client.get("/v1/metrics/pais").json()
     by_country = totals_by(2, DEC)
