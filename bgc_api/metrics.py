@@ -25,7 +25,15 @@ from litestar.params import QueryParameter
 
 from bgc_api.cache import Cached, DataVersion, ResponseCache, etag_matches, etag_of
 from bgc_api.repository import Dimension, Filters, Freshness, Period, Repository
-from bgc_api.schemas import ENCODER, DimensaoPage, PaisPage, Serie, SetorPage, answers
+from bgc_api.schemas import (
+    ENCODER,
+    ConcentracaoBody,
+    DimensaoPage,
+    PaisPage,
+    Serie,
+    SetorPage,
+    answers,
+)
 from bgc_api.schemas import Resumo as ResumoBody
 from bgc_core.domain import FIRST_YEAR, last_year
 
@@ -377,6 +385,47 @@ async def serie(
     return await answer(request, data_version, cache, repository, csv_wanted, build)
 
 
+def check_months(mes_de: int | None, mes_ate: int | None) -> None:
+    if mes_de is not None and mes_ate is not None and mes_de > mes_ate:
+        raise ValidationException(
+            extra=[{"key": "mes_de", "reason": "must not be after mes_ate", "source": "query"}]
+        )
+
+
+@get(
+    "/concentracao",
+    operation_id="getConcentracao",
+    responses=answers(ConcentracaoBody, "Concentration by country and by product (SH4)."),
+    summary="Concentration of the value: HHI and top shares",
+    description="The Herfindahl-Hirschman index (sum of the squared percentage shares, 0 to "
+    "10,000) and the shares of the first and of the first five items, by destination country "
+    "and by product heading (SH4), over the months of the reference year (`ano`, else the "
+    "latest; `mes_de`..`mes_ate`).",
+)
+async def concentracao(
+    request: Request[Any, Any, Any],
+    data_version: NamedDependency[DataVersion],
+    cache: NamedDependency[ResponseCache],
+    repository: NamedDependency[Repository],
+    ano: Ano = None,
+    mes_de: MesDe = None,
+    mes_ate: MesAte = None,
+) -> Response[bytes]:
+    check_years(ano=ano)
+    check_months(mes_de, mes_ate)
+    period = Period(ano=ano, mes_de=mes_de, mes_ate=mes_ate)
+
+    def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
+        found, periodo = repo.concentracao(period)
+        body = ConcentracaoBody(
+            found["pais"], found["sh4"], periodo, freshness.updated_at, freshness.data_through,
+            period.present(),
+        )  # fmt: skip
+        return ENCODER.encode(body), JSON
+
+    return await answer(request, data_version, cache, repository, False, build)
+
+
 def language(request: Request[Any, Any, Any], lang: str | None) -> str:
     """``lang`` when given, else ``en`` when the client prefers English, else ``pt``."""
     if lang is not None:
@@ -400,10 +449,7 @@ def _dimension_route(dimension: str, title: str) -> HTTPRouteHandler:
         fmt: Format = None,
     ) -> Response[bytes]:
         check_years(ano=ano)
-        if mes_de is not None and mes_ate is not None and mes_de > mes_ate:
-            raise ValidationException(
-                extra=[{"key": "mes_de", "reason": "must not be after mes_ate", "source": "query"}]
-            )
+        check_months(mes_de, mes_ate)
         period = Period(ano=ano, mes_de=mes_de, mes_ate=mes_ate)
         names = language(request, lang)
         csv_wanted = wants_csv(request, fmt)
@@ -438,8 +484,8 @@ def _dimension_route(dimension: str, title: str) -> HTTPRouteHandler:
 
 
 DIMENSION_HANDLERS = [_dimension_route(d, title) for d, title in OFFICIAL_DIMENSIONS.items()]
-HANDLERS: list[HTTPRouteHandler] = [resumo, pais, setor, serie, *DIMENSION_HANDLERS]
-ROUTES = ("resumo", "pais", "setor", "serie", *OFFICIAL_DIMENSIONS)
+HANDLERS: list[HTTPRouteHandler] = [resumo, pais, setor, serie, concentracao, *DIMENSION_HANDLERS]
+ROUTES = ("resumo", "pais", "setor", "serie", "concentracao", *OFFICIAL_DIMENSIONS)
 
 
 @cache

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from bgc_api import series
 from bgc_api.schemas import (
+    Concentracao,
     Conferencia,
     DimensaoItem,
     PaisItem,
@@ -174,6 +175,18 @@ class Repository:
         if scope.ano is not None:
             periodo = Periodo(f"{scope.ano}-{scope.de:02d}", f"{scope.ano}-{scope.ate:02d}")
         return items, int(scope.itens), periodo, scope.cobertura
+
+    def concentracao(self, period: Period) -> tuple[dict[str, Concentracao], Periodo | None]:
+        """HHI and top shares by country (``pais``) and by SH4 (``sh4``), and the months."""
+        rows = self._rows("concentracao", period.as_params())
+        found = {
+            r.dimensao: Concentracao(r.hhi, r.top1_pct, r.top5_pct, int(r.itens)) for r in rows
+        }
+        first = rows[0]
+        periodo = None
+        if first.ano is not None:
+            periodo = Periodo(f"{first.ano}-{first.de:02d}", f"{first.ano}-{first.ate:02d}")
+        return found, periodo
 
     def serie(self, filters: Filters, periodo: series.Periodo = "mensal") -> list[SerieItem]:
         """The monthly series, or its year-to-date or rolling 12-month sums (which read

@@ -130,6 +130,28 @@ class DimensaoPage(msgspec.Struct, rename="camel"):
     project layout have no state, route or customs unit)."""
 
 
+class Concentracao(msgspec.Struct, rename="camel"):
+    """How concentrated a scope's value is among its items."""
+
+    hhi: Decimal | None
+    """Herfindahl-Hirschman index: the sum of the squared percentage shares, 0 to 10,000."""
+    top1_pct: Decimal | None
+    top5_pct: Decimal | None
+    itens: int
+    """Items with a positive value."""
+
+
+class ConcentracaoBody(msgspec.Struct, rename="camel"):
+    paises: Concentracao
+    """By destination country."""
+    produtos: Concentracao
+    """By product heading (SH4)."""
+    periodo: Periodo | None
+    updated_at: str | None
+    data_through: str | None
+    filters: Filters
+
+
 class SerieItem(msgspec.Struct, rename="camel"):
     ano: int
     mes: int

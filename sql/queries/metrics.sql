@@ -227,3 +227,54 @@ SELECT p.ano, p.de, p.ate,
        (SELECT ROUND(100 * SUM(usd) FILTER (WHERE codigo IS NOT NULL) / NULLIF(SUM(usd), 0), 2)
         FROM valores)                                                         AS cobertura
 FROM periodo p;
+
+-- name: concentracao
+-- How concentrated the scope's value is, by destination country (from the yearly
+-- rollup) and by product heading (SH4, from the per-code table), over the months of
+-- the reference year: the HHI (sum of squared percentage shares, 0 to 10,000) and the
+-- shares of the first and of the first five. Shares are of the items' total.
+WITH periodo AS MATERIALIZED (
+    SELECT y.ano,
+           COALESCE(CAST(:mes_de AS INT), 1) AS de,
+           COALESCE(CAST(:mes_ate AS INT),
+                    (SELECT max(COALESCE(m.mes, 12)) FROM rpt.mv_exportacao_mensal m
+                     WHERE m.ano = y.ano),
+                    12) AS ate
+    FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM rpt.mv_exportacao_anual))
+                 AS ano) AS y
+),
+valores AS (
+    SELECT 'pais' AS dimensao, a.pais AS codigo,
+           COALESCE(a.usd_ate_mes[p.ate], 0)
+           - CASE WHEN p.de > 1 THEN COALESCE(a.usd_ate_mes[p.de - 1], 0) ELSE 0 END AS usd
+    FROM rpt.mv_exportacao_anual a
+    JOIN periodo p ON a.ano = p.ano
+    UNION ALL
+    SELECT 'sh4', d.codigo,
+           d.usd_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.usd_ate_mes[p.de - 1] ELSE 0 END
+    FROM rpt.mv_exportacao_dimensao d
+    JOIN periodo p ON d.ano = p.ano
+    WHERE d.dimensao = 'sh4' AND d.codigo IS NOT NULL
+),
+itens AS (
+    SELECT dimensao, codigo, SUM(usd) AS usd
+    FROM valores
+    GROUP BY dimensao, codigo
+    HAVING SUM(usd) > 0
+),
+partes AS (
+    SELECT dimensao,
+           100 * usd / SUM(usd) OVER (PARTITION BY dimensao)                 AS pct,
+           row_number() OVER (PARTITION BY dimensao ORDER BY usd DESC, codigo) AS posicao
+    FROM itens
+)
+SELECT p.ano, p.de, p.ate, d.dimensao,
+       ROUND(SUM(pt.pct * pt.pct), 2)                          AS hhi,
+       ROUND(SUM(pt.pct) FILTER (WHERE pt.posicao = 1), 2)     AS top1_pct,
+       ROUND(SUM(pt.pct) FILTER (WHERE pt.posicao <= 5), 2)    AS top5_pct,
+       count(pt.pct)                                           AS itens
+FROM periodo p
+CROSS JOIN (VALUES ('pais'), ('sh4')) AS d (dimensao)
+LEFT JOIN partes pt ON pt.dimensao = d.dimensao
+GROUP BY p.ano, p.de, p.ate, d.dimensao
+ORDER BY d.dimensao;

@@ -21,6 +21,7 @@ from bgc_pipeline.ingest import load_file
 from tests.integration.test_staging_partitions import yearly_file
 
 CODE_OF = {
+    "pais": lambda r: r["CO_PAIS"],
     "uf": lambda r: r["SG_UF_NCM"],
     "via": lambda r: r["CO_VIA"],
     "urf": lambda r: r["CO_URF"],
@@ -57,7 +58,8 @@ def project_rows(path: Path) -> list[Row]:
     with path.open(encoding="utf-8", newline="") as handle:
         return [
             Row(int(r["ano"]), int(r["mes"]), Decimal(r["valor_usd"]), Decimal(r["peso_kg"]),
-                {"uf": None, "via": None, "urf": None, "ncm": r["ncm"], "sh6": r["ncm"][:6],
+                {"pais": r["pais"], "uf": None, "via": None, "urf": None, "ncm": r["ncm"],
+                 "sh6": r["ncm"][:6],
                  "sh4": r["ncm"][:4], "sh2": r["ncm"][:2]})
             for r in csv.DictReader(handle)
         ]  # fmt: skip
@@ -134,7 +136,7 @@ def client(two_years: tuple[str, list[Row]]) -> Iterator[TestClient]:  # type: i
         yield test
 
 
-@pytest.mark.parametrize("dimension", list(CODE_OF))
+@pytest.mark.parametrize("dimension", [d for d in CODE_OF if d != "pais"])
 def test_each_dimension_ranks_its_codes_over_the_latest_year(
     client: TestClient,  # type: ignore[type-arg]
     two_years: tuple[str, list[Row]],
@@ -238,3 +240,52 @@ def test_an_empty_warehouse_answers_no_items(database_url: str) -> None:
     ) as client:
         body = answered(client, "/v1/metrics/ncm")
     assert (body["items"], body["total"], body["periodo"], body["cobertura"]) == ([], 0, None, None)
+
+
+def expected_concentration(
+    rows: list[Row], dimension: str, ano: int, de: int, ate: int
+) -> dict[str, Any]:
+    """HHI (sum of squared percentage shares) and the top-1 and top-5 shares."""
+    values: dict[str, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        code = row.codes[dimension]
+        if row.ano == ano and de <= row.mes <= ate and code is not None:
+            values[code] += row.usd
+    positive = sorted((v for v in values.values() if v > 0), reverse=True)
+    total = sum(positive, Decimal(0))
+    shares = [100 * v / total for v in positive]
+    return {
+        "hhi": rounded(sum((s * s for s in shares), Decimal(0)), "0.01"),
+        "top1Pct": rounded(shares[0], "0.01"),
+        "top5Pct": rounded(sum(shares[:5], Decimal(0)), "0.01"),
+        "itens": len(shares),
+    }
+
+
+@pytest.mark.parametrize("query", ["", "?ano=2024&mes_de=2&mes_ate=7"])
+def test_concentration_by_country_and_by_heading(
+    client: TestClient,  # type: ignore[type-arg]
+    two_years: tuple[str, list[Row]],
+    query: str,
+) -> None:
+    _, rows = two_years
+    if query:
+        ano, de, ate = 2024, 2, 7
+    else:
+        ano, de, ate = 2025, 1, max(r.mes for r in rows if r.ano == 2025)
+    body = answered(client, f"/v1/metrics/concentracao{query}")
+    for field, dimension in (("paises", "pais"), ("produtos", "sh4")):
+        expected = expected_concentration(rows, dimension, ano, de, ate)
+        assert abs(body[field].pop("hhi") - expected.pop("hhi")) <= Decimal("0.01"), field
+        assert body[field] == expected, field
+        assert expected["itens"] > 0
+    assert body["periodo"] == {"de": f"{ano}-{de:02d}", "ate": f"{ano}-{ate:02d}"}
+
+
+def test_concentration_of_an_empty_warehouse(database_url: str) -> None:
+    with TestClient(
+        app=create_app(load_settings({}), database_url=database_url, access_log=False)
+    ) as client:
+        body = answered(client, "/v1/metrics/concentracao")
+    empty = {"hhi": None, "top1Pct": None, "top5Pct": None, "itens": 0}
+    assert (body["paises"], body["produtos"], body["periodo"]) == (empty, empty, None)
