@@ -21,7 +21,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.openapi.spec import Example, OpenAPIMediaType, OpenAPIType, Operation, Schema
-from litestar.params import QueryParameter
+from litestar.params import Parameter, QueryParameter
 
 from bgc_api.cache import Cached, DataVersion, ResponseCache, etag_matches, etag_of
 from bgc_api.repository import Dimension, Filters, Freshness, Period, Repository
@@ -32,6 +32,7 @@ from bgc_api.schemas import (
     PaisPage,
     Serie,
     SetorPage,
+    Variacao,
     answers,
 )
 from bgc_api.schemas import Resumo as ResumoBody
@@ -483,9 +484,64 @@ def _dimension_route(dimension: str, title: str) -> HTTPRouteHandler:
     )(handler)
 
 
+MOVERS_LIMIT = Annotated[
+    int,
+    QueryParameter(
+        ge=1, le=100, description="Items each way, 1 to 100.", examples=[Example(value=5)]
+    ),
+]
+MOVER_DIMENSIONS = ("pais", "setor", *OFFICIAL_DIMENSIONS)
+
+
+@get(
+    "/variacao/{dimension:str}",
+    operation_id="getVariacao",
+    responses=answers(Variacao, "The biggest gains and losses."),
+    summary="Biggest movers: gains and losses in USD over the same months",
+    description="For one dimension (pais, setor, uf, via, urf, ncm, sh6, sh4, sh2), the "
+    "`limit` items whose value grew most and fell most in USD between the months of the "
+    "reference year (`ano`, else the latest; `mes_de`..`mes_ate`) and the same months of "
+    "the year before.",
+)
+async def variacao(
+    request: Request[Any, Any, Any],
+    data_version: NamedDependency[DataVersion],
+    cache: NamedDependency[ResponseCache],
+    repository: NamedDependency[Repository],
+    dimension: Annotated[
+        Literal["pais", "setor", "uf", "via", "urf", "ncm", "sh6", "sh4", "sh2"],
+        Parameter(description="The dimension ranked."),
+    ],
+    ano: Ano = None,
+    mes_de: MesDe = None,
+    mes_ate: MesAte = None,
+    limit: MOVERS_LIMIT = 10,
+    lang: Lang = None,
+) -> Response[bytes]:
+    check_years(ano=ano)
+    check_months(mes_de, mes_ate)
+    period = Period(ano=ano, mes_de=mes_de, mes_ate=mes_ate)
+    names = language(request, lang)
+
+    def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
+        altas, quedas, current, before = repo.variacao(dimension, period, limit, names)
+        body = Variacao(
+            altas, quedas, current, before, freshness.updated_at, freshness.data_through,
+            period.present(),
+        )  # fmt: skip
+        return ENCODER.encode(body), JSON
+
+    return await answer(request, data_version, cache, repository, False, build, names)
+
+
 DIMENSION_HANDLERS = [_dimension_route(d, title) for d, title in OFFICIAL_DIMENSIONS.items()]
-HANDLERS: list[HTTPRouteHandler] = [resumo, pais, setor, serie, concentracao, *DIMENSION_HANDLERS]
-ROUTES = ("resumo", "pais", "setor", "serie", "concentracao", *OFFICIAL_DIMENSIONS)
+HANDLERS: list[HTTPRouteHandler] = [
+    resumo, pais, setor, serie, concentracao, variacao, *DIMENSION_HANDLERS,
+]  # fmt: skip
+ROUTES = (
+    "resumo", "pais", "setor", "serie", "concentracao",
+    *(f"variacao/{d}" for d in MOVER_DIMENSIONS), *OFFICIAL_DIMENSIONS,
+)  # fmt: skip
 
 
 @cache

@@ -16,6 +16,7 @@ from bgc_api.schemas import (
     Concentracao,
     Conferencia,
     DimensaoItem,
+    Movimento,
     PaisItem,
     Periodo,
     Resumo,
@@ -187,6 +188,25 @@ class Repository:
         if first.ano is not None:
             periodo = Periodo(f"{first.ano}-{first.de:02d}", f"{first.ano}-{first.ate:02d}")
         return found, periodo
+
+    def variacao(
+        self, dimension: str, period: Period, limit: int, lang: str
+    ) -> tuple[list[Movimento], list[Movimento], Periodo | None, Periodo | None]:
+        """The ``limit`` biggest gains and losses, and the months compared."""
+        params = {"dimension": dimension, **period.as_params(), "limit": limit, "lang": lang}
+        rows = self._rows("variacao", params, label=f"variacao_{dimension}")
+        moves: dict[str, list[Movimento]] = {"alta": [], "queda": []}
+        for r in rows:
+            moves[r.sentido].append(
+                Movimento(r.codigo, r.nome, r.total_usd, r.total_usd_anterior, r.diferenca_usd,
+                          r.variacao_pct)
+            )  # fmt: skip
+        [months] = self._rows("periodo", period.as_params())
+        if months.ano is None:
+            return moves["alta"], moves["queda"], None, None
+        current = Periodo(f"{months.ano}-{months.de:02d}", f"{months.ano}-{months.ate:02d}")
+        before = Periodo(f"{months.ano - 1}-{months.de:02d}", f"{months.ano - 1}-{months.ate:02d}")
+        return moves["alta"], moves["queda"], current, before
 
     def serie(self, filters: Filters, periodo: series.Periodo = "mensal") -> list[SerieItem]:
         """The monthly series, or its year-to-date or rolling 12-month sums (which read

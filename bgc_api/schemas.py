@@ -152,6 +152,32 @@ class ConcentracaoBody(msgspec.Struct, rename="camel"):
     filters: Filters
 
 
+class Movimento(msgspec.Struct, rename="camel"):
+    codigo: str
+    """The official code; for countries and sectors, their name."""
+    nome: str | None
+    total_usd: Decimal
+    """In the months of ``periodo``."""
+    total_usd_anterior: Decimal
+    """In the same months of the year before."""
+    diferenca_usd: Decimal
+    variacao_pct: Decimal | None
+    """``null`` when the year before had no value."""
+
+
+class Variacao(msgspec.Struct, rename="camel"):
+    altas: list[Movimento]
+    """The biggest gains in USD, largest first."""
+    quedas: list[Movimento]
+    """The biggest losses in USD, largest first."""
+    periodo: Periodo | None
+    comparado: Periodo | None
+    """The same months of the year before."""
+    updated_at: str | None
+    data_through: str | None
+    filters: Filters
+
+
 class SerieItem(msgspec.Struct, rename="camel"):
     ano: int
     mes: int

@@ -278,3 +278,72 @@ CROSS JOIN (VALUES ('pais'), ('sh4')) AS d (dimensao)
 LEFT JOIN partes pt ON pt.dimensao = d.dimensao
 GROUP BY p.ano, p.de, p.ate, d.dimensao
 ORDER BY d.dimensao;
+
+-- name: variacao
+-- The biggest gains (sentido 'alta') and losses ('queda') in USD of one dimension
+-- between the months of the reference year and the same months of the year before,
+-- :limit each way. Countries and sectors come from the yearly rollup (their code is
+-- their name), the official dimensions from the per-code table.
+WITH periodo AS MATERIALIZED (
+    SELECT y.ano,
+           COALESCE(CAST(:mes_de AS INT), 1) AS de,
+           COALESCE(CAST(:mes_ate AS INT),
+                    (SELECT max(COALESCE(m.mes, 12)) FROM rpt.mv_exportacao_mensal m
+                     WHERE m.ano = y.ano),
+                    12) AS ate
+    FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM rpt.mv_exportacao_anual))
+                 AS ano) AS y
+),
+valores AS (
+    SELECT a.ano = p.ano AS atual,
+           CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN a.pais ELSE a.setor END AS codigo,
+           COALESCE(a.usd_ate_mes[p.ate], 0)
+           - CASE WHEN p.de > 1 THEN COALESCE(a.usd_ate_mes[p.de - 1], 0) ELSE 0 END AS usd
+    FROM rpt.mv_exportacao_anual a
+    JOIN periodo p ON a.ano IN (p.ano, p.ano - 1)
+    WHERE CAST(:dimension AS TEXT) IN ('pais', 'setor')
+    UNION ALL
+    SELECT d.ano = p.ano, d.codigo,
+           d.usd_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.usd_ate_mes[p.de - 1] ELSE 0 END
+    FROM rpt.mv_exportacao_dimensao d
+    JOIN periodo p ON d.ano IN (p.ano, p.ano - 1)
+    WHERE d.dimensao = CAST(:dimension AS TEXT) AND d.codigo IS NOT NULL
+),
+movimentos AS (
+    SELECT codigo,
+           COALESCE(SUM(usd) FILTER (WHERE atual), 0)     AS usd,
+           COALESCE(SUM(usd) FILTER (WHERE NOT atual), 0) AS usd_anterior
+    FROM valores
+    GROUP BY codigo
+),
+ordenados AS (
+    SELECT codigo, usd, usd_anterior, usd - usd_anterior AS diferenca,
+           row_number() OVER (ORDER BY usd - usd_anterior DESC, codigo) AS alta,
+           row_number() OVER (ORDER BY usd - usd_anterior ASC, codigo)  AS queda
+    FROM movimentos
+    WHERE usd <> usd_anterior
+)
+SELECT CASE WHEN o.diferenca > 0 THEN 'alta' ELSE 'queda' END                  AS sentido,
+       o.codigo,
+       COALESCE(CASE WHEN CAST(:lang AS TEXT) = 'en' THEN n.nome_ing END, n.nome, o.codigo)
+                                                                              AS nome,
+       o.usd::DECIMAL(18,2)                                                   AS total_usd,
+       o.usd_anterior::DECIMAL(18,2)                                          AS total_usd_anterior,
+       o.diferenca::DECIMAL(18,2)                                             AS diferenca_usd,
+       ROUND(100 * o.diferenca / NULLIF(o.usd_anterior, 0), 2)                AS variacao_pct
+FROM ordenados o
+LEFT JOIN rpt.nomes n ON n.dimensao = CAST(:dimension AS TEXT) AND n.codigo = o.codigo
+WHERE (o.diferenca > 0 AND o.alta <= :limit) OR (o.diferenca < 0 AND o.queda <= :limit)
+ORDER BY sentido, abs(o.diferenca) DESC, o.codigo;
+
+-- name: periodo
+-- The months a comparison covers (the reference year's, by default through its last
+-- month present), for answers with no item.
+SELECT y.ano,
+       COALESCE(CAST(:mes_de AS INT), 1) AS de,
+       COALESCE(CAST(:mes_ate AS INT),
+                (SELECT max(COALESCE(m.mes, 12)) FROM rpt.mv_exportacao_mensal m
+                 WHERE m.ano = y.ano),
+                12) AS ate
+FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM rpt.mv_exportacao_anual))
+             AS ano) AS y;

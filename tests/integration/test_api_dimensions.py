@@ -289,3 +289,44 @@ def test_concentration_of_an_empty_warehouse(database_url: str) -> None:
         body = answered(client, "/v1/metrics/concentracao")
     empty = {"hhi": None, "top1Pct": None, "top5Pct": None, "itens": 0}
     assert (body["paises"], body["produtos"], body["periodo"]) == (empty, empty, None)
+
+
+def expected_movers(
+    rows: list[Row], dimension: str, ano: int, de: int, ate: int, limit: int
+) -> tuple[list[tuple[str, Decimal, Decimal]], list[tuple[str, Decimal, Decimal]]]:
+    """(code, value, value the year before) of the biggest gains and losses."""
+    values: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for row in rows:
+        code = row.codes[dimension]
+        if code is not None and de <= row.mes <= ate and row.ano in (ano, ano - 1):
+            values[code][0 if row.ano == ano else 1] += row.usd
+    moves = [(code, now, before) for code, (now, before) in values.items() if now != before]
+    gains = sorted((m for m in moves if m[1] > m[2]), key=lambda m: (m[2] - m[1], m[0]))
+    losses = sorted((m for m in moves if m[1] < m[2]), key=lambda m: (m[1] - m[2], m[0]))
+    return gains[:limit], losses[:limit]  # fmt: skip
+
+
+@pytest.mark.parametrize("dimension", ["uf", "sh4", "ncm"])
+def test_biggest_movers_over_the_same_months(
+    client: TestClient,  # type: ignore[type-arg]
+    two_years: tuple[str, list[Row]],
+    dimension: str,
+) -> None:
+    _, rows = two_years
+    body = answered(client, f"/v1/metrics/variacao/{dimension}?ano=2025&mes_de=2&mes_ate=9&limit=3")
+    gains, losses = expected_movers(rows, dimension, 2025, 2, 9, 3)
+    for field, expected in (("altas", gains), ("quedas", losses)):
+        assert [
+            (i["codigo"], i["totalUsd"], i["totalUsdAnterior"]) for i in body[field]
+        ] == expected
+        for item in body[field]:
+            assert item["diferencaUsd"] == item["totalUsd"] - item["totalUsdAnterior"]
+    assert (body["periodo"], body["comparado"]) == (
+        {"de": "2025-02", "ate": "2025-09"}, {"de": "2024-02", "ate": "2024-09"},
+    )  # fmt: skip
+
+
+def test_movers_of_an_unknown_dimension_are_a_400(client: TestClient) -> None:  # type: ignore[type-arg]
+    answer = client.get("/v1/metrics/variacao/estado")
+    assert answer.status_code == 400
+    assert "dimension" in answer.text

@@ -141,6 +141,22 @@ def test_serie_rolling_12_months(client: TestClient, ano_de: int | None) -> None
     ]
 
 
+def test_movers_by_country_compare_the_same_months(client: TestClient) -> None:
+    body = client.get("/v1/metrics/variacao/pais").json()  # 2025 through March
+    assert body["periodo"] == {"de": "2025-01", "ate": "2025-03"}
+    now = totals_by(2, [r for r in DEC if r[0] == 2025 and r[1] <= 3])
+    before = totals_by(2, [r for r in DEC if r[0] == 2024 and r[1] <= 3])
+    moves = {c: now.get(c, (0, 0))[0] - before.get(c, (0, 0))[0] for c in {*now, *before}}
+    gains = sorted((c for c, d in moves.items() if d > 0), key=lambda c: -moves[c])
+    losses = sorted((c for c, d in moves.items() if d < 0), key=lambda c: moves[c])
+    assert [(i["codigo"], Decimal(str(i["diferencaUsd"]))) for i in body["altas"]] == [
+        (c, moves[c]) for c in gains
+    ]
+    assert [(i["codigo"], Decimal(str(i["diferencaUsd"]))) for i in body["quedas"]] == [
+        (c, moves[c]) for c in losses
+    ]
+
+
 def test_pais_ranking_with_shares_growth_and_unit_value(client: TestClient) -> None:
     body = client.get("/v1/metrics/pais").json()
     by_country = totals_by(2, DEC)
