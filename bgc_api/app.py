@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from typing import get_args
 
 from litestar import Litestar, Response, get, route
 from litestar.datastructures import State
@@ -21,6 +22,7 @@ from prometheus_client import generate_latest
 from swagger_ui_bundle import swagger_ui_path
 
 from bgc_api.cache import DataVersion, ResponseCache
+from bgc_api.codes import CodeDimension, codes_router
 from bgc_api.health import health, ready
 from bgc_api.metrics import HANDLERS as METRIC_HANDLERS
 from bgc_api.metrics import ROUTES as METRIC_ROUTES
@@ -122,6 +124,7 @@ def create_app(
     prefixes = ("/v1", "")
     known = {"/health", "/ready", "/prometheus"}
     known |= {f"{p}/metrics/{r}" for p in prefixes for r in METRIC_ROUTES}
+    known |= {f"/v1/codigos/{d}" for d in get_args(CodeDimension)}
     observability = Observability(metrics, known, access_log=access_log)
 
     @asynccontextmanager
@@ -154,6 +157,7 @@ def create_app(
         prometheus,
         metrics_router("/v1"),
         metrics_router("/", include_in_schema=False),
+        codes_router(),
         *_head_routes(prefixes),
         create_static_files_router(
             SWAGGER_ASSETS, directories=[swagger_ui_path], include_in_schema=False

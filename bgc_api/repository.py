@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from bgc_api import series
 from bgc_api.schemas import (
+    Codigo,
     Concentracao,
     Conferencia,
     DimensaoItem,
@@ -207,6 +208,17 @@ class Repository:
         current = Periodo(f"{months.ano}-{months.de:02d}", f"{months.ano}-{months.ate:02d}")
         before = Periodo(f"{months.ano - 1}-{months.de:02d}", f"{months.ano - 1}-{months.ate:02d}")
         return moves["alta"], moves["queda"], current, before
+
+    def codigos(
+        self, dimension: str, q: str | None, limit: int, offset: int, lang: str
+    ) -> tuple[list[Codigo], int]:
+        params = {"dimension": dimension, "q": q, "limit": limit, "offset": offset, "lang": lang}
+        rows = self._rows("codigos", params, label=f"codigos_{dimension}")
+        total = int(rows[0].total) if rows else 0
+        if not rows and offset:
+            first = self._rows("codigos", {**params, "limit": 1, "offset": 0}, "codigos_count")
+            total = int(first[0].total) if first else 0
+        return [Codigo(r.codigo, r.nome) for r in rows], total
 
     def serie(self, filters: Filters, periodo: series.Periodo = "mensal") -> list[SerieItem]:
         """The monthly series, or its year-to-date or rolling 12-month sums (which read

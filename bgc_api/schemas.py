@@ -178,6 +178,18 @@ class Variacao(msgspec.Struct, rename="camel"):
     filters: Filters
 
 
+class Codigo(msgspec.Struct):
+    codigo: str
+    nome: str
+
+
+class Codigos(msgspec.Struct):
+    items: list[Codigo]
+    total: int
+    limit: int
+    offset: int
+
+
 class SerieItem(msgspec.Struct, rename="camel"):
     ano: int
     mes: int

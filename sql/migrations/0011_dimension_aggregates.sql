@@ -134,6 +134,8 @@ INSERT INTO rpt.atualizacoes VALUES ('mv_exportacao_dimensao', now(), 0);
 
 -- The names, for the API's role (it reads rpt only); an empty English name is none.
 CREATE VIEW rpt.nomes AS
-SELECT dimensao, codigo, nome, NULLIF(nome_ing, '') AS nome_ing FROM cfg.nomes;
+SELECT dimensao, codigo, nome, NULLIF(nome_ing, '') AS nome_ing FROM cfg.nomes
+UNION ALL
+SELECT 'pais', co_pais, no_pais, NULLIF(no_pais_ing, '') FROM cfg.pais;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA rpt TO bgc_api_reader;

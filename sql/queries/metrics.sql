@@ -347,3 +347,28 @@ SELECT y.ano,
                 12) AS ate
 FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM rpt.mv_exportacao_anual))
              AS ano) AS y;
+
+-- name: codigos
+-- Codes and names of one dimension for building selectors: a code starting with :q,
+-- or a name containing it (case and Portuguese accents ignored; :q arrives with LIKE's
+-- wildcards escaped). Sectors are named by themselves.
+WITH todos AS (
+    SELECT codigo, COALESCE(CASE WHEN CAST(:lang AS TEXT) = 'en' THEN nome_ing END, nome) AS nome
+    FROM rpt.nomes
+    WHERE dimensao = CAST(:dimension AS TEXT)
+    UNION ALL
+    SELECT setor, setor FROM rpt.mv_resumo_setor WHERE CAST(:dimension AS TEXT) = 'setor'
+),
+encontrados AS (
+    SELECT codigo, nome
+    FROM todos
+    WHERE CAST(:q AS TEXT) IS NULL
+       OR codigo LIKE CAST(:q AS TEXT) || '%' ESCAPE '\'
+       OR translate(lower(nome), 'áàâãäéèêëíìîïóòôõöúùûüç', 'aaaaaeeeeiiiiooooouuuuc')
+          LIKE '%' || translate(lower(CAST(:q AS TEXT)), 'áàâãäéèêëíìîïóòôõöúùûüç',
+                                'aaaaaeeeeiiiiooooouuuuc') || '%' ESCAPE '\'
+)
+SELECT codigo, nome, COUNT(*) OVER () AS total
+FROM encontrados
+ORDER BY codigo
+LIMIT :limit OFFSET :offset;
