@@ -62,6 +62,13 @@ def api_urls(years: list[int]) -> list[str]:
             f"/v1/metrics/pais?ano={year}&setor=Agropecuária",
             f"/v1/metrics/setor?ano={year}&pais=China",
             f"/v1/metrics/serie?ano_de={year - 1}&ano_ate={year}",
+            f"/v1/metrics/serie?ano_de={year}&ano_ate={year}&periodo=12meses",
+            f"/v1/metrics/uf?ano={year}",
+            f"/v1/metrics/ncm?ano={year}&limit=20",
+            f"/v1/metrics/sh4?ano={year}&mes_de=1&mes_ate=6",
+            f"/v1/metrics/concentracao?ano={year}",
+            f"/v1/metrics/variacao/sh4?ano={year}&limit=5",
+            f"/v1/metrics/variacao/pais?ano={year}&limit=5",
         ]
     return urls
 
