@@ -484,7 +484,7 @@ def _dimension_route(dimension: str, title: str) -> HTTPRouteHandler:
     )(handler)
 
 
-MOVERS_LIMIT = Annotated[
+MoversLimit = Annotated[
     int,
     QueryParameter(
         ge=1, le=100, description="Items each way, 1 to 100.", examples=[Example(value=5)]
@@ -515,7 +515,7 @@ async def variacao(
     ano: Ano = None,
     mes_de: MesDe = None,
     mes_ate: MesAte = None,
-    limit: MOVERS_LIMIT = 10,
+    limit: MoversLimit = 10,
     lang: Lang = None,
 ) -> Response[bytes]:
     check_years(ano=ano)
