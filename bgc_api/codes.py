@@ -23,7 +23,7 @@ from bgc_api.metrics import (
 from bgc_api.repository import Freshness, Repository
 from bgc_api.schemas import ENCODER, Codigos, answers
 
-CodeDimension = Literal["pais", "setor", "uf", "via", "urf", "ncm", "sh6", "sh4", "sh2"]
+CodeDimension = Literal["pais", "bloco", "setor", "uf", "via", "urf", "ncm", "sh6", "sh4", "sh2"]
 Busca = Annotated[
     str | None,
     QueryParameter(
@@ -52,8 +52,8 @@ def like_literal(text: str) -> str:
     operation_id="getCodigos",
     responses=answers(Codigos, "One page of codes and names."),
     summary="Codes and names of a dimension, searchable",
-    description="Countries (Comex Stat codes), sectors, states, transport modes, customs "
-    "units, NCM codes and HS levels, from the official tables, ordered by code.",
+    description="Countries (Comex Stat codes), economic blocs, sectors, states, transport "
+    "modes, customs units, NCM codes and HS levels, from the official tables, ordered by code.",
 )
 async def codigos(
     request: Request[Any, Any, Any],

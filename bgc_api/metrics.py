@@ -166,6 +166,10 @@ OFFICIAL_DIMENSIONS = {
     "sh2": "HS chapters (SH2)",
 }
 """Dimensions ranked from the per-year sums by official code (rpt.mv_exportacao_dimensao)."""
+RANKED_DIMENSIONS = {
+    **OFFICIAL_DIMENSIONS,
+    "bloco": "Economic blocs (a country counts in each of its blocs, so shares overlap)",
+}
 
 Build = Callable[[Repository, Freshness], tuple[bytes, str]]
 
@@ -534,13 +538,13 @@ async def variacao(
     return await answer(request, data_version, cache, repository, False, build, names)
 
 
-DIMENSION_HANDLERS = [_dimension_route(d, title) for d, title in OFFICIAL_DIMENSIONS.items()]
+DIMENSION_HANDLERS = [_dimension_route(d, title) for d, title in RANKED_DIMENSIONS.items()]
 HANDLERS: list[HTTPRouteHandler] = [
     resumo, pais, setor, serie, concentracao, variacao, *DIMENSION_HANDLERS,
 ]  # fmt: skip
 ROUTES = (
     "resumo", "pais", "setor", "serie", "concentracao",
-    *(f"variacao/{d}" for d in MOVER_DIMENSIONS), *OFFICIAL_DIMENSIONS,
+    *(f"variacao/{d}" for d in MOVER_DIMENSIONS), *RANKED_DIMENSIONS,
 )  # fmt: skip
 
 

@@ -165,9 +165,11 @@ class Repository:
         """One page of an official dimension's codes, how many in all, the months summed
         and the coverage of the code."""
         params = {"dimension": dimension, **period.as_params(), "lang": lang}
-        rows = self._rows("dimension_ranking", {**params, "limit": limit, "offset": offset},
+        queries = "bloco" if dimension == "bloco" else "dimension"  # blocs overlap: own SQL
+        rows = self._rows(f"{queries}_ranking", {**params, "limit": limit, "offset": offset},
                           label=dimension)  # fmt: skip
-        [scope] = self._rows("dimension_scope", params, label=f"{dimension}_scope")
+        # A page's rows carry the scope; an empty page asks for it.
+        [scope] = rows[:1] or self._rows(f"{queries}_scope", params, label=f"{dimension}_scope")
         items = [
             DimensaoItem(r.codigo, r.nome, r.total_usd, r.total_kg, r.participacao_pct,
                          r.variacao_pct, r.usd_por_kg)

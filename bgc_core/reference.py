@@ -22,6 +22,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "cfg.ncm_setor": ("ncm", "isic_secao", "setor"),
     "cfg.cuci_setor": ("cuci_grupo", "isic_secao", "setor"),
     "cfg.nomes": ("dimensao", "codigo", "nome", "nome_ing"),
+    "cfg.pais_bloco": ("co_pais", "co_bloco"),
 }
 UNCLASSIFIED_SECTOR = "Não classificado"
 """Sector of an NCM missing from ``cfg.ncm_setor`` (e.g. a code retired long ago)."""

@@ -72,15 +72,24 @@ CROSS JOIN LATERAL (VALUES ('uf', sg_uf), ('via', co_via), ('urf', co_urf), ('nc
     AS d (dimensao, codigo)
 GROUP BY ingest_source, ano, d.dimensao, d.codigo;
 
--- Names of the codes (official tables UF, VIA, URF, NCM and NCM_SH), in Portuguese and,
--- where the official table has it, in English. `bgc db migrate` fills it from
+-- Names of the codes (official tables UF, VIA, URF, NCM, NCM_SH and PAIS_BLOCO), in
+-- Portuguese and, where the official table has it, in English. `bgc db migrate` fills it from
 -- sql/reference/nomes.csv when empty; `bgc db load-reference` replaces it.
 CREATE TABLE cfg.nomes (
-    dimensao TEXT         NOT NULL CHECK (dimensao IN ('uf', 'via', 'urf', 'ncm', 'sh6', 'sh4', 'sh2')),
+    dimensao TEXT         NOT NULL
+                          CHECK (dimensao IN ('uf', 'via', 'urf', 'ncm', 'sh6', 'sh4', 'sh2', 'bloco')),
     codigo   VARCHAR(8)   NOT NULL,
     nome     TEXT         NOT NULL,
     nome_ing TEXT,
     PRIMARY KEY (dimensao, codigo)
+);
+
+-- Which economic blocs each country belongs to (official PAIS_BLOCO: a country may
+-- belong to several, e.g. Mercosul and South America).
+CREATE TABLE cfg.pais_bloco (
+    co_pais  VARCHAR(3) NOT NULL CHECK (co_pais ~ '^[0-9]{3}$'),
+    co_bloco VARCHAR(3) NOT NULL,
+    PRIMARY KEY (co_pais, co_bloco)
 );
 
 -- Per year and code, for each dimension and the HS levels cut from the NCM (sh6, sh4,
@@ -137,5 +146,11 @@ CREATE VIEW rpt.nomes AS
 SELECT dimensao, codigo, nome, NULLIF(nome_ing, '') AS nome_ing FROM cfg.nomes
 UNION ALL
 SELECT 'pais', co_pais, no_pais, NULLIF(no_pais_ing, '') FROM cfg.pais;
+
+-- The blocs of each country by the name the report views carry.
+CREATE VIEW rpt.pais_bloco AS
+SELECT p.no_pais AS pais, b.co_bloco
+FROM cfg.pais_bloco b
+JOIN cfg.pais p USING (co_pais);
 
 GRANT SELECT ON ALL TABLES IN SCHEMA rpt TO bgc_api_reader;

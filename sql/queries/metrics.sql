@@ -148,10 +148,13 @@ WHERE c.relkind IN ('v', 'm') AND c.relname = ANY(:names);
 -- name: dimension_ranking
 -- Codes of one official dimension (:dimension: uf, via, urf, ncm, sh6, sh4, sh2) over a
 -- span of months of the reference year (the `ano` filter, else the latest year), from
--- the per-year table: a span is usd_ate_mes[ate] less usd_ate_mes[de - 1]. Growth
--- compares the same months of the year before. The span ends by default with the
--- reference year's last month present. Shares and coverage are of the scope's whole
--- value, codes or not (files in the project layout carry no state, route or unit).
+-- the per-year table: a span is usd_ate_mes[ate] less usd_ate_mes[de - 1]. The span
+-- ends by default with the reference year's last month present. Each (ano, dimensao,
+-- codigo) is one row, so nothing is grouped: the page is cut first, and only its codes
+-- are looked up in the year before (growth over the same months) and in the names.
+-- Shares and coverage are of the scope's whole value, codes or not (files in the
+-- project layout carry no state, route or unit). Every row repeats the period, the
+-- number of codes and the coverage (dimension_scope gives them for an empty page).
 WITH periodo AS MATERIALIZED (
     SELECT y.ano,
            COALESCE(CAST(:mes_de AS INT), 1) AS de,
@@ -163,41 +166,49 @@ WITH periodo AS MATERIALIZED (
                           (SELECT max(ano) FROM rpt.mv_exportacao_dimensao
                            WHERE dimensao = CAST(:dimension AS TEXT))) AS ano) AS y
 ),
-valores AS (
-    SELECT d.ano = p.ano AS atual, d.codigo,
+atual AS MATERIALIZED (
+    SELECT d.codigo,
            d.usd_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.usd_ate_mes[p.de - 1] ELSE 0 END AS usd,
            d.kg_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.kg_ate_mes[p.de - 1] ELSE 0 END AS kg
     FROM rpt.mv_exportacao_dimensao d
-    CROSS JOIN periodo p
-    WHERE d.dimensao = CAST(:dimension AS TEXT) AND d.ano IN (p.ano, p.ano - 1)
+    JOIN periodo p ON d.ano = p.ano
+    WHERE d.dimensao = CAST(:dimension AS TEXT)
 ),
 escopo AS (
-    SELECT SUM(usd) FILTER (WHERE atual)                        AS usd,
-           SUM(usd) FILTER (WHERE atual AND codigo IS NOT NULL) AS usd_com_codigo
-    FROM valores
+    SELECT SUM(usd)                                                         AS usd,
+           SUM(usd) FILTER (WHERE codigo IS NOT NULL)                       AS usd_com_codigo,
+           count(*) FILTER (WHERE codigo IS NOT NULL AND (usd <> 0 OR kg <> 0)) AS itens
+    FROM atual
 ),
-items AS (
-    SELECT codigo,
-           SUM(usd) FILTER (WHERE atual)     AS usd,
-           SUM(kg) FILTER (WHERE atual)      AS kg,
-           SUM(usd) FILTER (WHERE NOT atual) AS usd_anterior
-    FROM valores
-    WHERE codigo IS NOT NULL
-    GROUP BY codigo
-    HAVING SUM(usd) FILTER (WHERE atual) <> 0 OR SUM(kg) FILTER (WHERE atual) <> 0
+pagina AS (
+    SELECT codigo, usd, kg
+    FROM atual
+    WHERE codigo IS NOT NULL AND (usd <> 0 OR kg <> 0)
+    ORDER BY usd DESC, codigo
+    LIMIT :limit OFFSET :offset
+),
+anterior AS (
+    SELECT d.codigo,
+           d.usd_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.usd_ate_mes[p.de - 1] ELSE 0 END AS usd
+    FROM rpt.mv_exportacao_dimensao d
+    JOIN periodo p ON d.ano = p.ano - 1
+    WHERE d.dimensao = CAST(:dimension AS TEXT) AND d.codigo IN (SELECT codigo FROM pagina)
 )
-SELECT i.codigo,
+SELECT g.codigo,
        COALESCE(CASE WHEN CAST(:lang AS TEXT) = 'en' THEN n.nome_ing END, n.nome) AS nome,
-       i.usd::DECIMAL(18,2)                                                       AS total_usd,
-       i.kg::DECIMAL(18,3)                                                        AS total_kg,
-       ROUND(100 * i.usd / NULLIF(e.usd, 0), 2)                                   AS participacao_pct,
-       ROUND(100 * (i.usd - i.usd_anterior) / NULLIF(i.usd_anterior, 0), 2)       AS variacao_pct,
-       ROUND(i.usd / NULLIF(i.kg, 0), 4)                                          AS usd_por_kg
-FROM items i
+       g.usd::DECIMAL(18,2)                                                       AS total_usd,
+       g.kg::DECIMAL(18,3)                                                        AS total_kg,
+       ROUND(100 * g.usd / NULLIF(e.usd, 0), 2)                                   AS participacao_pct,
+       ROUND(100 * (g.usd - a.usd) / NULLIF(a.usd, 0), 2)                         AS variacao_pct,
+       ROUND(g.usd / NULLIF(g.kg, 0), 4)                                          AS usd_por_kg,
+       p.ano, p.de, p.ate, e.itens,
+       ROUND(100 * e.usd_com_codigo / NULLIF(e.usd, 0), 2)                        AS cobertura
+FROM pagina g
 CROSS JOIN escopo e
-LEFT JOIN rpt.nomes n ON n.dimensao = CAST(:dimension AS TEXT) AND n.codigo = i.codigo
-ORDER BY i.usd DESC, i.codigo
-LIMIT :limit OFFSET :offset;
+CROSS JOIN periodo p
+LEFT JOIN anterior a ON a.codigo = g.codigo
+LEFT JOIN rpt.nomes n ON n.dimensao = CAST(:dimension AS TEXT) AND n.codigo = g.codigo
+ORDER BY g.usd DESC, g.codigo;
 
 -- name: dimension_scope
 -- The months, the number of codes and the coverage of a dimension ranking (also for a
@@ -372,3 +383,84 @@ SELECT codigo, nome, COUNT(*) OVER () AS total
 FROM encontrados
 ORDER BY codigo
 LIMIT :limit OFFSET :offset;
+
+-- name: bloco_ranking
+-- Economic blocs over a span of months of the reference year, from the monthly base
+-- aggregate and each country's blocs. A country counts in every bloc it belongs to,
+-- so blocs overlap (the European Union lies within Europe) and their shares, each of
+-- the scope's whole value, do not add up to 100. Rows repeat the period, the number of
+-- blocs and the coverage, as dimension_ranking's do.
+WITH periodo AS MATERIALIZED (
+    SELECT y.ano,
+           COALESCE(CAST(:mes_de AS INT), 1) AS de,
+           COALESCE(CAST(:mes_ate AS INT),
+                    (SELECT max(COALESCE(m.mes, 12)) FROM rpt.mv_exportacao_mensal m
+                     WHERE m.ano = y.ano),
+                    12) AS ate
+    FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM rpt.mv_exportacao_anual))
+                 AS ano) AS y
+),
+por_pais AS (
+    SELECT m.ano = p.ano AS atual, m.pais, SUM(m.total_usd) AS usd, SUM(m.total_kg) AS kg
+    FROM rpt.mv_exportacao_mensal m
+    JOIN periodo p ON m.ano IN (p.ano, p.ano - 1) AND COALESCE(m.mes, 12) BETWEEN p.de AND p.ate
+    GROUP BY 1, 2
+),
+escopo AS (
+    SELECT SUM(usd) FILTER (WHERE atual) AS usd,
+           SUM(usd) FILTER (WHERE atual AND EXISTS (SELECT 1 FROM rpt.pais_bloco b
+                                                    WHERE b.pais = por_pais.pais)) AS usd_em_bloco
+    FROM por_pais
+),
+items AS (
+    SELECT b.co_bloco AS codigo,
+           SUM(c.usd) FILTER (WHERE c.atual)     AS usd,
+           SUM(c.kg) FILTER (WHERE c.atual)      AS kg,
+           SUM(c.usd) FILTER (WHERE NOT c.atual) AS usd_anterior
+    FROM por_pais c
+    JOIN rpt.pais_bloco b ON b.pais = c.pais
+    GROUP BY b.co_bloco
+    HAVING SUM(c.usd) FILTER (WHERE c.atual) <> 0 OR SUM(c.kg) FILTER (WHERE c.atual) <> 0
+)
+SELECT i.codigo,
+       COALESCE(CASE WHEN CAST(:lang AS TEXT) = 'en' THEN n.nome_ing END, n.nome) AS nome,
+       i.usd::DECIMAL(18,2)                                                       AS total_usd,
+       i.kg::DECIMAL(18,3)                                                        AS total_kg,
+       ROUND(100 * i.usd / NULLIF(e.usd, 0), 2)                                   AS participacao_pct,
+       ROUND(100 * (i.usd - i.usd_anterior) / NULLIF(i.usd_anterior, 0), 2)       AS variacao_pct,
+       ROUND(i.usd / NULLIF(i.kg, 0), 4)                                          AS usd_por_kg,
+       p.ano, p.de, p.ate, (SELECT count(*) FROM items)                           AS itens,
+       ROUND(100 * e.usd_em_bloco / NULLIF(e.usd, 0), 2)                          AS cobertura
+FROM items i
+CROSS JOIN escopo e
+CROSS JOIN periodo p
+LEFT JOIN rpt.nomes n ON n.dimensao = 'bloco' AND n.codigo = i.codigo
+ORDER BY i.usd DESC, i.codigo
+LIMIT :limit OFFSET :offset;
+
+-- name: bloco_scope
+-- The months, the number of blocs and the share of the value going to countries in at
+-- least one bloc.
+WITH periodo AS MATERIALIZED (
+    SELECT y.ano,
+           COALESCE(CAST(:mes_de AS INT), 1) AS de,
+           COALESCE(CAST(:mes_ate AS INT),
+                    (SELECT max(COALESCE(m.mes, 12)) FROM rpt.mv_exportacao_mensal m
+                     WHERE m.ano = y.ano),
+                    12) AS ate
+    FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM rpt.mv_exportacao_anual))
+                 AS ano) AS y
+),
+por_pais AS (
+    SELECT m.pais, SUM(m.total_usd) AS usd, SUM(m.total_kg) AS kg,
+           EXISTS (SELECT 1 FROM rpt.pais_bloco b WHERE b.pais = m.pais) AS em_bloco
+    FROM rpt.mv_exportacao_mensal m
+    JOIN periodo p ON m.ano = p.ano AND COALESCE(m.mes, 12) BETWEEN p.de AND p.ate
+    GROUP BY m.pais
+)
+SELECT p.ano, p.de, p.ate,
+       (SELECT count(DISTINCT b.co_bloco) FROM por_pais c JOIN rpt.pais_bloco b USING (pais)
+        WHERE c.usd <> 0 OR c.kg <> 0)                                         AS itens,
+       (SELECT ROUND(100 * SUM(usd) FILTER (WHERE em_bloco) / NULLIF(SUM(usd), 0), 2)
+        FROM por_pais)                                                        AS cobertura
+FROM periodo p;

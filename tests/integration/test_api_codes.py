@@ -63,3 +63,9 @@ def test_an_unknown_dimension_or_parameter_is_a_400(client: TestClient) -> None:
     answer = client.get("/v1/codigos/uf?busca=sp")
     assert answer.status_code == 400
     assert [p["name"] for p in answer.json()["invalid_params"]] == ["busca"]
+
+
+def test_blocs_are_listed_by_code(client: TestClient) -> None:  # type: ignore[type-arg]
+    assert items(client, "/v1/codigos/bloco?q=mercosul") == [
+        ("111", "Mercado Comum do Sul - Mercosul"),
+    ]  # fmt: skip

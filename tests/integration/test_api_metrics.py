@@ -141,6 +141,29 @@ def test_serie_rolling_12_months(client: TestClient, ano_de: int | None) -> None
     ]
 
 
+BLOCS = {"China": ["39"], "Chile": ["48"], "Peru": ["48"]}
+"""The official PAIS_BLOCO: Ásia (Exclusive Oriente Médio) and América do Sul."""
+
+
+def test_blocs_ranked_over_the_same_months(client: TestClient) -> None:
+    body = client.get("/v1/metrics/bloco", params={"lang": "en"}).json()  # 2025, Jan-Mar
+    span = [r for r in DEC if r[1] <= 3]
+    scope = sum(r[4] for r in span if r[0] == 2025)
+    expected = []
+    for bloc in ("39", "48"):
+        now = sum(r[4] for r in span if r[0] == 2025 and bloc in BLOCS[r[2]])
+        before = sum(r[4] for r in span if r[0] == 2024 and bloc in BLOCS[r[2]])
+        expected.append((bloc, now, pct(now, scope), pct(now - before, before)))
+    expected.sort(key=lambda e: -e[1])
+    assert [
+        (i["codigo"], Decimal(str(i["totalUsd"])), Decimal(str(i["participacaoPct"])),
+         Decimal(str(i["variacaoPct"])))
+        for i in body["items"]
+    ] == expected  # fmt: skip
+    assert [i["nome"] for i in body["items"]] == ["Asia (minus MIDDLE EAST)", "South America"]
+    assert (body["periodo"], body["cobertura"]) == ({"de": "2025-01", "ate": "2025-03"}, 100.0)
+
+
 def test_movers_by_country_compare_the_same_months(client: TestClient) -> None:
     body = client.get("/v1/metrics/variacao/pais").json()  # 2025 through March
     assert body["periodo"] == {"de": "2025-01", "ate": "2025-03"}
