@@ -153,4 +153,26 @@ SELECT p.no_pais AS pais, b.co_bloco
 FROM cfg.pais_bloco b
 JOIN cfg.pais p USING (co_pais);
 
+-- The months an answer covers: the reference year (given, else the latest) and a span
+-- of its months (given, else January through the year's last month present).
+CREATE FUNCTION rpt.periodo(ano_pedido INT, mes_de INT, mes_ate INT)
+RETURNS TABLE (ano INT, de INT, ate INT)
+LANGUAGE sql STABLE AS $$
+    SELECT y.ano,
+           COALESCE(mes_de, 1),
+           COALESCE(mes_ate,
+                    (SELECT max(COALESCE(m.mes, 12)) FROM rpt.mv_exportacao_mensal m
+                     WHERE m.ano = y.ano),
+                    12)
+    FROM (SELECT COALESCE(ano_pedido, (SELECT max(a.ano) FROM rpt.mv_exportacao_anual a))
+                 AS ano) AS y
+$$;
+
+-- A span of months from values through each month (usd_ate_mes, kg_ate_mes): the value
+-- through `ate` less the value before `de` (a missing element counts as zero).
+CREATE FUNCTION rpt.no_periodo(ate_mes NUMERIC[], de INT, ate INT) RETURNS NUMERIC
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT COALESCE(ate_mes[ate], 0) - CASE WHEN de > 1 THEN COALESCE(ate_mes[de - 1], 0) ELSE 0 END
+$$;
+
 GRANT SELECT ON ALL TABLES IN SCHEMA rpt TO bgc_api_reader;

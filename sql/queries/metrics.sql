@@ -148,7 +148,7 @@ WHERE c.relkind IN ('v', 'm') AND c.relname = ANY(:names);
 -- name: dimension_ranking
 -- Codes of one official dimension (:dimension: uf, via, urf, ncm, sh6, sh4, sh2) over a
 -- span of months of the reference year (the `ano` filter, else the latest year), from
--- the per-year table: a span is usd_ate_mes[ate] less usd_ate_mes[de - 1]. The span
+-- the per-year table (a span of months: rpt.no_periodo of its cumulative values). The span
 -- ends by default with the reference year's last month present. Each (ano, dimensao,
 -- codigo) is one row, so nothing is grouped: the page is cut first, and only its codes
 -- are looked up in the year before (growth over the same months) and in the names.
@@ -156,20 +156,12 @@ WHERE c.relkind IN ('v', 'm') AND c.relname = ANY(:names);
 -- project layout carry no state, route or unit). Every row repeats the period, the
 -- number of codes and the coverage (dimension_scope gives them for an empty page).
 WITH periodo AS MATERIALIZED (
-    SELECT y.ano,
-           COALESCE(CAST(:mes_de AS INT), 1) AS de,
-           COALESCE(CAST(:mes_ate AS INT),
-                    (SELECT max(COALESCE(m.mes, 12)) FROM rpt.mv_exportacao_mensal m
-                     WHERE m.ano = y.ano),
-                    12) AS ate
-    FROM (SELECT COALESCE(CAST(:ano AS INT),
-                          (SELECT max(ano) FROM rpt.mv_exportacao_dimensao
-                           WHERE dimensao = CAST(:dimension AS TEXT))) AS ano) AS y
+    SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
 ),
 atual AS MATERIALIZED (
     SELECT d.codigo,
-           d.usd_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.usd_ate_mes[p.de - 1] ELSE 0 END AS usd,
-           d.kg_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.kg_ate_mes[p.de - 1] ELSE 0 END AS kg
+           rpt.no_periodo(d.usd_ate_mes, p.de, p.ate) AS usd,
+           rpt.no_periodo(d.kg_ate_mes, p.de, p.ate) AS kg
     FROM rpt.mv_exportacao_dimensao d
     JOIN periodo p ON d.ano = p.ano
     WHERE d.dimensao = CAST(:dimension AS TEXT)
@@ -189,7 +181,7 @@ pagina AS (
 ),
 anterior AS (
     SELECT d.codigo,
-           d.usd_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.usd_ate_mes[p.de - 1] ELSE 0 END AS usd
+           rpt.no_periodo(d.usd_ate_mes, p.de, p.ate) AS usd
     FROM rpt.mv_exportacao_dimensao d
     JOIN periodo p ON d.ano = p.ano - 1
     WHERE d.dimensao = CAST(:dimension AS TEXT) AND d.codigo IN (SELECT codigo FROM pagina)
@@ -214,20 +206,12 @@ ORDER BY g.usd DESC, g.codigo;
 -- The months, the number of codes and the coverage of a dimension ranking (also for a
 -- page past the end).
 WITH periodo AS MATERIALIZED (
-    SELECT y.ano,
-           COALESCE(CAST(:mes_de AS INT), 1) AS de,
-           COALESCE(CAST(:mes_ate AS INT),
-                    (SELECT max(COALESCE(m.mes, 12)) FROM rpt.mv_exportacao_mensal m
-                     WHERE m.ano = y.ano),
-                    12) AS ate
-    FROM (SELECT COALESCE(CAST(:ano AS INT),
-                          (SELECT max(ano) FROM rpt.mv_exportacao_dimensao
-                           WHERE dimensao = CAST(:dimension AS TEXT))) AS ano) AS y
+    SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
 ),
 valores AS (
     SELECT d.codigo,
-           d.usd_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.usd_ate_mes[p.de - 1] ELSE 0 END AS usd,
-           d.kg_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.kg_ate_mes[p.de - 1] ELSE 0 END AS kg
+           rpt.no_periodo(d.usd_ate_mes, p.de, p.ate) AS usd,
+           rpt.no_periodo(d.kg_ate_mes, p.de, p.ate) AS kg
     FROM rpt.mv_exportacao_dimensao d
     JOIN periodo p ON d.ano = p.ano
     WHERE d.dimensao = CAST(:dimension AS TEXT)
@@ -245,24 +229,16 @@ FROM periodo p;
 -- the reference year: the HHI (sum of squared percentage shares, 0 to 10,000) and the
 -- shares of the first and of the first five. Shares are of the items' total.
 WITH periodo AS MATERIALIZED (
-    SELECT y.ano,
-           COALESCE(CAST(:mes_de AS INT), 1) AS de,
-           COALESCE(CAST(:mes_ate AS INT),
-                    (SELECT max(COALESCE(m.mes, 12)) FROM rpt.mv_exportacao_mensal m
-                     WHERE m.ano = y.ano),
-                    12) AS ate
-    FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM rpt.mv_exportacao_anual))
-                 AS ano) AS y
+    SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
 ),
 valores AS (
     SELECT 'pais' AS dimensao, a.pais AS codigo,
-           COALESCE(a.usd_ate_mes[p.ate], 0)
-           - CASE WHEN p.de > 1 THEN COALESCE(a.usd_ate_mes[p.de - 1], 0) ELSE 0 END AS usd
+           rpt.no_periodo(a.usd_ate_mes, p.de, p.ate) AS usd
     FROM rpt.mv_exportacao_anual a
     JOIN periodo p ON a.ano = p.ano
     UNION ALL
     SELECT 'sh4', d.codigo,
-           d.usd_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.usd_ate_mes[p.de - 1] ELSE 0 END
+           rpt.no_periodo(d.usd_ate_mes, p.de, p.ate)
     FROM rpt.mv_exportacao_dimensao d
     JOIN periodo p ON d.ano = p.ano
     WHERE d.dimensao = 'sh4' AND d.codigo IS NOT NULL
@@ -296,26 +272,18 @@ ORDER BY d.dimensao;
 -- :limit each way. Countries and sectors come from the yearly rollup (their code is
 -- their name), the official dimensions from the per-code table.
 WITH periodo AS MATERIALIZED (
-    SELECT y.ano,
-           COALESCE(CAST(:mes_de AS INT), 1) AS de,
-           COALESCE(CAST(:mes_ate AS INT),
-                    (SELECT max(COALESCE(m.mes, 12)) FROM rpt.mv_exportacao_mensal m
-                     WHERE m.ano = y.ano),
-                    12) AS ate
-    FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM rpt.mv_exportacao_anual))
-                 AS ano) AS y
+    SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
 ),
 valores AS (
     SELECT a.ano = p.ano AS atual,
            CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN a.pais ELSE a.setor END AS codigo,
-           COALESCE(a.usd_ate_mes[p.ate], 0)
-           - CASE WHEN p.de > 1 THEN COALESCE(a.usd_ate_mes[p.de - 1], 0) ELSE 0 END AS usd
+           rpt.no_periodo(a.usd_ate_mes, p.de, p.ate) AS usd
     FROM rpt.mv_exportacao_anual a
     JOIN periodo p ON a.ano IN (p.ano, p.ano - 1)
     WHERE CAST(:dimension AS TEXT) IN ('pais', 'setor')
     UNION ALL
     SELECT d.ano = p.ano, d.codigo,
-           d.usd_ate_mes[p.ate] - CASE WHEN p.de > 1 THEN d.usd_ate_mes[p.de - 1] ELSE 0 END
+           rpt.no_periodo(d.usd_ate_mes, p.de, p.ate)
     FROM rpt.mv_exportacao_dimensao d
     JOIN periodo p ON d.ano IN (p.ano, p.ano - 1)
     WHERE d.dimensao = CAST(:dimension AS TEXT) AND d.codigo IS NOT NULL
@@ -348,16 +316,9 @@ WHERE (o.diferenca > 0 AND o.alta <= :limit) OR (o.diferenca < 0 AND o.queda <= 
 ORDER BY sentido, abs(o.diferenca) DESC, o.codigo;
 
 -- name: periodo
--- The months a comparison covers (the reference year's, by default through its last
--- month present), for answers with no item.
-SELECT y.ano,
-       COALESCE(CAST(:mes_de AS INT), 1) AS de,
-       COALESCE(CAST(:mes_ate AS INT),
-                (SELECT max(COALESCE(m.mes, 12)) FROM rpt.mv_exportacao_mensal m
-                 WHERE m.ano = y.ano),
-                12) AS ate
-FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM rpt.mv_exportacao_anual))
-             AS ano) AS y;
+-- The months a comparison covers, for answers with no item.
+SELECT ano, de, ate
+FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT));
 
 -- name: codigos
 -- Codes and names of one dimension for building selectors: a code starting with :q,
@@ -391,14 +352,7 @@ LIMIT :limit OFFSET :offset;
 -- the scope's whole value, do not add up to 100. Rows repeat the period, the number of
 -- blocs and the coverage, as dimension_ranking's do.
 WITH periodo AS MATERIALIZED (
-    SELECT y.ano,
-           COALESCE(CAST(:mes_de AS INT), 1) AS de,
-           COALESCE(CAST(:mes_ate AS INT),
-                    (SELECT max(COALESCE(m.mes, 12)) FROM rpt.mv_exportacao_mensal m
-                     WHERE m.ano = y.ano),
-                    12) AS ate
-    FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM rpt.mv_exportacao_anual))
-                 AS ano) AS y
+    SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
 ),
 por_pais AS (
     SELECT m.ano = p.ano AS atual, m.pais, SUM(m.total_usd) AS usd, SUM(m.total_kg) AS kg
@@ -442,14 +396,7 @@ LIMIT :limit OFFSET :offset;
 -- The months, the number of blocs and the share of the value going to countries in at
 -- least one bloc.
 WITH periodo AS MATERIALIZED (
-    SELECT y.ano,
-           COALESCE(CAST(:mes_de AS INT), 1) AS de,
-           COALESCE(CAST(:mes_ate AS INT),
-                    (SELECT max(COALESCE(m.mes, 12)) FROM rpt.mv_exportacao_mensal m
-                     WHERE m.ano = y.ano),
-                    12) AS ate
-    FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM rpt.mv_exportacao_anual))
-                 AS ano) AS y
+    SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
 ),
 por_pais AS (
     SELECT m.pais, SUM(m.total_usd) AS usd, SUM(m.total_kg) AS kg,
