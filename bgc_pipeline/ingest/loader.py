@@ -342,8 +342,9 @@ def _replace_aggregates(cur: Cursor, sums: Sums, params: dict[str, str]) -> None
 
 
 def _swap(cur: Cursor, table: _PartitionNames, params: dict[str, str]) -> None:
-    """Detach and drop the previous partition, attach the new one: the only statements
-    that lock ``stg.exportacao``, held until the commit that follows."""
+    """Detach and drop the previous partition, attach the new one, under the only lock
+    taken on ``stg.exportacao``: held until the commit, so readers wait for the whole swap."""
+    cur.execute(_statement("lock_staging"))
     if table.exists:
         cur.execute(_statement("detach_previous", old=table.current))
     pause_point("swap")

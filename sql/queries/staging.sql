@@ -45,6 +45,13 @@ DELETE FROM rpt.agg_arquivo WHERE ingest_source = %(source)s;
 DELETE FROM rpt.agg_mensal WHERE ingest_source = %(source)s;
 DELETE FROM rpt.agg_dimensao WHERE ingest_source = %(source)s;
 
+-- name: lock_staging
+-- First statement of the swap. DETACH would take this lock anyway, but ATTACH alone
+-- takes only SHARE UPDATE EXCLUSIVE: a reader could then plan without the new partition
+-- (uncommitted) and run after the commit, seeing the file's aggregates but none of its
+-- rows. Held until the commit, so readers see the old file or the new one.
+LOCK TABLE stg.exportacao IN ACCESS EXCLUSIVE MODE;
+
 -- name: detach_previous
 ALTER TABLE stg.exportacao DETACH PARTITION {old};
 DROP TABLE {old};

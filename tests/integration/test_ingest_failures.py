@@ -3,7 +3,6 @@ Loads are atomic and idempotent; a changed file replaces its rows; a killed load
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -16,9 +15,8 @@ import pytest
 from bgc_core import views
 from bgc_pipeline.ingest import IngestError, load_file
 from bgc_pipeline.ingest import sample as samples
-from bgc_pipeline.ingest.loader import PAUSE_VARIABLE, PAUSED_MARKER
 from tests.support.db import query
-from tests.support.ingest import staging_snapshot, stored_totals
+from tests.support.ingest import paused_load, staging_snapshot, stored_totals
 from tests.support.paths import SAMPLES
 
 HEADER = "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n"
@@ -210,19 +208,8 @@ def test_a_load_killed_at_any_step_leaves_the_previous_state(
     load_file(database_url, path)
     before = staging_snapshot(database_url)
     samples.write_sample(path, rows=3_000, seed=2)
-    env = {**os.environ, "BGC_DATABASE_URL": database_url, PAUSE_VARIABLE: step}
-    loader = subprocess.Popen(
-        [str(Path(sys.executable).parent / "bgc-ingest"), "load-csv", str(path)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        assert loader.stderr is not None
-        line = loader.stderr.readline()  # blocks until the loader reaches the step (or exits)
-        assert line.strip() == f"{PAUSED_MARKER} {step}", line + loader.stderr.read()
-    finally:
-        loader.send_signal(signal.SIGKILL)
-        loader.wait()
-    wait_until_no_load_session(database_url)
+    with paused_load(database_url, path, step):
+        pass  # killed at the step
     assert staging_snapshot(database_url) == before
     assert latest_batch(database_url, "big.csv")[0] == "running"  # the attempt stays visible
     load_file(database_url, path)  # the next load of the file closes the abandoned attempt
@@ -232,21 +219,6 @@ def test_a_load_killed_at_any_step_leaves_the_previous_state(
     )
     assert [s for s, _ in statuses] == ["loaded", "failed", "loaded"]
     assert str(statuses[1][1]).startswith("abandoned")
-
-
-def wait_until_no_load_session(url: str, timeout_s: float = 30) -> None:
-    """The killed loader's server session is gone (its transaction rolled back)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        [(holding,)] = query(
-            url,
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
-        )
-        if holding == 0:
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"the killed loader's session still exists after {timeout_s:.0f} s")
 
 
 def test_cli_prints_a_summary_and_fails_with_the_message(database_url: str, tmp_path: Path) -> None:

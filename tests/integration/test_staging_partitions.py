@@ -5,10 +5,14 @@ import threading
 from decimal import Decimal
 from pathlib import Path
 
+import psycopg2.errors
+import pytest
+
+from bgc_core import db
 from bgc_pipeline.ingest import load_file
 from bgc_pipeline.ingest import sample as samples
 from tests.support.db import query
-from tests.support.ingest import csv_totals
+from tests.support.ingest import csv_totals, paused_load
 
 YEARS = (2022, 2023, 2024)
 
@@ -100,6 +104,27 @@ def test_a_reader_during_swaps_sees_the_old_file_or_the_new_one_never_a_mix(
     assert all(rows == kept and rows in allowed for rows, kept in seen), set(seen) - {
         (a, a) for a in allowed
     }
+
+
+def test_a_first_load_holds_readers_of_staging_until_it_commits(
+    database_url: str, tmp_path: Path
+) -> None:
+    """ATTACH alone would let a reader plan without the uncommitted partition and then
+    run after the commit: none of the file's rows, but its aggregates."""
+    other = yearly_file(tmp_path, 2022, seed=1)
+    load_file(database_url, other)
+    first = yearly_file(tmp_path, 2024, seed=2)
+    with (
+        paused_load(database_url, first, "before_commit"),
+        db.transaction(database_url) as conn,
+        conn.cursor() as cur,
+    ):
+        cur.execute("SET LOCAL lock_timeout = '300ms'")
+        with pytest.raises(psycopg2.errors.LockNotAvailable):
+            cur.execute("SELECT sum(valor_usd) FROM stg.exportacao")
+    assert query(database_url, "SELECT DISTINCT ingest_source FROM stg.exportacao") == [
+        ("EXP_2022.csv",)
+    ]
 
 
 def test_different_files_load_at_the_same_time(database_url: str, tmp_path: Path) -> None:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
+from bgc_pipeline.ingest.loader import PAUSE_VARIABLE, PAUSED_MARKER
 from tests.support.db import query
 from tests.support.paths import SAMPLES
 
@@ -80,3 +88,38 @@ def samples_total_usd() -> Decimal:
         + csv_totals(SAMPLES / "exportacao_2023_2024.csv", "valor_usd", "peso_kg", delimiter=",")[1]
         + xlsx_totals(SAMPLES / "exportacao_2024_planilha.xlsx", "valor_usd", "peso_kg")[1]
     )
+
+
+@contextmanager
+def paused_load(url: str, path: Path, step: str) -> Iterator[None]:
+    """``bgc-ingest load-csv path`` paused at ``step`` (its transaction open) for the
+    block's duration, then killed; returns once its server session is gone."""
+    env = {**os.environ, "BGC_DATABASE_URL": url, PAUSE_VARIABLE: step}
+    loader = subprocess.Popen(
+        [str(Path(sys.executable).parent / "bgc-ingest"), "load-csv", str(path)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert loader.stderr is not None
+        line = loader.stderr.readline()  # blocks until the loader reaches the step (or exits)
+        assert line.strip() == f"{PAUSED_MARKER} {step}", line + loader.stderr.read()
+        yield
+    finally:
+        loader.send_signal(signal.SIGKILL)
+        loader.wait()
+    wait_until_no_load_session(url)
+
+
+def wait_until_no_load_session(url: str, timeout_s: float = 30) -> None:
+    """The killed loader's server session is gone (its transaction rolled back)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        [(holding,)] = query(
+            url,
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+        )
+        if holding == 0:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the killed loader's session still exists after {timeout_s:.0f} s")
