@@ -11,15 +11,8 @@ from litestar.openapi.spec import Example
 from litestar.params import Parameter, QueryParameter
 
 from bgc_api.cache import DataVersion, ResponseCache
-from bgc_api.metrics import (
-    JSON,
-    NO_CONTROL_CHARACTERS,
-    Lang,
-    Offset,
-    answer,
-    language,
-    only_known_parameters,
-)
+from bgc_api.metrics import answer, only_known_parameters
+from bgc_api.parameters import JSON, NO_CONTROL_CHARACTERS, Lang, Offset, language
 from bgc_api.repository import Freshness, Repository
 from bgc_api.schemas import ENCODER, Codigos, answers
 

@@ -7,6 +7,7 @@ kept as bytes; the ETag is the hash of those bytes.
 from __future__ import annotations
 
 import csv
+import inspect
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,11 +21,37 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
-from litestar.openapi.spec import Example, OpenAPIMediaType, OpenAPIType, Operation, Schema
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
 from litestar.params import Parameter, QueryParameter
 
 from bgc_api.cache import Cached, DataVersion, ResponseCache, etag_matches, etag_of
-from bgc_api.repository import Dimension, Filters, Freshness, Period, Repository
+from bgc_api.parameters import (
+    CSV,
+    JSON,
+    Ano,
+    AnoAte,
+    AnoDe,
+    Bloco,
+    Format,
+    Lang,
+    Limit,
+    MesAte,
+    MesDe,
+    MoversLimit,
+    Ncm,
+    Offset,
+    Pais,
+    PeriodoParam,
+    Setor,
+    Uf,
+    Urf,
+    Via,
+    check_months,
+    check_years,
+    language,
+    wants_csv,
+)
+from bgc_api.repository import Dimension, Freshness, Repository, Scope, UnknownCode
 from bgc_api.schemas import (
     ENCODER,
     ConcentracaoBody,
@@ -36,122 +63,10 @@ from bgc_api.schemas import (
     answers,
 )
 from bgc_api.schemas import Resumo as ResumoBody
-from bgc_core.domain import FIRST_YEAR, last_year
 
-MAX_YEAR_AT_START = last_year()
-"""Documented and checked by the parameter schema; ``check_years`` re-checks against today."""
-NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
-JSON = "application/json"
-CSV = "text/csv"  # Litestar adds "; charset=utf-8"
-
-Ano = Annotated[
-    int | None,
-    QueryParameter(
-        ge=FIRST_YEAR,
-        le=MAX_YEAR_AT_START,
-        description=f"Year, from {FIRST_YEAR} to next year.",
-        examples=[Example(value=2024)],
-    ),
-]
-Setor = Annotated[
-    str | None,
-    QueryParameter(
-        max_length=100,
-        pattern=NO_CONTROL_CHARACTERS,
-        description="Sector name, exactly as listed by /v1/metrics/setor.",
-        examples=[Example(value="Agropecuária")],
-    ),
-]
-Pais = Annotated[
-    str | None,
-    QueryParameter(
-        max_length=100,
-        pattern=NO_CONTROL_CHARACTERS,
-        description="Destination country name (Portuguese, as in Comex Stat).",
-        examples=[Example(value="China")],
-    ),
-]
-Limit = Annotated[
-    int,
-    QueryParameter(
-        ge=1, le=1000, description="Items per page, 1 to 1000.", examples=[Example(value=10)]
-    ),
-]
-Offset = Annotated[
-    int,
-    QueryParameter(ge=0, le=1_000_000, description="Items to skip.", examples=[Example(value=0)]),
-]
-Format = Annotated[
-    Literal["json", "csv"] | None,
-    QueryParameter(
-        name="format",
-        description="`csv` for a spreadsheet-ready file (same as `Accept: text/csv`).",
-        examples=[Example(value="csv")],
-    ),
-]
-AnoDe = Annotated[
-    int | None,
-    QueryParameter(
-        name="ano_de",
-        ge=FIRST_YEAR,
-        le=MAX_YEAR_AT_START,
-        description="First year (inclusive), not after ano_ate.",
-        examples=[Example(value=2023)],
-    ),
-]
-AnoAte = Annotated[
-    int | None,
-    QueryParameter(
-        name="ano_ate",
-        ge=FIRST_YEAR,
-        le=MAX_YEAR_AT_START,
-        description="Last year (inclusive).",
-        examples=[Example(value=2025)],
-    ),
-]
-
-MesDe = Annotated[
-    int | None,
-    QueryParameter(
-        name="mes_de",
-        ge=1,
-        le=12,
-        description="First month of the span within the year (default 1).",
-        examples=[Example(value=1)],
-    ),
-]
-MesAte = Annotated[
-    int | None,
-    QueryParameter(
-        name="mes_ate",
-        ge=1,
-        le=12,
-        description="Last month of the span (default: the reference year's last month "
-        "present), not before mes_de.",
-        examples=[Example(value=6)],
-    ),
-]
-Lang = Annotated[
-    Literal["pt", "en"] | None,
-    QueryParameter(
-        description="Language of the names: `pt` (default) or `en` (also from "
-        "`Accept-Language: en`); names without an English version stay in Portuguese.",
-        examples=[Example(value="en")],
-    ),
-]
-
-PeriodoParam = Annotated[
-    Literal["mensal", "acumulado", "12meses"] | None,
-    QueryParameter(
-        name="periodo",
-        description="`mensal` (default): each month; `acumulado`: year to date (from "
-        "January of each year); `12meses`: the month and the 11 before it (months whose "
-        "12 months are not all after the first month present are left out).",
-        examples=[Example(value="12meses")],
-    ),
-]
-
-RANKING_CSV = ["totalUsd", "totalKg", "participacaoPct", "variacaoPct", "usdPorKg", "anos"]
+RANKING_CSV = [
+    "totalUsd", "totalKg", "participacaoPct", "variacaoPct", "usdPorKg", "anos", "codigo", "nome",
+]  # fmt: skip
 SERIE_CSV = ["ano", "mes", "totalUsd", "totalKg"]
 DIMENSION_CSV = [
     "codigo", "nome", "totalUsd", "totalKg", "participacaoPct", "variacaoPct", "usdPorKg",
@@ -188,22 +103,6 @@ class CsvOperation(Operation):
             content[CSV] = OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
 
 
-def check_years(**years: int | None) -> None:
-    """Upper bound of year parameters: next year (it moves with the calendar)."""
-    high = last_year()
-    for name, value in years.items():
-        if value is not None and value > high:
-            raise ValidationException(
-                extra=[{"key": name, "message": f"must be at most {high}", "source": "query"}]
-            )
-
-
-def wants_csv(request: Request[Any, Any, Any], fmt: str | None) -> bool:
-    if fmt is not None:
-        return fmt == "csv"
-    return "text/csv" in request.headers.get("accept", "")
-
-
 def to_csv(columns: Sequence[str], items: Sequence[msgspec.Struct]) -> bytes:
     """The items as CSV with the given (camelCase) columns; lists are joined with ``;``."""
     buffer = io.StringIO()
@@ -223,17 +122,17 @@ PAGES: dict[Dimension, Callable[..., msgspec.Struct]] = {"pais": PaisPage, "seto
 
 
 def ranking(
-    dimension: Dimension, filters: Filters, limit: int, offset: int, csv_wanted: bool
+    dimension: Dimension, scope: Scope, limit: int, offset: int, csv_wanted: bool, lang: str
 ) -> Build:
     """How to build one page of a ranking: its items as CSV, or the page as JSON."""
 
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
-        items, total = repo.ranked_items(dimension, filters, limit, offset)
+        items, total = repo.ranked_items(dimension, repo.resolve(scope), limit, offset, lang)
         if csv_wanted:
             return to_csv([dimension, *RANKING_CSV], items), CSV
         page = PAGES[dimension](
             items, total, limit, offset, freshness.updated_at, freshness.data_through,
-            filters.present(),
+            scope.present(),
         )  # fmt: skip
         return ENCODER.encode(page), JSON
 
@@ -256,7 +155,13 @@ async def answer(
     cached = cache.get(snapshot.version, key)
     if cached is None:
         freshness = Freshness(snapshot.version, snapshot.data_through)
-        body, media = await anyio.to_thread.run_sync(build, repository, freshness)
+        try:
+            body, media = await anyio.to_thread.run_sync(build, repository, freshness)
+        except UnknownCode as exc:
+            raise ValidationException(
+                extra=[{"key": exc.parameter, "reason": f"unknown code {exc.value!r}",
+                        "source": "query"}]
+            ) from None  # fmt: skip
         cached = Cached(body, media, etag_of(body))
         if data_version.current == snapshot.version:  # a refresh during the query: not kept
             cache.put(snapshot.version, key, cached)
@@ -266,13 +171,20 @@ async def answer(
     return Response(cached.body, media_type=cached.media_type, headers=headers)
 
 
+FILTERS_DESCRIPTION = (
+    " Filters are optional and combine: `ano`, `mes_de`..`mes_ate` (months of each year), "
+    "`pais` (name, Comex Stat or ISO3 code), `bloco`, `uf`, `via`, `urf`, `ncm` (a prefix of "
+    "2, 4, 6 or 8 digits) and `setor`. A code no table knows is a 400 naming the parameter."
+)
+
+
 @get(
     "/resumo",
     operation_id="getResumo",
     responses=answers(ResumoBody, "Totals for the scope."),
     summary="Totals for the filtered scope",
     description="Total FOB value (USD) and net weight (kg), countries and sectors counted, "
-    "years present. Filters are optional and combine.",
+    "years present." + FILTERS_DESCRIPTION,
 )
 async def resumo(
     request: Request[Any, Any, Any],
@@ -280,14 +192,25 @@ async def resumo(
     cache: NamedDependency[ResponseCache],
     repository: NamedDependency[Repository],
     ano: Ano = None,
-    setor: Setor = None,
+    mes_de: MesDe = None,
+    mes_ate: MesAte = None,
     pais: Pais = None,
+    bloco: Bloco = None,
+    uf: Uf = None,
+    via: Via = None,
+    urf: Urf = None,
+    ncm: Ncm = None,
+    setor: Setor = None,
 ) -> Response[bytes]:
     check_years(ano=ano)
-    filters = Filters(ano=ano, setor=setor, pais=pais)
+    check_months(mes_de, mes_ate)
+    scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate, pais=pais, bloco=bloco, uf=uf,
+                  via=via, urf=urf, ncm=ncm, setor=setor)  # fmt: skip
 
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
-        return ENCODER.encode(repo.resumo(filters, freshness)), JSON
+        found = repo.resumo(repo.resolve(scope), freshness)
+        found.filters = scope.present()
+        return ENCODER.encode(found), JSON
 
     return await answer(request, data_version, cache, repository, False, build)
 
@@ -300,7 +223,8 @@ async def resumo(
     summary="Destination countries ranked by FOB value",
     description="Each country's totals, its share of the filtered total (`participacaoPct`, "
     "the full list sums to 100), year-over-year growth of the reference year (`ano`, else "
-    "the latest) over the same months (`variacaoPct`) and unit value (`usdPorKg`).",
+    "the latest) over the same months (`variacaoPct`) and unit value (`usdPorKg`), with its "
+    "Comex Stat code and its name in the language asked for." + FILTERS_DESCRIPTION,
 )
 async def pais(
     request: Request[Any, Any, Any],
@@ -308,17 +232,27 @@ async def pais(
     cache: NamedDependency[ResponseCache],
     repository: NamedDependency[Repository],
     ano: Ano = None,
+    mes_de: MesDe = None,
+    mes_ate: MesAte = None,
+    bloco: Bloco = None,
+    uf: Uf = None,
+    via: Via = None,
+    urf: Urf = None,
+    ncm: Ncm = None,
     setor: Setor = None,
     limit: Limit = 10,
     offset: Offset = 0,
+    lang: Lang = None,
     fmt: Format = None,
 ) -> Response[bytes]:
     check_years(ano=ano)
-    filters = Filters(ano=ano, setor=setor)
+    check_months(mes_de, mes_ate)
+    scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate, bloco=bloco, uf=uf, via=via,
+                  urf=urf, ncm=ncm, setor=setor)  # fmt: skip
     csv_wanted = wants_csv(request, fmt)
-
-    build = ranking("pais", filters, limit, offset, csv_wanted)
-    return await answer(request, data_version, cache, repository, csv_wanted, build)
+    names = language(request, lang)
+    build = ranking("pais", scope, limit, offset, csv_wanted, names)
+    return await answer(request, data_version, cache, repository, csv_wanted, build, names)
 
 
 @get(
@@ -327,7 +261,8 @@ async def pais(
     responses=answers(SetorPage, "One page of sectors (`format=csv`: the items as CSV)."),
     operation_class=CsvOperation,
     summary="Sectors ranked by FOB value",
-    description="The same figures as /pais, by sector (ISIC section of the NCM).",
+    description="The same figures as /pais, by sector (ISIC section of the NCM)."
+    + FILTERS_DESCRIPTION,
 )
 async def setor(
     request: Request[Any, Any, Any],
@@ -335,17 +270,27 @@ async def setor(
     cache: NamedDependency[ResponseCache],
     repository: NamedDependency[Repository],
     ano: Ano = None,
+    mes_de: MesDe = None,
+    mes_ate: MesAte = None,
     pais: Pais = None,
+    bloco: Bloco = None,
+    uf: Uf = None,
+    via: Via = None,
+    urf: Urf = None,
+    ncm: Ncm = None,
     limit: Limit = 10,
     offset: Offset = 0,
+    lang: Lang = None,
     fmt: Format = None,
 ) -> Response[bytes]:
     check_years(ano=ano)
-    filters = Filters(ano=ano, pais=pais)
+    check_months(mes_de, mes_ate)
+    scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate, pais=pais, bloco=bloco, uf=uf,
+                  via=via, urf=urf, ncm=ncm)  # fmt: skip
     csv_wanted = wants_csv(request, fmt)
-
-    build = ranking("setor", filters, limit, offset, csv_wanted)
-    return await answer(request, data_version, cache, repository, csv_wanted, build)
+    names = language(request, lang)
+    build = ranking("setor", scope, limit, offset, csv_wanted, names)
+    return await answer(request, data_version, cache, repository, csv_wanted, build, names)
 
 
 @get(
@@ -356,45 +301,54 @@ async def setor(
     summary="Monthly series: monthly, year to date or rolling 12 months",
     description="FOB value and net weight per month (annual-only figures are left out), "
     "or summed from January (`periodo=acumulado`) or over the last 12 months "
-    "(`periodo=12meses`).",
+    "(`periodo=12meses`). `ano` is one year (`ano_de` = `ano_ate`)." + FILTERS_DESCRIPTION,
 )
 async def serie(
     request: Request[Any, Any, Any],
     data_version: NamedDependency[DataVersion],
     cache: NamedDependency[ResponseCache],
     repository: NamedDependency[Repository],
-    pais: Pais = None,
-    setor: Setor = None,
+    ano: Ano = None,
     ano_de: AnoDe = None,
     ano_ate: AnoAte = None,
+    mes_de: MesDe = None,
+    mes_ate: MesAte = None,
+    pais: Pais = None,
+    bloco: Bloco = None,
+    uf: Uf = None,
+    via: Via = None,
+    urf: Urf = None,
+    ncm: Ncm = None,
+    setor: Setor = None,
     periodo: PeriodoParam = None,
     fmt: Format = None,
 ) -> Response[bytes]:
-    check_years(ano_de=ano_de, ano_ate=ano_ate)
+    check_years(ano=ano, ano_de=ano_de, ano_ate=ano_ate)
+    check_months(mes_de, mes_ate)
+    if ano is not None and (ano_de is not None or ano_ate is not None):
+        raise ValidationException(
+            extra=[{"key": "ano", "reason": "one year or a span (ano_de, ano_ate), not both",
+                    "source": "query"}]
+        )  # fmt: skip
     if ano_de is not None and ano_ate is not None and ano_de > ano_ate:
         raise ValidationException(
             extra=[{"key": "ano_de", "reason": "must not be after ano_ate", "source": "query"}]
         )
-    filters = Filters(pais=pais, setor=setor, ano_de=ano_de, ano_ate=ano_ate)
+    scope = Scope(
+        ano=ano, ano_de=ano_de, ano_ate=ano_ate, mes_de=mes_de, mes_ate=mes_ate, pais=pais,
+        bloco=bloco, uf=uf, via=via, urf=urf, ncm=ncm, setor=setor,
+    )  # fmt: skip
     csv_wanted = wants_csv(request, fmt)
-
-    echoed = {**filters.present(), **({"periodo": periodo} if periodo else {})}
+    echoed = {**scope.present(), **({"periodo": periodo} if periodo else {})}
 
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
-        items = repo.serie(filters, periodo or "mensal")
+        items = repo.serie(repo.resolve(scope), periodo or "mensal")
         if csv_wanted:
             return to_csv(SERIE_CSV, items), CSV
         body = Serie(items, freshness.updated_at, freshness.data_through, echoed)
         return ENCODER.encode(body), JSON
 
     return await answer(request, data_version, cache, repository, csv_wanted, build)
-
-
-def check_months(mes_de: int | None, mes_ate: int | None) -> None:
-    if mes_de is not None and mes_ate is not None and mes_de > mes_ate:
-        raise ValidationException(
-            extra=[{"key": "mes_de", "reason": "must not be after mes_ate", "source": "query"}]
-        )
 
 
 @get(
@@ -418,25 +372,22 @@ async def concentracao(
 ) -> Response[bytes]:
     check_years(ano=ano)
     check_months(mes_de, mes_ate)
-    period = Period(ano=ano, mes_de=mes_de, mes_ate=mes_ate)
+    scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate)
 
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
-        found, periodo = repo.concentracao(period)
+        found, periodo = repo.concentracao(scope)
         body = ConcentracaoBody(
             found["pais"], found["sh4"], periodo, freshness.updated_at, freshness.data_through,
-            period.present(),
+            scope.present(),
         )  # fmt: skip
         return ENCODER.encode(body), JSON
 
     return await answer(request, data_version, cache, repository, False, build)
 
 
-def language(request: Request[Any, Any, Any], lang: str | None) -> str:
-    """``lang`` when given, else ``en`` when the client prefers English, else ``pt``."""
-    if lang is not None:
-        return lang
-    preferred = request.headers.get("accept-language", "").split(",")[0].strip().lower()
-    return "en" if preferred.startswith("en") else "pt"
+SELF_FILTERS = {"uf": "uf", "via": "via", "urf": "urf", "bloco": "bloco"}
+"""Dimensions that take no filter of their own name (``uf`` on /uf); the product levels
+take ``ncm``, the prefix within which they rank."""
 
 
 def _dimension_route(dimension: str, title: str) -> HTTPRouteHandler:
@@ -448,6 +399,13 @@ def _dimension_route(dimension: str, title: str) -> HTTPRouteHandler:
         ano: Ano = None,
         mes_de: MesDe = None,
         mes_ate: MesAte = None,
+        pais: Pais = None,
+        bloco: Bloco = None,
+        uf: Uf = None,
+        via: Via = None,
+        urf: Urf = None,
+        ncm: Ncm = None,
+        setor: Setor = None,
         limit: Limit = 10,
         offset: Offset = 0,
         lang: Lang = None,
@@ -455,25 +413,30 @@ def _dimension_route(dimension: str, title: str) -> HTTPRouteHandler:
     ) -> Response[bytes]:
         check_years(ano=ano)
         check_months(mes_de, mes_ate)
-        period = Period(ano=ano, mes_de=mes_de, mes_ate=mes_ate)
+        scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate, pais=pais, bloco=bloco, uf=uf,
+                      via=via, urf=urf, ncm=ncm, setor=setor)  # fmt: skip
         names = language(request, lang)
         csv_wanted = wants_csv(request, fmt)
 
         def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
             items, total, periodo, cobertura = repo.dimension_page(
-                dimension, period, limit, offset, names
+                dimension, repo.resolve(scope), limit, offset, names
             )
             if csv_wanted:
                 return to_csv(DIMENSION_CSV, items), CSV
             page = DimensaoPage(
                 items, total, limit, offset, freshness.updated_at, freshness.data_through,
-                period.present(), periodo, cobertura,
+                scope.present(), periodo, cobertura,
             )  # fmt: skip
             return ENCODER.encode(page), JSON
 
         return await answer(request, data_version, cache, repository, csv_wanted, build, names)
 
     handler.__name__ = handler.__qualname__ = dimension
+    if dimension in SELF_FILTERS:
+        signature = inspect.signature(handler)
+        kept = [p for p in signature.parameters.values() if p.name != SELF_FILTERS[dimension]]
+        handler.__signature__ = signature.replace(parameters=kept)  # type: ignore[attr-defined]
     return get(
         f"/{dimension}",
         operation_id=f"get{dimension.capitalize()}",
@@ -484,16 +447,10 @@ def _dimension_route(dimension: str, title: str) -> HTTPRouteHandler:
         "the latest; `mes_de`..`mes_ate`, by default from January to the latest month "
         "present), its share of the scope's whole value, growth over the same months of the "
         "year before and unit value. `periodo` names the months; `cobertura` is the share of "
-        "the value that carries this code.",
+        "the value that carries this code." + FILTERS_DESCRIPTION,
     )(handler)
 
 
-MoversLimit = Annotated[
-    int,
-    QueryParameter(
-        ge=1, le=100, description="Items each way, 1 to 100.", examples=[Example(value=5)]
-    ),
-]
 MOVER_DIMENSIONS = ("pais", "setor", *OFFICIAL_DIMENSIONS)
 
 
@@ -524,14 +481,14 @@ async def variacao(
 ) -> Response[bytes]:
     check_years(ano=ano)
     check_months(mes_de, mes_ate)
-    period = Period(ano=ano, mes_de=mes_de, mes_ate=mes_ate)
+    scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate)
     names = language(request, lang)
 
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
-        altas, quedas, current, before = repo.variacao(dimension, period, limit, names)
+        altas, quedas, current, before = repo.variacao(dimension, scope, limit, names)
         body = Variacao(
             altas, quedas, current, before, freshness.updated_at, freshness.data_through,
-            period.present(),
+            scope.present(),
         )  # fmt: skip
         return ENCODER.encode(body), JSON
 

@@ -41,40 +41,51 @@ class DatabaseDown(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Filters:
+class Scope:
+    """What an answer covers: years, months within them, and filters that combine.
+    ``None`` is no filter. The order is the order filters are echoed in answers (the
+    first three as before there were more)."""
+
     ano: int | None = None
     pais: str | None = None
     setor: str | None = None
     ano_de: int | None = None
     ano_ate: int | None = None
+    mes_de: int | None = None
+    mes_ate: int | None = None
+    bloco: str | None = None
+    uf: str | None = None
+    via: str | None = None
+    urf: str | None = None
+    ncm: str | None = None
 
     def as_params(self) -> dict[str, Any]:
-        return {
-            "ano": self.ano,
-            "pais": self.pais,
-            "setor": self.setor,
-            "ano_de": self.ano_de,
-            "ano_ate": self.ano_ate,
-        }
+        return dataclasses.asdict(self)
 
     def present(self) -> dict[str, Any]:
         """The filters the client gave, echoed in answers."""
         return {k: v for k, v in self.as_params().items() if v is not None}
 
+    def beyond(self, *answered: str) -> bool:
+        """Whether a filter other than the years and ``answered`` is given: such a scope
+        is answered from the facts (``rpt.fatos_filtrados``), not the per-dimension tables."""
+        skipped = {"ano", "ano_de", "ano_ate", *answered}
+        return any(v is not None for k, v in self.as_params().items() if k not in skipped)
 
-@dataclass(frozen=True)
-class Period:
-    """The reference year and a span of its months (``None``: the defaults)."""
 
-    ano: int | None = None
-    mes_de: int | None = None
-    mes_ate: int | None = None
+class UnknownCode(ValueError):
+    """A filter names a code that no code table (nor the data) knows: the API replies 400."""
 
-    def as_params(self) -> dict[str, Any]:
-        return {"ano": self.ano, "mes_de": self.mes_de, "mes_ate": self.mes_ate}
+    def __init__(self, parameter: str, value: str) -> None:
+        super().__init__(f"unknown {parameter} {value!r}")
+        self.parameter = parameter
+        self.value = value
 
-    def present(self) -> dict[str, Any]:
-        return {k: v for k, v in self.as_params().items() if v is not None}
+
+CROSSED_BY_YEARLY_ROLLUP = ("pais", "setor")
+"""Filters the yearly rollup answers itself (for resumo, pais, setor and serie)."""
+CROSSED_BY_DIMENSION_TABLE = ("mes_de", "mes_ate")
+"""Filters the per-code table answers itself (its months are cumulative)."""
 
 
 @dataclass(frozen=True)
@@ -126,8 +137,23 @@ class Repository:
         populated = {row.view for row in rows if row.ispopulated}
         return [name for name in names if name not in populated]
 
-    def resumo(self, filters: Filters, freshness: Freshness) -> Resumo:
-        [row] = self._rows("resumo", filters.as_params())
+    def resolve(self, scope: Scope) -> Scope:
+        """The scope with the country and the sector by name, whatever code the client
+        used; ``UnknownCode`` for a code no table knows (a known code without data is fine)."""
+        coded = ("pais", "setor", "bloco", "uf", "via", "urf", "ncm")
+        given = {k: v for k, v in scope.present().items() if k in coded}
+        if not given:
+            return scope
+        [row] = self._rows("resolve_filters", {k: scope.as_params()[k] for k in coded}, "filters")
+        for name, value in given.items():
+            if not getattr(row, name):
+                raise UnknownCode(name, value)
+        uf = scope.uf.upper() if scope.uf else None
+        return dataclasses.replace(scope, pais=row.pais, setor=row.setor, uf=uf)
+
+    def resumo(self, scope: Scope, freshness: Freshness) -> Resumo:
+        crossed = scope.beyond(*CROSSED_BY_YEARLY_ROLLUP)
+        [row] = self._rows("resumo", {**scope.as_params(), "cruzado": crossed})
         return Resumo(
             total_usd=row.total_usd,
             total_kg=row.total_kg,
@@ -136,53 +162,69 @@ class Repository:
             anos=list(row.anos),
             updated_at=freshness.updated_at,
             data_through=freshness.data_through,
-            filters=filters.present(),
+            filters=scope.present(),
             conferencia=[Conferencia(**row._mapping) for row in self._rows("conferencia", {})],
         )
 
     def ranking(
-        self, dimension: Dimension, filters: Filters, limit: int, offset: int
+        self, dimension: Dimension, scope: Scope, limit: int, offset: int, lang: str = "pt"
     ) -> tuple[list[sa.Row[Any]], int]:
         """Rows of ``pais`` or ``setor`` ordered by value, and how many match in all."""
-        params = {**filters.as_params(), "dimension": dimension, "limit": limit, "offset": offset}
+        params = {
+            **scope.as_params(), "cruzado": scope.beyond(*CROSSED_BY_YEARLY_ROLLUP),
+            "dimension": dimension, "limit": limit, "offset": offset, "lang": lang,
+        }  # fmt: skip
         rows = self._rows("ranking", params, label=dimension)
         if rows:
             return rows, int(rows[0].total)
         return rows, int(self._rows("ranking_count", params, f"{dimension}_count")[0][0])
 
     def ranked_items(
-        self, dimension: Dimension, filters: Filters, limit: int, offset: int
+        self, dimension: Dimension, scope: Scope, limit: int, offset: int, lang: str = "pt"
     ) -> tuple[list[PaisItem] | list[SetorItem], int]:
         """One page of ``PaisItem`` or ``SetorItem``, and how many match in all."""
-        rows, total = self.ranking(dimension, filters, limit, offset)
+        rows, total = self.ranking(dimension, scope, limit, offset, lang)
         if dimension == "pais":
             return [PaisItem(row.name, **_ranked(row)) for row in rows], total
         return [SetorItem(row.name, **_ranked(row)) for row in rows], total
 
     def dimension_page(
-        self, dimension: str, period: Period, limit: int, offset: int, lang: str
+        self, dimension: str, scope: Scope, limit: int, offset: int, lang: str
     ) -> tuple[list[DimensaoItem], int, Periodo | None, Decimal | None]:
         """One page of an official dimension's codes, how many in all, the months summed
         and the coverage of the code."""
-        params = {"dimension": dimension, **period.as_params(), "lang": lang}
+        if scope.beyond(*CROSSED_BY_DIMENSION_TABLE):
+            return self._scoped_page(dimension, scope, limit, offset, lang)
+        params = {"dimension": dimension, **_period(scope), "lang": lang}
         queries = "bloco" if dimension == "bloco" else "dimension"  # blocs overlap: own SQL
         rows = self._rows(f"{queries}_ranking", {**params, "limit": limit, "offset": offset},
                           label=dimension)  # fmt: skip
         # A page's rows carry the scope; an empty page asks for it.
-        [scope] = rows[:1] or self._rows(f"{queries}_scope", params, label=f"{dimension}_scope")
-        items = [
-            DimensaoItem(r.codigo, r.nome, r.total_usd, r.total_kg, r.participacao_pct,
-                         r.variacao_pct, r.usd_por_kg)
-            for r in rows
-        ]  # fmt: skip
+        [found] = rows[:1] or self._rows(f"{queries}_scope", params, label=f"{dimension}_scope")
         periodo = None
-        if scope.ano is not None:
-            periodo = Periodo(f"{scope.ano}-{scope.de:02d}", f"{scope.ano}-{scope.ate:02d}")
-        return items, int(scope.itens), periodo, scope.cobertura
+        if found.ano is not None:
+            periodo = Periodo(f"{found.ano}-{found.de:02d}", f"{found.ano}-{found.ate:02d}")
+        return [_dimension_item(r) for r in rows], int(found.itens), periodo, found.cobertura
 
-    def concentracao(self, period: Period) -> tuple[dict[str, Concentracao], Periodo | None]:
+    def _scoped_page(
+        self, dimension: str, scope: Scope, limit: int, offset: int, lang: str
+    ) -> tuple[list[DimensaoItem], int, Periodo | None, Decimal | None]:
+        """A dimension page of a scope filtered beyond its months, from the facts."""
+        [months] = self._rows("periodo", _period(scope), label="periodo")
+        if months.ano is None:
+            return [], 0, None, None
+        params = {
+            **scope.as_params(), "ano": months.ano, "de": months.de, "ate": months.ate,
+            "dimension": dimension, "limit": limit, "offset": offset, "lang": lang,
+        }  # fmt: skip
+        rows = self._rows("scoped_ranking", params, label=f"{dimension}_filtered")
+        periodo = Periodo(f"{months.ano}-{months.de:02d}", f"{months.ano}-{months.ate:02d}")
+        items = [_dimension_item(r) for r in rows if r.codigo is not None]
+        return items, int(rows[0].itens), periodo, rows[0].cobertura
+
+    def concentracao(self, scope: Scope) -> tuple[dict[str, Concentracao], Periodo | None]:
         """HHI and top shares by country (``pais``) and by SH4 (``sh4``), and the months."""
-        rows = self._rows("concentracao", period.as_params())
+        rows = self._rows("concentracao", _period(scope))
         found = {
             r.dimensao: Concentracao(r.hhi, r.top1_pct, r.top5_pct, int(r.itens)) for r in rows
         }
@@ -193,10 +235,10 @@ class Repository:
         return found, periodo
 
     def variacao(
-        self, dimension: str, period: Period, limit: int, lang: str
+        self, dimension: str, scope: Scope, limit: int, lang: str
     ) -> tuple[list[Movimento], list[Movimento], Periodo | None, Periodo | None]:
         """The ``limit`` biggest gains and losses, and the months compared."""
-        params = {"dimension": dimension, **period.as_params(), "limit": limit, "lang": lang}
+        params = {"dimension": dimension, **_period(scope), "limit": limit, "lang": lang}
         rows = self._rows("variacao", params, label=f"variacao_{dimension}")
         moves: dict[str, list[Movimento]] = {"alta": [], "queda": []}
         for r in rows:
@@ -204,7 +246,7 @@ class Repository:
                 Movimento(r.codigo, r.nome, r.total_usd, r.total_usd_anterior, r.diferenca_usd,
                           r.variacao_pct)
             )  # fmt: skip
-        [months] = self._rows("periodo", period.as_params())
+        [months] = self._rows("periodo", _period(scope))
         if months.ano is None:
             return moves["alta"], moves["queda"], None, None
         current = Periodo(f"{months.ano}-{months.de:02d}", f"{months.ano}-{months.ate:02d}")
@@ -222,22 +264,37 @@ class Repository:
             total = int(first[0].total) if first else 0
         return [Codigo(r.codigo, r.nome) for r in rows], total
 
-    def serie(self, filters: Filters, periodo: series.Periodo = "mensal") -> list[SerieItem]:
+    def serie(self, scope: Scope, periodo: series.Periodo = "mensal") -> list[SerieItem]:
         """The monthly series, or its year-to-date or rolling 12-month sums (which read
         the year before ``ano_de`` too)."""
+        if scope.ano is not None:
+            scope = dataclasses.replace(scope, ano=None, ano_de=scope.ano, ano_ate=scope.ano)
         rolling = periodo == "12meses"
-        if rolling and filters.ano_de is not None:
-            filters = dataclasses.replace(filters, ano_de=filters.ano_de - 1)
+        if rolling and scope.ano_de is not None:
+            scope = dataclasses.replace(scope, ano_de=scope.ano_de - 1)
+        params = {**scope.as_params(), "cruzado": scope.beyond(*CROSSED_BY_YEARLY_ROLLUP)}
         items = [
             SerieItem(ano=r.ano, mes=r.mes, total_usd=r.total_usd, total_kg=r.total_kg)
-            for r in self._rows("serie", filters.as_params())
+            for r in self._rows("serie", params)
         ]
         if periodo == "acumulado":
             return series.year_to_date(items)
         if rolling:
-            first = filters.ano_de + 1 if filters.ano_de is not None else None
+            first = scope.ano_de + 1 if scope.ano_de is not None else None
             return series.rolling_12_months(items, first_year=first)
         return items
+
+
+def _period(scope: Scope) -> dict[str, Any]:
+    """The reference year and span of months, the parameters of ``rpt.periodo``."""
+    return {"ano": scope.ano, "mes_de": scope.mes_de, "mes_ate": scope.mes_ate}
+
+
+def _dimension_item(row: sa.Row[Any]) -> DimensaoItem:
+    return DimensaoItem(
+        row.codigo, row.nome, row.total_usd, row.total_kg, row.participacao_pct,
+        row.variacao_pct, row.usd_por_kg,
+    )  # fmt: skip
 
 
 def _ranked(row: sa.Row[Any]) -> dict[str, Any]:
@@ -249,4 +306,6 @@ def _ranked(row: sa.Row[Any]) -> dict[str, Any]:
         "anos": list(row.anos),
         "variacao_pct": row.variacao_pct,
         "usd_por_kg": row.usd_por_kg,
+        "codigo": row.codigo,
+        "nome": row.nome,
     }

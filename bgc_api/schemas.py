@@ -63,6 +63,11 @@ class PaisItem(msgspec.Struct, rename="camel"):
     anos: list[int]
     variacao_pct: Decimal | None
     usd_por_kg: Decimal | None
+    codigo: str | None
+    """The Comex Stat code (a country) or ISIC section letter (a sector); ``null`` for a
+    name no code table knows (a file in the project layout may use any)."""
+    nome: str | None
+    """The name in the language asked for (``lang``), Portuguese when there is no other."""
 
 
 class SetorItem(msgspec.Struct, rename="camel"):
@@ -73,6 +78,11 @@ class SetorItem(msgspec.Struct, rename="camel"):
     anos: list[int]
     variacao_pct: Decimal | None
     usd_por_kg: Decimal | None
+    codigo: str | None
+    """The Comex Stat code (a country) or ISIC section letter (a sector); ``null`` for a
+    name no code table knows (a file in the project layout may use any)."""
+    nome: str | None
+    """The name in the language asked for (``lang``), Portuguese when there is no other."""
 
 
 class PaisPage(msgspec.Struct, rename="camel"):

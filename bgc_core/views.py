@@ -1,11 +1,11 @@
 """The registry of report views, and their refresh.
 
 Readers query ``rpt.mv_*`` and keep seeing the previous contents during a refresh.
-The three history-sized ones (by month, by year, the series) are plain views over
-tables recomputed per year: a refresh recomputes the years whose per-file aggregates
-changed since its last run (``rpt.anos_pendentes``, marked by the loads), so its cost
-follows the change, not the history. The small summaries are materialized views
-refreshed with ``REFRESH ... CONCURRENTLY`` from the yearly rollup. The pipeline
+The history-sized ones (by month, by year, the series, by code, the filterable
+facts) are plain views over tables recomputed per year: a refresh recomputes the years
+whose per-file aggregates changed since its last run (``rpt.anos_pendentes``, marked by
+the loads), so its cost follows the change, not the history. The small summaries are
+materialized views refreshed with ``REFRESH ... CONCURRENTLY`` from the yearly rollup. The pipeline
 refreshes them; the API reads them and follows their refreshes.
 """
 
@@ -26,8 +26,9 @@ YEARLY_TABLES = {
     "mv_exportacao_anual": "exportacao_anual",
     "mv_serie_mensal": "serie_mensal",
     "mv_exportacao_dimensao": "exportacao_dimensao",
+    "mv_exportacao_fato": "exportacao_fato",
 }
-"""Views over a table recomputed per year, and their tables (migrations 0010, 0011)."""
+"""Views over a table recomputed per year, and their tables (migrations 0010-0012)."""
 SUMMARY_VIEWS = ("mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral")
 """Materialized views over the yearly rollup, refreshed CONCURRENTLY."""
 ROLLUP_VIEW = "mv_exportacao_anual"
@@ -45,6 +46,8 @@ DESCRIPTIONS = {
     "mv_exportacao_dimensao": "Per year and official code (uf, via, urf, ncm and the HS levels "
     "sh6, sh4, sh2), with the values through each month: the rankings by those dimensions "
     "read it.",
+    "mv_exportacao_fato": "Staging's grain by month, country, sector, state, route, customs "
+    "unit and NCM, less the unit: the answers with combined filters read it.",
     "mv_resumo_pais": "Totals per destination country with its share of the total.",
     "mv_resumo_setor": "Totals per sector with its share of the total.",
     "mv_resumo_geral": "One row: grand totals, country and sector counts, years.",
@@ -111,8 +114,8 @@ planner relies on, and analysing costs as much as the recomputation itself."""
 def _recompute_years(
     cur: psycopg2.extensions.cursor, view: str, *, full: bool
 ) -> tuple[tuple[int, ...], int]:
-    """Delete and re-insert the table's pending years from the per-file aggregates;
-    the years and the table's rows."""
+    """Delete and re-insert the table's pending years (from the per-file aggregates, or
+    staging for the filterable facts); the years and the table's rows."""
     table = sql.Identifier("rpt", YEARLY_TABLES[view])
     params: dict[str, object] = {"relacao": view}
     cur.execute(_QUERIES["lock"], params)

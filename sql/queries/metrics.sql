@@ -14,12 +14,15 @@ WHERE ano = (SELECT max(ano) FROM rpt.mv_exportacao_mensal)
 GROUP BY ano;
 
 -- name: resumo
--- Unfiltered: the one row of mv_resumo_geral (no scan of the years). Filtered: the
--- yearly rollup through its indexes (ano; pais, ano; setor, ano). Constant guards: the
--- driver sends literals, so the planner drops the branch that does not apply.
+-- Unfiltered: the one row of mv_resumo_geral (no scan of the years). Filtered by year,
+-- country or sector: the yearly rollup through its indexes (ano; pais, ano; setor, ano).
+-- With any other filter (:cruzado: bloc, state, route, unit, NCM prefix, months): the
+-- facts (rpt.fatos_filtrados). Constant guards: the driver sends literals, so the
+-- planner drops the branches that do not apply.
 SELECT total_usd, total_kg, paises_count, setores_count, anos
 FROM rpt.mv_resumo_geral
 WHERE CAST(:ano AS INT) IS NULL AND CAST(:setor AS TEXT) IS NULL AND CAST(:pais AS TEXT) IS NULL
+  AND NOT CAST(:cruzado AS BOOLEAN)
 UNION ALL
 SELECT COALESCE(SUM(total_usd), 0)::DECIMAL(18,2) AS total_usd,
        COALESCE(SUM(total_kg), 0)::DECIMAL(18,3)  AS total_kg,
@@ -29,11 +32,26 @@ SELECT COALESCE(SUM(total_usd), 0)::DECIMAL(18,2) AS total_usd,
 FROM rpt.mv_exportacao_anual
 WHERE NOT (CAST(:ano AS INT) IS NULL AND CAST(:setor AS TEXT) IS NULL
            AND CAST(:pais AS TEXT) IS NULL)
+  AND NOT CAST(:cruzado AS BOOLEAN)
   AND (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
   AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
   AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT))
 HAVING NOT (CAST(:ano AS INT) IS NULL AND CAST(:setor AS TEXT) IS NULL
-            AND CAST(:pais AS TEXT) IS NULL);
+            AND CAST(:pais AS TEXT) IS NULL)
+   AND NOT CAST(:cruzado AS BOOLEAN)
+UNION ALL
+SELECT COALESCE(SUM(total_usd), 0)::DECIMAL(18,2),
+       COALESCE(SUM(total_kg), 0)::DECIMAL(18,3),
+       COUNT(DISTINCT pais)::INT,
+       COUNT(DISTINCT setor)::INT,
+       COALESCE(ARRAY_AGG(DISTINCT ano ORDER BY ano), '{}')::INT[]
+FROM rpt.fatos_filtrados(
+    CASE WHEN CAST(:ano AS INT) IS NOT NULL THEN ARRAY[CAST(:ano AS INT)] END,
+    CAST(:mes_de AS INT), CAST(:mes_ate AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT),
+    CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT),
+    CAST(:setor AS TEXT))
+WHERE CAST(:cruzado AS BOOLEAN)
+HAVING CAST(:cruzado AS BOOLEAN);
 
 -- name: conferencia
 -- Per year present, the reconciliation of its official yearly file with MDIC's totals;
@@ -49,15 +67,46 @@ ORDER BY y.ano;
 -- name: ranking
 -- Items of one dimension (:dimension = 'pais' or 'setor') ordered by value. Sized for
 -- the history: unfiltered, the items come from mv_resumo_pais or mv_resumo_setor;
--- otherwise from the yearly rollup through its indexes. The growth reads the reference
--- year and the year before only, through the same month of each (the latest
--- month of the filtered scope in the reference year), with usd_ate_mes.
+-- filtered by year, country or sector, from the yearly rollup through its indexes; with
+-- any other filter (:cruzado), from the facts of the scope summed per year. The growth
+-- reads the reference year and the year before only, through the same month of each
+-- (the latest month of the filtered scope in the reference year), with usd_ate_mes.
+-- Each item carries its code and name (in English with :lang = 'en').
 WITH filtered AS NOT MATERIALIZED (
     SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN pais ELSE setor END AS name,
            ano, mes_max, total_usd, total_kg, usd_ate_mes
     FROM rpt.mv_exportacao_anual
-    WHERE (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
+    WHERE NOT CAST(:cruzado AS BOOLEAN)
+      AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
       AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT))
+    UNION ALL
+    SELECT name, ano, max(COALESCE(mes, 12)), SUM(total_usd), SUM(total_kg),
+           ARRAY[
+               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 1),
+               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 2),
+               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 3),
+               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 4),
+               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 5),
+               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 6),
+               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 7),
+               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 8),
+               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 9),
+               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 10),
+               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 11),
+               SUM(total_usd)
+           ]
+    FROM (
+        SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN f.pais ELSE f.setor END AS name,
+               f.ano, f.mes, f.total_usd, f.total_kg
+        FROM rpt.fatos_filtrados(
+            CASE WHEN CAST(:ano AS INT) IS NOT NULL
+                 THEN ARRAY[CAST(:ano AS INT), CAST(:ano AS INT) - 1] END,
+            CAST(:mes_de AS INT), CAST(:mes_ate AS INT), CAST(:pais AS TEXT),
+            CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT),
+            CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
+        WHERE CAST(:cruzado AS BOOLEAN)
+    ) AS fatos
+    GROUP BY name, ano
 ),
 reference AS MATERIALIZED (
     SELECT y.ano, (SELECT max(f.mes_max) FROM filtered f WHERE f.ano = y.ano) AS mes
@@ -68,16 +117,19 @@ items AS (
     FROM rpt.mv_resumo_pais
     WHERE CAST(:dimension AS TEXT) = 'pais' AND CAST(:ano AS INT) IS NULL
       AND CAST(:setor AS TEXT) IS NULL AND CAST(:pais AS TEXT) IS NULL
+      AND NOT CAST(:cruzado AS BOOLEAN)
     UNION ALL
     SELECT setor, total_usd, total_kg, anos
     FROM rpt.mv_resumo_setor
     WHERE CAST(:dimension AS TEXT) = 'setor' AND CAST(:ano AS INT) IS NULL
       AND CAST(:setor AS TEXT) IS NULL AND CAST(:pais AS TEXT) IS NULL
+      AND NOT CAST(:cruzado AS BOOLEAN)
     UNION ALL
     SELECT name, SUM(total_usd), SUM(total_kg), ARRAY_AGG(DISTINCT ano ORDER BY ano)
     FROM filtered
-    WHERE NOT (CAST(:ano AS INT) IS NULL AND CAST(:setor AS TEXT) IS NULL
-               AND CAST(:pais AS TEXT) IS NULL)
+    WHERE (CAST(:cruzado AS BOOLEAN)
+           OR NOT (CAST(:ano AS INT) IS NULL AND CAST(:setor AS TEXT) IS NULL
+                   AND CAST(:pais AS TEXT) IS NULL))
       AND (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
     GROUP BY name
 ),
@@ -90,34 +142,60 @@ growth AS (
     FROM filtered f
     WHERE f.ano IN ((SELECT ano FROM reference), (SELECT ano FROM reference) - 1)
     GROUP BY name
+),
+page AS (
+    SELECT i.name                                                   AS name,
+           i.usd::DECIMAL(18,2)                                     AS total_usd,
+           i.kg::DECIMAL(18,3)                                      AS total_kg,
+           ROUND(100 * i.usd / NULLIF(SUM(i.usd) OVER (), 0), 2)    AS participacao_pct,
+           i.anos                                                   AS anos,
+           ROUND(100 * (g.current_usd - g.previous_usd) / NULLIF(g.previous_usd, 0), 2)
+                                                                    AS variacao_pct,
+           ROUND(i.usd / NULLIF(i.kg, 0), 4)                        AS usd_por_kg,
+           COUNT(*) OVER ()                                         AS total
+    FROM items i
+    LEFT JOIN growth g USING (name)
+    ORDER BY i.usd DESC, i.name
+    LIMIT :limit OFFSET :offset
 )
-SELECT i.name                                                   AS name,
-       i.usd::DECIMAL(18,2)                                     AS total_usd,
-       i.kg::DECIMAL(18,3)                                      AS total_kg,
-       ROUND(100 * i.usd / NULLIF(SUM(i.usd) OVER (), 0), 2)    AS participacao_pct,
-       i.anos                                                   AS anos,
-       ROUND(100 * (g.current_usd - g.previous_usd) / NULLIF(g.previous_usd, 0), 2) AS variacao_pct,
-       ROUND(i.usd / NULLIF(i.kg, 0), 4)                        AS usd_por_kg,
-       COUNT(*) OVER ()                                         AS total
-FROM items i
-LEFT JOIN growth g USING (name)
-ORDER BY i.usd DESC, i.name
-LIMIT :limit OFFSET :offset;
+SELECT p.*,
+       COALESCE(pc.co_pais, sc.codigo)                                      AS codigo,
+       COALESCE(CASE WHEN CAST(:lang AS TEXT) = 'en' THEN n.nome_ing END, p.name) AS nome
+FROM page p
+LEFT JOIN rpt.pais_codigos pc ON CAST(:dimension AS TEXT) = 'pais' AND pc.pais = p.name
+LEFT JOIN rpt.nomes n ON n.dimensao = 'pais' AND n.codigo = pc.co_pais
+LEFT JOIN (SELECT setor, min(codigo) AS codigo FROM rpt.setor_codigos GROUP BY setor) sc
+       ON CAST(:dimension AS TEXT) = 'setor' AND sc.setor = p.name
+ORDER BY p.total_usd DESC, p.name;
 
 -- name: ranking_count
 -- How many items match, for a page past the end.
-SELECT COUNT(DISTINCT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN pais ELSE setor END)
-FROM rpt.mv_exportacao_mensal
-WHERE (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
-  AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
-  AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT));
+SELECT COUNT(DISTINCT name)
+FROM (
+    SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN pais ELSE setor END AS name
+    FROM rpt.mv_exportacao_mensal
+    WHERE NOT CAST(:cruzado AS BOOLEAN)
+      AND (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
+      AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
+      AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT))
+    UNION ALL
+    SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN pais ELSE setor END
+    FROM rpt.fatos_filtrados(
+        CASE WHEN CAST(:ano AS INT) IS NOT NULL THEN ARRAY[CAST(:ano AS INT)] END,
+        CAST(:mes_de AS INT), CAST(:mes_ate AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT),
+        CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT),
+        CAST(:setor AS TEXT))
+    WHERE CAST(:cruzado AS BOOLEAN)
+) AS names;
 
 -- name: serie
 -- From mv_serie_mensal ('' = all countries or all sectors); with both a country and a
--- sector, from the base aggregate through its country index.
+-- sector, from the base aggregate through its country index; with any other filter
+-- (:cruzado), from the facts of the scope.
 SELECT ano, mes, total_usd, total_kg
 FROM rpt.mv_serie_mensal
 WHERE mes IS NOT NULL
+  AND NOT CAST(:cruzado AS BOOLEAN)
   AND NOT (CAST(:pais AS TEXT) IS NOT NULL AND CAST(:setor AS TEXT) IS NOT NULL)
   AND pais = COALESCE(CAST(:pais AS TEXT), '')
   AND setor = COALESCE(CAST(:setor AS TEXT), '')
@@ -129,8 +207,19 @@ SELECT ano, mes,
        SUM(total_kg)::DECIMAL(18,3)  AS total_kg
 FROM rpt.mv_exportacao_mensal
 WHERE mes IS NOT NULL
+  AND NOT CAST(:cruzado AS BOOLEAN)
   AND CAST(:pais AS TEXT) IS NOT NULL AND CAST(:setor AS TEXT) IS NOT NULL
   AND pais = CAST(:pais AS TEXT) AND setor = CAST(:setor AS TEXT)
+  AND (CAST(:ano_de AS INT) IS NULL OR ano >= CAST(:ano_de AS INT))
+  AND (CAST(:ano_ate AS INT) IS NULL OR ano <= CAST(:ano_ate AS INT))
+GROUP BY ano, mes
+UNION ALL
+SELECT ano, mes, SUM(total_usd)::DECIMAL(18,2), SUM(total_kg)::DECIMAL(18,3)
+FROM rpt.fatos_filtrados(
+    NULL, CAST(:mes_de AS INT), CAST(:mes_ate AS INT), CAST(:pais AS TEXT),
+    CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT),
+    CAST(:ncm AS TEXT), CAST(:setor AS TEXT))
+WHERE CAST(:cruzado AS BOOLEAN) AND mes IS NOT NULL
   AND (CAST(:ano_de AS INT) IS NULL OR ano >= CAST(:ano_de AS INT))
   AND (CAST(:ano_ate AS INT) IS NULL OR ano <= CAST(:ano_ate AS INT))
 GROUP BY ano, mes
@@ -411,3 +500,99 @@ SELECT p.ano, p.de, p.ate,
        (SELECT ROUND(100 * SUM(usd) FILTER (WHERE em_bloco) / NULLIF(SUM(usd), 0), 2)
         FROM por_pais)                                                        AS cobertura
 FROM periodo p;
+
+-- name: scoped_ranking
+-- A dimension ranking (:dimension: uf, via, urf, ncm, sh6, sh4, sh2, bloco) of a scope
+-- filtered beyond its months, from the facts of the reference year and the year before
+-- (:ano, months :de..:ate, from the periodo query). Shares and coverage are of the
+-- scope's whole value, as in dimension_ranking; a bloc counts each of its countries.
+-- The scope's row comes first and alone when the page is empty (codigo NULL).
+WITH fatos AS MATERIALIZED (
+    SELECT f.ano = CAST(:ano AS INT) AS atual, f.pais,
+           CASE CAST(:dimension AS TEXT)
+               WHEN 'uf' THEN f.uf WHEN 'via' THEN f.via WHEN 'urf' THEN f.urf
+               WHEN 'ncm' THEN f.ncm WHEN 'sh6' THEN left(f.ncm, 6)
+               WHEN 'sh4' THEN left(f.ncm, 4) WHEN 'sh2' THEN left(f.ncm, 2)
+           END AS codigo,
+           f.total_usd AS usd, f.total_kg AS kg
+    FROM rpt.fatos_filtrados(
+        ARRAY[CAST(:ano AS INT), CAST(:ano AS INT) - 1], CAST(:de AS INT), CAST(:ate AS INT),
+        CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
+        CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
+),
+codificados AS (
+    SELECT atual, codigo, usd, kg FROM fatos WHERE CAST(:dimension AS TEXT) <> 'bloco'
+    UNION ALL
+    SELECT f.atual, b.co_bloco, f.usd, f.kg
+    FROM fatos f
+    JOIN rpt.pais_bloco b ON b.pais = f.pais
+    WHERE CAST(:dimension AS TEXT) = 'bloco'
+),
+itens AS (
+    SELECT codigo,
+           SUM(usd) FILTER (WHERE atual)     AS usd,
+           SUM(kg) FILTER (WHERE atual)      AS kg,
+           SUM(usd) FILTER (WHERE NOT atual) AS usd_anterior
+    FROM codificados
+    WHERE codigo IS NOT NULL
+    GROUP BY codigo
+    HAVING SUM(usd) FILTER (WHERE atual) <> 0 OR SUM(kg) FILTER (WHERE atual) <> 0
+),
+escopo AS (
+    SELECT SUM(usd) FILTER (WHERE atual) AS usd,
+           SUM(usd) FILTER (
+               WHERE atual AND CASE WHEN CAST(:dimension AS TEXT) = 'bloco'
+                                    THEN pais IN (SELECT pais FROM rpt.pais_bloco)
+                                    ELSE codigo IS NOT NULL END
+           ) AS usd_com_codigo,
+           (SELECT count(*) FROM itens) AS itens
+    FROM fatos
+),
+pagina AS (
+    SELECT * FROM itens ORDER BY usd DESC, codigo LIMIT :limit OFFSET :offset
+)
+SELECT g.codigo,
+       COALESCE(CASE WHEN CAST(:lang AS TEXT) = 'en' THEN n.nome_ing END, n.nome) AS nome,
+       g.usd::DECIMAL(18,2)                                                       AS total_usd,
+       g.kg::DECIMAL(18,3)                                                        AS total_kg,
+       ROUND(100 * g.usd / NULLIF(e.usd, 0), 2)                                   AS participacao_pct,
+       ROUND(100 * (g.usd - g.usd_anterior) / NULLIF(g.usd_anterior, 0), 2)       AS variacao_pct,
+       ROUND(g.usd / NULLIF(g.kg, 0), 4)                                          AS usd_por_kg,
+       e.itens,
+       ROUND(100 * e.usd_com_codigo / NULLIF(e.usd, 0), 2)                        AS cobertura
+FROM escopo e
+LEFT JOIN pagina g ON true
+LEFT JOIN rpt.nomes n ON n.dimensao = CAST(:dimension AS TEXT) AND n.codigo = g.codigo
+ORDER BY g.usd DESC NULLS FIRST, g.codigo;
+
+-- name: resolve_filters
+-- The filters a client gave, checked against the code tables: the country's name (from
+-- its name, Comex Stat code or ISO3 code, or a name present in the data), the sector's
+-- name (from its name or ISIC section letter), and whether each other code exists. NULL
+-- where the filter was not given.
+SELECT
+    COALESCE(
+        (SELECT pais FROM rpt.pais_codigos
+         WHERE pais = CAST(:pais AS TEXT) OR co_pais = CAST(:pais AS TEXT)
+            OR iso3 = upper(CAST(:pais AS TEXT))
+         ORDER BY pais = CAST(:pais AS TEXT) DESC LIMIT 1),
+        (SELECT pais FROM rpt.mv_resumo_pais WHERE pais = CAST(:pais AS TEXT))
+    ) AS pais,
+    COALESCE(
+        (SELECT setor FROM rpt.mv_resumo_setor WHERE setor = CAST(:setor AS TEXT)),
+        (SELECT min(setor) FROM rpt.setor_codigos
+         WHERE setor = CAST(:setor AS TEXT) OR codigo = upper(CAST(:setor AS TEXT)))
+    ) AS setor,
+    EXISTS (SELECT 1 FROM rpt.nomes WHERE dimensao = 'bloco' AND codigo = CAST(:bloco AS TEXT))
+        AS bloco,
+    EXISTS (SELECT 1 FROM rpt.nomes WHERE dimensao = 'uf' AND codigo = upper(CAST(:uf AS TEXT)))
+        AS uf,
+    EXISTS (SELECT 1 FROM rpt.nomes WHERE dimensao = 'via' AND codigo = CAST(:via AS TEXT))
+        AS via,
+    EXISTS (SELECT 1 FROM rpt.nomes WHERE dimensao = 'urf' AND codigo = CAST(:urf AS TEXT))
+        AS urf,
+    EXISTS (SELECT 1 FROM rpt.nomes
+            WHERE dimensao = CASE length(CAST(:ncm AS TEXT)) WHEN 8 THEN 'ncm'
+                                  ELSE 'sh' || length(CAST(:ncm AS TEXT)) END
+              AND codigo = CAST(:ncm AS TEXT))
+        AS ncm;

@@ -116,6 +116,15 @@ FROM (
 ) AS por_codigo
 GROUP BY ano, dimensao, codigo;
 
+-- name: exportacao_fato
+-- Staging's grain less the unit and the load columns: what combined filters read.
+INSERT INTO rpt.exportacao_fato
+SELECT ano, mes, pais, setor, sg_uf, co_via, co_urf, ncm,
+       SUM(valor_usd), SUM(peso_kg), count(*), now()
+FROM stg.exportacao
+WHERE ano = ANY(%(anos)s)
+GROUP BY ano, mes, pais, setor, sg_uf, co_via, co_urf, ncm;
+
 -- name: record_refresh
 -- The API's data version moves with every refresh (sql/queries/metrics.sql: version);
 -- %(linhas)s: the relation's rows, counted.

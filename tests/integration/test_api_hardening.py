@@ -75,7 +75,7 @@ def test_rate_limiting_is_off_by_default(database_url: str) -> None:
         ("/v1/metrics/resumo?anoDe=2024", "anoDe"),
         ("/v1/metrics/pais?pais=China", "pais"),
         ("/v1/metrics/setor?setor=A&limit=5", "setor"),
-        ("/metrics/serie?ano=2024", "ano"),
+        ("/metrics/serie?limit=5", "limit"),
     ],
 )
 def test_a_query_parameter_the_endpoint_does_not_know_is_a_400_naming_it(

@@ -17,7 +17,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from bgc_api.app import create_app
-from bgc_api.repository import Filters, Freshness, Repository
+from bgc_api.repository import Freshness, Repository, Scope
 from bgc_api.schemas import PaisPage, Problem, Resumo, Serie, SetorPage
 from bgc_core import views
 from bgc_core.settings import load_settings
@@ -237,13 +237,14 @@ def test_pais_csv_has_every_column_in_order_with_the_computed_figures(client: Te
     assert response.headers["content-type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0] == ["pais", "totalUsd", "totalKg", "participacaoPct", "variacaoPct",
-                       "usdPorKg", "anos"]  # fmt: skip
+                       "usdPorKg", "anos", "codigo", "nome"]  # fmt: skip
     by_country = totals_by(2, DEC)
     grand = sum(v for v, _ in by_country.values())
     chile = next(r for r in rows[1:] if r[0] == "Chile")
     usd, kg = by_country["Chile"]
     assert chile[1:4] == [str(usd), f"{kg:.3f}", str(pct(usd, grand))]
-    assert chile[5:] == [str((usd / kg).quantize(Decimal("0.0001"), ROUND_HALF_UP)), "2024;2025"]
+    unit_value = str((usd / kg).quantize(Decimal("0.0001"), ROUND_HALF_UP))
+    assert chile[5:] == [unit_value, "2024;2025", "158", "Chile"]
     assert [r[0] for r in rows[1:]] == sorted(by_country, key=lambda p: -by_country[p][0])
     by_accept = client.get("/v1/metrics/pais", headers={"Accept": "text/csv"})
     assert by_accept.text == response.text
@@ -252,8 +253,11 @@ def test_pais_csv_has_every_column_in_order_with_the_computed_figures(client: Te
 def test_setor_csv_columns(client: TestClient) -> None:
     rows = list(csv.reader(io.StringIO(client.get("/v1/metrics/setor?format=csv").text)))
     assert rows[0] == ["setor", "totalUsd", "totalKg", "participacaoPct", "variacaoPct",
-                       "usdPorKg", "anos"]  # fmt: skip
-    assert {r[0] for r in rows[1:]} == {"Agropecuária", "Indústria Extrativa"}
+                       "usdPorKg", "anos", "codigo", "nome"]  # fmt: skip
+    assert {(r[0], r[7], r[8]) for r in rows[1:]} == {
+        ("Agropecuária", "A", "Agropecuária"),
+        ("Indústria Extrativa", "B", "Indústria Extrativa"),
+    }
 
 
 def test_serie_csv_rows_are_the_months(client: TestClient) -> None:
@@ -263,9 +267,18 @@ def test_serie_csv_rows_are_the_months(client: TestClient) -> None:
     assert len(rows) - 1 == len({(r[0], r[1]) for r in DEC})
 
 
-def test_filter_matching_nothing_is_empty_not_an_error(client: TestClient) -> None:
-    assert client.get("/v1/metrics/pais?setor=Nada").json()["items"] == []
-    assert client.get("/v1/metrics/resumo?setor=Nada").json()["totalUsd"] == 0
+def test_a_known_code_without_data_is_empty_not_an_error(client: TestClient) -> None:
+    manufacturing = "Indústria de Transformação"  # an ISIC section the fixture never sells
+    assert client.get("/v1/metrics/pais", params={"setor": manufacturing}).json()["items"] == []
+    assert client.get("/v1/metrics/resumo?setor=C").json()["totalUsd"] == 0
+
+
+def test_an_unknown_code_is_a_400_naming_the_parameter_and_the_value(client: TestClient) -> None:
+    answer = client.get("/v1/metrics/pais?setor=Nada")
+    assert answer.status_code == 400
+    [problem] = answer.json()["invalid_params"]
+    assert problem["name"] == "setor"
+    assert "'Nada'" in problem["reason"]
 
 
 @pytest.mark.parametrize(
@@ -296,8 +309,8 @@ def test_bad_parameters_are_problem_documents(
 
 def test_sql_in_a_filter_is_just_text(client: TestClient) -> None:
     response = client.get("/v1/metrics/pais", params={"setor": "x'; DROP TABLE stg.exportacao; --"})
-    assert response.status_code == 200
-    assert response.json()["items"] == []
+    assert response.status_code == 400  # an unknown sector, named as such
+    assert response.json()["invalid_params"][0]["name"] == "setor"
     assert client.get("/v1/metrics/resumo").json()["paisesCount"] == 3
 
 
@@ -390,8 +403,8 @@ class RefreshDuringQuery(Repository):
         super().__init__(inner.engine, inner.observe)
         self.url, self.api, self.done = url, api, False
 
-    def resumo(self, filters: Filters, freshness: Freshness) -> Resumo:
-        answer = super().resumo(filters, freshness)
+    def resumo(self, scope: Scope, freshness: Freshness) -> Resumo:
+        answer = super().resumo(scope, freshness)
         if not self.done:
             self.done = True
             old = self.api.state.data_version.current

@@ -25,6 +25,7 @@ SHIPPED = [
     "0009_api_rollups.sql",
     "0010_views_per_year.sql",
     "0011_dimension_aggregates.sql",
+    "0012_filtered_facts.sql",
 ]
 
 SUMMARIES = ["mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]
@@ -214,10 +215,13 @@ def test_rows_stored_before_partitioning_move_into_one_partition_per_source(
         "SELECT ano, mes, total_usd FROM rpt.mv_serie_mensal WHERE pais = '' AND setor = '' "
         "ORDER BY 1",
     ) == [(2023, 1, Decimal("10.75")), (2024, 2, Decimal("7.00"))]
-    # 0010 fills its tables; 0011's table is filled by the first refresh.
-    assert query(empty_database_url, "SELECT relacao, ano FROM rpt.anos_pendentes ORDER BY 2") == [
-        ("mv_exportacao_dimensao", 2023),
-        ("mv_exportacao_dimensao", 2024),
+    # 0010 fills its tables; 0011's and 0012's are filled by the first refresh.
+    assert query(
+        empty_database_url, "SELECT relacao, ano FROM rpt.anos_pendentes ORDER BY 2, 1"
+    ) == [
+        (relacao, ano)
+        for ano in (2023, 2024)
+        for relacao in ("mv_exportacao_dimensao", "mv_exportacao_fato")
     ]
     assert query(
         empty_database_url,

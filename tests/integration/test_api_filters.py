@@ -1,0 +1,236 @@
+"""Filters combine on every metrics endpoint: country (by name, Comex Stat or ISO3 code),
+bloc, state, route, customs unit, NCM prefix, sector and months. Every expected figure is
+computed here from the official-layout files and the reference CSVs, never from the views."""
+
+import csv
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+import pytest
+from litestar.testing import TestClient
+
+from bgc_api.app import create_app
+from bgc_core import sqlfiles
+from bgc_core.settings import load_settings
+from tests.integration.test_api_dimensions import (
+    Row,
+    answered,
+    expected_ranking,
+    ranked,
+    rounded,
+    two_years,  # noqa: F401 (a fixture)
+)
+
+Predicate = Callable[[Row], bool]
+
+
+def reference(table: str) -> list[dict[str, str]]:
+    with sqlfiles.reference_file(table).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+BLOCS: dict[str, set[str]] = defaultdict(set)
+for _row in reference("cfg.pais_bloco"):
+    BLOCS[_row["co_bloco"]].add(_row["co_pais"])
+SECTOR_OF = {r["ncm"]: r["isic_secao"] for r in reference("cfg.ncm_setor")}
+COUNTRY = {r["co_pais"]: r for r in reference("cfg.pais")}
+
+
+def busiest(rows: list[Row], dimension: str) -> str:
+    """The code of ``dimension`` with the most rows: a filter that keeps data."""
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts[str(row.codes[dimension])] += 1
+    return max(counts, key=lambda code: (counts[code], code))
+
+
+@pytest.fixture
+def client(two_years: tuple[str, list[Row]]) -> Iterator[TestClient]:  # noqa: F811
+    url, _ = two_years
+    with TestClient(app=create_app(load_settings({}), database_url=url, access_log=False)) as test:
+        yield test
+
+
+def last_month(rows: list[Row], year: int) -> int:
+    return max(r.mes for r in rows if r.ano == year)
+
+
+@pytest.mark.parametrize("dimension", ["uf", "ncm", "sh4", "sh2", "via", "urf"])
+def test_a_dimension_ranking_with_a_country_and_a_state(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+    dimension: str,
+) -> None:
+    _, rows = two_years
+    pais, uf = busiest(rows, "pais"), busiest(rows, "uf")
+    keep: Predicate = lambda r: r.codes["pais"] == pais and r.codes["uf"] == uf  # noqa: E731
+    filters = f"pais={pais}" + ("" if dimension == "uf" else f"&uf={uf}")
+    if dimension == "uf":
+        keep = lambda r: r.codes["pais"] == pais  # noqa: E731
+    expected = expected_ranking([r for r in rows if keep(r)], dimension, 2025, 1,
+                                last_month(rows, 2025))  # fmt: skip
+    body = answered(client, f"/v1/metrics/{dimension}?{filters}&limit=1000")
+    assert expected["items"], "the filter keeps data"
+    assert ranked(body) == expected["items"]
+    assert body["total"] == len(expected["items"])
+    assert (body["periodo"], body["cobertura"]) == (expected["periodo"], Decimal("100.00"))
+
+
+def test_an_ncm_prefix_and_a_span_of_months(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+) -> None:
+    _, rows = two_years
+    chapter = busiest(rows, "sh2")
+    kept = [r for r in rows if str(r.codes["ncm"]).startswith(chapter)]
+    expected = expected_ranking(kept, "uf", 2025, 2, 4)
+    body = answered(client, f"/v1/metrics/uf?ncm={chapter}&mes_de=2&mes_ate=4&limit=1000")
+    assert ranked(body) == expected["items"]
+    assert body["periodo"] == {"de": "2025-02", "ate": "2025-04"}
+    assert body["filters"] == {"ncm": chapter, "mes_de": 2, "mes_ate": 4}
+
+
+def test_a_bloc_is_every_country_in_it(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+) -> None:
+    _, rows = two_years
+    bloc = max(BLOCS, key=lambda b: sum(r.codes["pais"] in BLOCS[b] for r in rows))
+    kept = [r for r in rows if r.codes["pais"] in BLOCS[bloc]]
+    expected = expected_ranking(kept, "sh2", 2025, 1, last_month(rows, 2025))
+    body = answered(client, f"/v1/metrics/sh2?bloco={bloc}&limit=1000")
+    assert ranked(body) == expected["items"]
+    resumo = answered(client, f"/v1/metrics/resumo?bloco={bloc}&ano=2025")
+    assert resumo["totalUsd"] == sum(r.usd for r in kept if r.ano == 2025)
+
+
+def test_the_country_by_name_code_or_iso3_is_the_same_filter(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+) -> None:
+    _, rows = two_years
+    code = busiest(rows, "pais")
+    country = COUNTRY[code]
+    answers = [
+        answered(client, f"/v1/metrics/uf?pais={given}&limit=1000")["items"]
+        for given in (code, country["iso3"], country["iso3"].lower(), country["no_pais"])
+    ]
+    assert all(items == answers[0] for items in answers)
+    assert sum(i["totalUsd"] for i in answers[0]) == sum(
+        r.usd for r in rows if r.codes["pais"] == code and r.ano == 2025
+    )
+
+
+def test_resumo_with_a_state_and_a_sector(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+) -> None:
+    _, rows = two_years
+    uf = busiest(rows, "uf")
+    section = SECTOR_OF[str(busiest(rows, "ncm"))]
+    kept = [r for r in rows if r.codes["uf"] == uf and SECTOR_OF[str(r.codes["ncm"])] == section]
+    body = answered(client, f"/v1/metrics/resumo?uf={uf}&setor={section}")
+    assert body["totalUsd"] == sum(r.usd for r in kept)
+    assert body["totalKg"] == sum(r.kg for r in kept)
+    assert body["paisesCount"] == len({r.codes["pais"] for r in kept})
+    assert body["setoresCount"] == 1
+    assert body["anos"] == [2024, 2025]
+    assert body["filters"] == {"uf": uf, "setor": section}
+
+
+def test_pais_ranking_with_a_state_keeps_its_fields_and_gains_code_and_name(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+) -> None:
+    _, rows = two_years
+    uf = busiest(rows, "uf")
+    kept = [r for r in rows if r.codes["uf"] == uf]
+    month = last_month(kept, 2025)
+    now: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    through: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    for r in kept:
+        code = str(r.codes["pais"])
+        if r.ano == 2025:
+            now[code][0] += r.usd
+            now[code][1] += r.kg
+        if r.mes <= month:
+            through[(code, r.ano)] += r.usd
+    scope = sum(usd for usd, _ in now.values())
+    body = answered(client, f"/v1/metrics/pais?ano=2025&uf={uf}&limit=1000&lang=en")
+    expected = sorted(
+        (
+            {
+                "pais": COUNTRY[code]["no_pais"],
+                "totalUsd": rounded(usd, "0.01"),
+                "totalKg": rounded(kg, "0.001"),
+                "participacaoPct": rounded(100 * usd / scope, "0.01"),
+                "anos": [2025],
+                "variacaoPct": rounded(
+                    100 * (through[(code, 2025)] - through[(code, 2024)]) / through[(code, 2024)],
+                    "0.01",
+                ) if through[(code, 2024)] else None,
+                "usdPorKg": rounded(usd / kg, "0.0001"),
+                "codigo": code,
+                "nome": COUNTRY[code]["no_pais_ing"] or COUNTRY[code]["no_pais"],
+            }
+            for code, (usd, kg) in now.items()
+        ),
+        key=lambda i: (-i["totalUsd"], i["pais"]),
+    )  # fmt: skip
+    assert body["items"] == expected
+    assert body["total"] == len(expected)
+
+
+def test_setor_ranking_with_an_ncm_chapter(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+) -> None:
+    _, rows = two_years
+    chapter = busiest(rows, "sh2")
+    kept = [r for r in rows if str(r.codes["ncm"]).startswith(chapter) and r.ano == 2025]
+    body = answered(client, f"/v1/metrics/setor?ano=2025&ncm={chapter}&limit=1000")
+    by_section: dict[str, Decimal] = defaultdict(Decimal)
+    for r in kept:
+        by_section[SECTOR_OF[str(r.codes["ncm"])]] += r.usd
+    assert {i["codigo"]: i["totalUsd"] for i in body["items"]} == by_section
+
+
+def test_serie_with_a_route_and_a_customs_unit(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+) -> None:
+    _, rows = two_years
+    via, urf, uf = busiest(rows, "via"), busiest(rows, "urf"), busiest(rows, "uf")
+    monthly: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for r in rows:
+        if (r.codes["via"], r.codes["urf"], r.codes["uf"]) == (via, urf, uf) and r.mes >= 6:
+            monthly[(r.ano, r.mes)] += r.usd
+    body = answered(client, f"/v1/metrics/serie?via={via}&urf={urf}&uf={uf}&mes_de=6")
+    assert [(i["ano"], i["mes"], i["totalUsd"]) for i in body["items"]] == [
+        (ano, mes, usd) for (ano, mes), usd in sorted(monthly.items())
+    ]
+    one_year = answered(client, f"/v1/metrics/serie?ano=2024&uf={uf}")["items"]
+    assert {i["ano"] for i in one_year} == {2024}
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [("pais=Atlantida", "pais"), ("uf=XX", "uf"), ("bloco=999", "bloco"), ("via=98", "via"),
+     ("urf=1234567", "urf"), ("ncm=9800", "ncm"), ("setor=Z", "setor")],
+)  # fmt: skip
+def test_an_unknown_code_is_a_400_naming_parameter_and_value(
+    client: TestClient, query: str, parameter: str
+) -> None:
+    answer = client.get(f"/v1/metrics/sh2?{query}")
+    assert answer.status_code == 400, answer.text
+    [problem] = answer.json()["invalid_params"]
+    assert problem["name"] == parameter
+    assert repr(query.split("=")[1]) in problem["reason"]
+
+
+def test_a_known_code_without_data_is_an_empty_page(client: TestClient) -> None:
+    body = answered(client, "/v1/metrics/uf?pais=Groenlândia")
+    assert (body["items"], body["total"]) == ([], 0)
+    assert body["periodo"] is not None
+    assert answered(client, "/v1/metrics/resumo?uf=AC&ncm=01")["totalUsd"] == 0
