@@ -73,6 +73,25 @@ def api_urls(years: list[int]) -> list[str]:
     return urls
 
 
+def filtered_urls(years: list[int]) -> list[str]:
+    """Rankings, summaries and series with two filters beyond the year: answered from the
+    facts (rpt.exportacao_fato), the leading codes of the generated data."""
+    urls = []
+    for year in years:
+        urls += [
+            f"/v1/metrics/uf?ano={year}&pais=China&ncm=12",
+            f"/v1/metrics/ncm?ano={year}&uf=SP&via=01&limit=20",
+            f"/v1/metrics/pais?ano={year}&uf=SP&ncm=12",
+            f"/v1/metrics/sh4?ano={year}&bloco=22&uf=MG",
+            f"/v1/metrics/setor?ano={year}&urf=0817800&pais=160",
+            f"/v1/metrics/via?ano={year}&pais=USA&setor=C",
+            f"/v1/metrics/resumo?ano={year}&uf=SP&via=01",
+            f"/v1/metrics/serie?ano={year}&pais=China&uf=SP",
+            f"/v1/metrics/sh2?ano={year}&mes_de=1&mes_ate=6&uf=PR&pais=China",
+        ]
+    return urls
+
+
 def cold_latencies(base: str, urls: list[str]) -> dict[str, Any]:
     """Each URL asked once right after a refresh emptied the API's answer cache."""
     timings = []
@@ -127,6 +146,7 @@ def bench_history(
         if len(written) == 1:
             _refresh(url, figures, "refresh_one_year")
             figures["api_one_year"] = cold_latencies(api_base(), api_urls([year]))
+            figures["api_filtered_one_year"] = cold_latencies(api_base(), filtered_urls([year]))
     revised = written[len(years) // 2]
     figures["rows_total"] = sum(w.rows for w in written)
     figures["load_s_per_file"] = seconds
@@ -146,6 +166,7 @@ def bench_history(
     )
     recent = list(years)[-5:]
     figures["api_full_history"] = cold_latencies(api_base(), api_urls(recent))
+    figures["api_filtered_full_history"] = cold_latencies(api_base(), filtered_urls(recent))
     figures["api_p95_full_vs_one_year"] = round(
         figures["api_full_history"]["p95_ms"] / figures["api_one_year"]["p95_ms"], 2
     )

@@ -150,25 +150,32 @@ async def answer(
 ) -> Response[bytes]:
     """The cached bytes for this request and data version, or new ones built in a thread
     (``variant``: what else the answer depends on, such as the language of names)."""
-    snapshot = data_version.snapshot
     key = (request.url.path.removeprefix("/v1"), request.url.query, csv_wanted, variant)
-    cached = cache.get(snapshot.version, key)
+    cached = cache.get(data_version.current, key)
     if cached is None:
-        freshness = Freshness(snapshot.version, snapshot.data_through)
         try:
-            body, media = await anyio.to_thread.run_sync(build, repository, freshness)
+            body, media, version = await anyio.to_thread.run_sync(
+                _in_one_snapshot, build, repository
+            )
         except UnknownCode as exc:
             raise ValidationException(
                 extra=[{"key": exc.parameter, "reason": f"unknown code {exc.value!r}",
                         "source": "query"}]
             ) from None  # fmt: skip
         cached = Cached(body, media, etag_of(body))
-        if data_version.current == snapshot.version:  # a refresh during the query: not kept
-            cache.put(snapshot.version, key, cached)
+        if data_version.current == version:  # the listener has seen this version: kept
+            cache.put(version, key, cached)
     headers = {"ETag": cached.etag, "Cache-Control": "no-cache"}
     if etag_matches(request.headers.get("if-none-match"), cached.etag):
         return Response(b"", status_code=304, headers=headers)
     return Response(cached.body, media_type=cached.media_type, headers=headers)
+
+
+def _in_one_snapshot(build: Build, repository: Repository) -> tuple[bytes, str, str | None]:
+    """The answer built from one database snapshot, and the data version it names."""
+    with repository.snapshot() as freshness:
+        body, media = build(repository, freshness)
+    return body, media, freshness.updated_at
 
 
 FILTERS_DESCRIPTION = (

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -12,6 +14,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 
 from bgc_api import series
+from bgc_api.cache import format_data_through
 from bgc_api.schemas import (
     Codigo,
     Concentracao,
@@ -103,10 +106,43 @@ class Repository:
         self.engine = engine
         self.observe = observe
         self.timeout_ms = timeout_ms
+        self._local = threading.local()
 
     def _timeout_detail(self) -> str:
         limit = f" of {self.timeout_ms / 1000:g} s" if self.timeout_ms else ""
         return f"the query ran past the statement timeout{limit}: the database is busy, retry"
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Freshness]:
+        """Run every query of one answer in one snapshot (REPEATABLE READ, read only) and
+        yield the data version and latest month that snapshot sees: an answer names the
+        version its figures come from, even when a refresh commits while it is built."""
+        try:
+            with self.engine.connect().execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            ) as conn:
+                self._local.conn = conn
+                try:
+                    [(updated_at,)] = self._rows("version", {})
+                    latest = self._rows("data_through", {})
+                    yield Freshness(
+                        updated_at.isoformat() if updated_at else None,
+                        format_data_through(latest[0].ano, latest[0].mes) if latest else None,
+                    )
+                finally:
+                    self._local.conn = None
+        except sa.exc.OperationalError as exc:
+            raise DatabaseDown(f"database unavailable: {type(exc.orig).__name__}") from exc
+        except sa.exc.TimeoutError as exc:
+            raise DatabaseDown("database unavailable: connection pool exhausted") from exc
+
+    def _execute(self, name: str, params: dict[str, Any]) -> list[sa.Row[Any]]:
+        """On the answer's snapshot connection when there is one, else on its own."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            return list(conn.execute(QUERIES[name], params))
+        with self.engine.connect() as own:
+            return list(own.execute(QUERIES[name], params))
 
     def _rows(
         self, name: str, params: dict[str, Any], label: str | None = None
@@ -114,8 +150,7 @@ class Repository:
         """Run a named query; its duration is observed under ``label`` (default: its name)."""
         started = time.perf_counter()
         try:
-            with self.engine.connect() as conn:
-                rows = list(conn.execute(QUERIES[name], params))
+            rows = self._execute(name, params)
         except sa.exc.OperationalError as exc:
             if getattr(exc.orig, "pgcode", None) == QUERY_CANCELED:
                 raise DatabaseDown(self._timeout_detail()) from exc

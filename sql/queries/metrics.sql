@@ -504,49 +504,48 @@ FROM periodo p;
 -- name: scoped_ranking
 -- A dimension ranking (:dimension: uf, via, urf, ncm, sh6, sh4, sh2, bloco) of a scope
 -- filtered beyond its months, from the facts of the reference year and the year before
--- (:ano, months :de..:ate, from the periodo query). Shares and coverage are of the
--- scope's whole value, as in dimension_ranking; a bloc counts each of its countries.
--- The scope's row comes first and alone when the page is empty (codigo NULL).
-WITH fatos AS MATERIALIZED (
-    SELECT f.ano = CAST(:ano AS INT) AS atual, f.pais,
-           CASE CAST(:dimension AS TEXT)
+-- (:ano, months :de..:ate, from the periodo query), in one pass: the facts are summed per
+-- key (a code, or a country for blocs), and blocs then sum their countries. Shares and
+-- coverage are of the scope's whole value, as in dimension_ranking. The scope's row
+-- comes alone when the page is empty (codigo NULL).
+WITH por_chave AS MATERIALIZED (
+    SELECT CASE CAST(:dimension AS TEXT)
                WHEN 'uf' THEN f.uf WHEN 'via' THEN f.via WHEN 'urf' THEN f.urf
                WHEN 'ncm' THEN f.ncm WHEN 'sh6' THEN left(f.ncm, 6)
                WHEN 'sh4' THEN left(f.ncm, 4) WHEN 'sh2' THEN left(f.ncm, 2)
-           END AS codigo,
-           f.total_usd AS usd, f.total_kg AS kg
+               WHEN 'bloco' THEN f.pais
+           END AS chave,
+           SUM(f.total_usd) FILTER (WHERE f.ano = CAST(:ano AS INT))     AS usd,
+           SUM(f.total_kg) FILTER (WHERE f.ano = CAST(:ano AS INT))      AS kg,
+           SUM(f.total_usd) FILTER (WHERE f.ano = CAST(:ano AS INT) - 1) AS usd_anterior
     FROM rpt.fatos_filtrados(
         ARRAY[CAST(:ano AS INT), CAST(:ano AS INT) - 1], CAST(:de AS INT), CAST(:ate AS INT),
         CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
         CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
+    GROUP BY 1
 ),
-codificados AS (
-    SELECT atual, codigo, usd, kg FROM fatos WHERE CAST(:dimension AS TEXT) <> 'bloco'
+itens AS MATERIALIZED (
+    SELECT chave AS codigo, usd, kg, usd_anterior
+    FROM por_chave
+    WHERE CAST(:dimension AS TEXT) <> 'bloco' AND chave IS NOT NULL
+      AND (COALESCE(usd, 0) <> 0 OR COALESCE(kg, 0) <> 0)
     UNION ALL
-    SELECT f.atual, b.co_bloco, f.usd, f.kg
-    FROM fatos f
-    JOIN rpt.pais_bloco b ON b.pais = f.pais
+    SELECT b.co_bloco, SUM(c.usd), SUM(c.kg), SUM(c.usd_anterior)
+    FROM por_chave c
+    JOIN rpt.pais_bloco b ON b.pais = c.chave
     WHERE CAST(:dimension AS TEXT) = 'bloco'
-),
-itens AS (
-    SELECT codigo,
-           SUM(usd) FILTER (WHERE atual)     AS usd,
-           SUM(kg) FILTER (WHERE atual)      AS kg,
-           SUM(usd) FILTER (WHERE NOT atual) AS usd_anterior
-    FROM codificados
-    WHERE codigo IS NOT NULL
-    GROUP BY codigo
-    HAVING SUM(usd) FILTER (WHERE atual) <> 0 OR SUM(kg) FILTER (WHERE atual) <> 0
+    GROUP BY b.co_bloco
+    HAVING COALESCE(SUM(c.usd), 0) <> 0 OR COALESCE(SUM(c.kg), 0) <> 0
 ),
 escopo AS (
-    SELECT SUM(usd) FILTER (WHERE atual) AS usd,
+    SELECT SUM(usd) AS usd,
            SUM(usd) FILTER (
-               WHERE atual AND CASE WHEN CAST(:dimension AS TEXT) = 'bloco'
-                                    THEN pais IN (SELECT pais FROM rpt.pais_bloco)
-                                    ELSE codigo IS NOT NULL END
+               WHERE CASE WHEN CAST(:dimension AS TEXT) = 'bloco'
+                          THEN chave IN (SELECT pais FROM rpt.pais_bloco)
+                          ELSE chave IS NOT NULL END
            ) AS usd_com_codigo,
            (SELECT count(*) FROM itens) AS itens
-    FROM fatos
+    FROM por_chave
 ),
 pagina AS (
     SELECT * FROM itens ORDER BY usd DESC, codigo LIMIT :limit OFFSET :offset

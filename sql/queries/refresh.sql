@@ -118,12 +118,14 @@ GROUP BY ano, dimensao, codigo;
 
 -- name: exportacao_fato
 -- Staging's grain less the unit and the load columns: what combined filters read.
+-- Ordered as the (ano, pais, ncm) index, so a country's rows of a year lie together.
 INSERT INTO rpt.exportacao_fato
 SELECT ano, mes, pais, setor, sg_uf, co_via, co_urf, ncm,
        SUM(valor_usd), SUM(peso_kg), count(*), now()
 FROM stg.exportacao
 WHERE ano = ANY(%(anos)s)
-GROUP BY ano, mes, pais, setor, sg_uf, co_via, co_urf, ncm;
+GROUP BY ano, mes, pais, setor, sg_uf, co_via, co_urf, ncm
+ORDER BY ano, pais, ncm;
 
 -- name: record_refresh
 -- The API's data version moves with every refresh (sql/queries/metrics.sql: version);

@@ -424,6 +424,44 @@ def test_an_answer_built_while_a_refresh_lands_is_not_cached(
     assert first.json()["updatedAt"] < second.json()["updatedAt"]
 
 
+class LoadDuringQuery(Repository):
+    """A repository whose first ``resumo`` starts after its answer's snapshot was taken
+    and after a load and a refresh committed."""
+
+    def __init__(self, inner: Repository, url: str, api: Litestar, extra: Path) -> None:
+        super().__init__(inner.engine, inner.observe)
+        self.url, self.api, self.extra, self.done = url, api, extra, False
+
+    def resumo(self, scope: Scope, freshness: Freshness) -> Resumo:
+        if not self.done:
+            self.done = True
+            old = self.api.state.data_version.current
+            load_file(self.url, self.extra)
+            views.refresh_all(self.url)
+            wait_for_new_version(self.api, old)
+        return super().resumo(scope, freshness)
+
+
+def test_an_answer_names_the_version_its_figures_come_from(
+    client: TestClient, api: Litestar, loaded: str, tmp_path: Path
+) -> None:
+    before = client.get("/v1/metrics/resumo?ano=2025").json()
+    farming = client.get("/v1/metrics/resumo?ano=2025&setor=Agropecuária").json()
+    extra = tmp_path / "during.csv"
+    extra.write_text(
+        "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2025,3,Japão,Agropecuária,09011110,7.77,1\n",
+        encoding="utf-8",
+    )
+    api.state.repository = LoadDuringQuery(api.state.repository, loaded, api, extra)
+    during = client.get("/v1/metrics/resumo?ano=2025&setor=Agropecuária&mes_ate=12").json()
+    after = client.get("/v1/metrics/resumo?ano=2025").json()
+    # the refresh committed after the answer's snapshot: its figures and its version are
+    # the old ones together
+    assert during["updatedAt"] == before["updatedAt"] < after["updatedAt"]
+    assert during["totalUsd"] == farming["totalUsd"]
+    assert Decimal(str(after["totalUsd"])) - Decimal(str(before["totalUsd"])) == Decimal("7.77")
+
+
 def counter(text: str, sample: str) -> float:
     """The value of one Prometheus sample line (0 when absent)."""
     for line in text.splitlines():
