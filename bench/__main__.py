@@ -27,6 +27,7 @@ from typing import Any
 
 from bench.history import bench_history
 from bench.httpload import load
+from bench.underload import bench_under_load
 from bgc_core import db, migrate, views
 from bgc_pipeline.ingest import load_file
 from bgc_pipeline.ingest.history import parse_years
@@ -226,6 +227,14 @@ def run_history(url: str, work: Path, args: argparse.Namespace) -> dict[str, Any
         )
 
 
+def run_under_load(url: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    with api_server(url) as (_, port):
+        return bench_under_load(
+            url, work, args.load_rows_per_year, args.load_clients, args.load_seconds, cli_load,
+            lambda: port,
+        )  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -236,16 +245,19 @@ def main() -> int:
     parser.add_argument("--api-seconds", type=float, default=5)
     parser.add_argument("--years", default="2001-2025", help="full history: one file per year")
     parser.add_argument("--rows-per-year", type=int, default=1_200_000)
+    parser.add_argument("--load-clients", type=int, default=50)
+    parser.add_argument("--load-seconds", type=float, default=60)
+    parser.add_argument("--load-rows-per-year", type=int, default=300_000)
     parser.add_argument(
-        "--only", choices=["ingest", "api", "history"], action="append",
+        "--only", choices=["ingest", "api", "history", "underload"], action="append",
         help="run only these parts (repeatable); default: all",
     )  # fmt: skip
     args = parser.parse_args()
-    parts = set(args.only or ["ingest", "api", "history"])
+    parts = set(args.only or ["ingest", "api", "history", "underload"])
     results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
     }
-    for part in ("ingest", "api", "history"):
+    for part in ("ingest", "api", "history", "underload"):
         if part not in parts:
             continue
         work = Path(tempfile.mkdtemp(prefix=f"bgc-bench-{part}-"))
@@ -257,8 +269,10 @@ def main() -> int:
                 load_file(url, _api_sample(work))
                 views.refresh_all(url)
                 results[part] = bench_api(url, args.api_seconds)
-            else:
+            elif part == "history":
                 results[part] = run_history(url, work, args)
+            else:
+                results[part] = run_under_load(url, work, args)
         finally:
             server.cleanup()
             shutil.rmtree(work, ignore_errors=True)

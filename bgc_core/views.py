@@ -86,23 +86,43 @@ def refresh_view(url: str, view: str, *, full: bool = False) -> ViewRefresh:
     much of them changed: without them the planner sees an empty view and picks
     nested loops.
     """
+    _known(view)
+    with db.transaction(url) as conn, conn.cursor() as cur:
+        return _refresh_in(cur, url, view, full=full)
+
+
+def refresh_views(url: str, names: tuple[str, ...], *, full: bool = False) -> list[ViewRefresh]:
+    """Bring several views up to date in one transaction, in dependency order: readers
+    see every one of them before or every one after, never a data version in which one
+    view holds a load that another does not yet."""
+    for view in names:
+        _known(view)
+    ordered = [view for view in VIEWS_IN_ORDER if view in names]
+    with db.transaction(url) as conn, conn.cursor() as cur:
+        return [_refresh_in(cur, url, view, full=full) for view in ordered]
+
+
+def _known(view: str) -> None:
     if view not in VIEWS_IN_ORDER:
         raise ValueError(f"unknown view {view!r}; known: {', '.join(VIEWS_IN_ORDER)}")
+
+
+def _refresh_in(
+    cur: psycopg2.extensions.cursor, url: str, view: str, *, full: bool
+) -> ViewRefresh:
     started = time.perf_counter()
     years: tuple[int, ...] | None = None
-    with db.transaction(url) as conn, conn.cursor() as cur:
-        try:
-            if view in YEARLY_TABLES:
-                years, rows = _recompute_years(cur, view, full=full)
-            else:
-                rows = _refresh_materialized(cur, view)
-        except (psycopg2.errors.UndefinedTable, psycopg2.errors.InvalidSchemaName):
-            raise db.DatabaseUnavailable(
-                f"rpt.{view} does not exist at {db.describe_target(url)}: run `bgc db migrate`"
-            ) from None
-        cur.execute("SELECT pg_notify(%s, %s)", (REFRESH_CHANNEL, view))  # delivered on commit
-    seconds = round(time.perf_counter() - started, 3)
-    return ViewRefresh(view, rows, seconds, years)
+    try:
+        if view in YEARLY_TABLES:
+            years, rows = _recompute_years(cur, view, full=full)
+        else:
+            rows = _refresh_materialized(cur, view)
+    except (psycopg2.errors.UndefinedTable, psycopg2.errors.InvalidSchemaName):
+        raise db.DatabaseUnavailable(
+            f"rpt.{view} does not exist at {db.describe_target(url)}: run `bgc db migrate`"
+        ) from None
+    cur.execute("SELECT pg_notify(%s, %s)", (REFRESH_CHANNEL, view))  # delivered on commit
+    return ViewRefresh(view, rows, round(time.perf_counter() - started, 3), years)
 
 
 ANALYZE_SHARE = 0.1
@@ -165,5 +185,5 @@ def _count(cur: psycopg2.extensions.cursor, relation: sql.Composable) -> int:
 
 
 def refresh_all(url: str, *, full: bool = False) -> list[ViewRefresh]:
-    """Refresh every view in dependency order."""
-    return [refresh_view(url, view, full=full) for view in VIEWS_IN_ORDER]
+    """Refresh every view, in dependency order, in one transaction."""
+    return refresh_views(url, VIEWS_IN_ORDER, full=full)

@@ -1,6 +1,7 @@
 """Software-defined assets: landing files -> ``stg/exportacao`` -> each ``rpt`` view."""
 
 import time
+from collections.abc import Iterator
 
 import dagster as dg
 
@@ -96,34 +97,50 @@ _HOW_REFRESHED = {
 }
 
 
-def _view_asset(view: str) -> dg.AssetsDefinition:
+def _view_spec(view: str) -> dg.AssetSpec:
     upstream = views.upstream_of(view)
-
-    @dg.asset(
+    return dg.AssetSpec(
         key=VIEW_KEYS[view],
         deps=[STG_KEY if upstream is None else VIEW_KEYS[upstream]],
         group_name="rpt",
         kinds={"postgres"},
         owners=OWNERS,
         description=f"{views.DESCRIPTIONS[view]} {_HOW_REFRESHED[view in views.YEARLY_TABLES]} "
-        "after each load and daily at 01:00 São Paulo.",
-        automation_condition=VIEW_REFRESH,
+        "after each load and daily at 01:00 São Paulo, with every other report view in one "
+        "transaction.",
+        # The views that read staging follow its loads; the others come along (the
+        # asset cannot be subset), so none is requested twice.
+        automation_condition=VIEW_REFRESH if upstream is None else None,
     )
-    def _view(context: dg.AssetExecutionContext, database: BgcDatabase) -> dg.MaterializeResult:
-        started = time.perf_counter()
-        done = views.refresh_view(database.dsn, view)
-        context.log.info("refreshed rpt.%s: %s rows in %.2f s", view, done.rows, done.seconds)
+
+
+@dg.multi_asset(
+    name="rpt_views",
+    specs=[_view_spec(view) for view in views.VIEWS_IN_ORDER],
+    can_subset=False,
+)
+def rpt_views(
+    context: dg.AssetExecutionContext, database: BgcDatabase
+) -> Iterator[dg.MaterializeResult]:
+    """Every report view refreshed in one transaction: the API's readers see the new data
+    version in all of them at once, never a version where a ranking holds a load that
+    the summary does not yet (a refresh per view committed view by view)."""
+    started = time.perf_counter()
+    done = views.refresh_all(database.dsn)
+    elapsed = round(time.perf_counter() - started, 3)
+    for refresh in done:
+        context.log.info(
+            "refreshed rpt.%s: %s rows in %.2f s", refresh.view, refresh.rows, refresh.seconds
+        )
         metadata: dict[str, dg.RawMetadataValue] = {
-            ROW_COUNT: done.rows,
-            TABLE_NAME: f"rpt.{view}",
-            "refresh_duration_s": done.seconds,
-            "duration_s": round(time.perf_counter() - started, 3),
+            ROW_COUNT: refresh.rows,
+            TABLE_NAME: f"rpt.{refresh.view}",
+            "refresh_duration_s": refresh.seconds,
+            "duration_s": elapsed,
         }
-        if done.years is not None:
-            metadata["years_recomputed"] = ", ".join(map(str, done.years)) or "none"
-        return dg.MaterializeResult(metadata=metadata)
-
-    return _view
+        if refresh.years is not None:
+            metadata["years_recomputed"] = ", ".join(map(str, refresh.years)) or "none"
+        yield dg.MaterializeResult(asset_key=VIEW_KEYS[refresh.view], metadata=metadata)
 
 
-view_assets = [_view_asset(view) for view in views.VIEWS_IN_ORDER]
+view_assets = [rpt_views]
