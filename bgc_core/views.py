@@ -107,9 +107,7 @@ def _known(view: str) -> None:
         raise ValueError(f"unknown view {view!r}; known: {', '.join(VIEWS_IN_ORDER)}")
 
 
-def _refresh_in(
-    cur: psycopg2.extensions.cursor, url: str, view: str, *, full: bool
-) -> ViewRefresh:
+def _refresh_in(cur: psycopg2.extensions.cursor, url: str, view: str, *, full: bool) -> ViewRefresh:
     started = time.perf_counter()
     years: tuple[int, ...] | None = None
     try:

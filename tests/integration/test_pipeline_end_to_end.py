@@ -32,9 +32,7 @@ def run_automation(instance: dg.DagsterInstance, url: str, landing: Path, cursor
         instance=instance,
         cursor=cursor,  # type: ignore[arg-type]
     )
-    requested = [
-        key for a in view_assets for key in a.keys if evaluation.get_num_requested(key)
-    ]
+    requested = [key for a in view_assets for key in a.keys if evaluation.get_num_requested(key)]
     if requested:
         dg.materialize(
             [*view_assets, *asset_checks],  # type: ignore[list-item]
