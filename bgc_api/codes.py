@@ -16,7 +16,21 @@ from bgc_api.parameters import JSON, NO_CONTROL_CHARACTERS, Lang, Offset, langua
 from bgc_api.repository import Freshness, Repository
 from bgc_api.schemas import ENCODER, Codigos, answers
 
-CodeDimension = Literal["pais", "bloco", "setor", "uf", "via", "urf", "ncm", "sh6", "sh4", "sh2"]
+CodeDimension = Literal[
+    "pais",
+    "bloco",
+    "setor",
+    "uf",
+    "via",
+    "urf",
+    "ncm",
+    "sh6",
+    "sh4",
+    "sh2",
+    "fator",
+    "cgce",
+    "cuci",
+]
 Busca = Annotated[
     str | None,
     QueryParameter(

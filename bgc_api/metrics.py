@@ -79,6 +79,9 @@ OFFICIAL_DIMENSIONS = {
     "sh6": "HS subheadings (SH6, the first 6 digits of the NCM)",
     "sh4": "HS headings (SH4)",
     "sh2": "HS chapters (SH2)",
+    "fator": "Products by fator agregado (basic, semi-manufactured, manufactured)",
+    "cgce": "Products by broad economic category (CGCE level 1)",
+    "cuci": "Products by SITC section (CUCI)",
 }
 """Dimensions ranked from the per-year sums by official code (rpt.mv_exportacao_dimensao)."""
 RANKED_DIMENSIONS = {
@@ -466,7 +469,8 @@ MOVER_DIMENSIONS = ("pais", "setor", *OFFICIAL_DIMENSIONS)
     operation_id="getVariacao",
     responses=answers(Variacao, "The biggest gains and losses."),
     summary="Biggest movers: gains and losses in USD over the same months",
-    description="For one dimension (pais, setor, uf, via, urf, ncm, sh6, sh4, sh2), the "
+    description="For one dimension (pais, setor, uf, via, urf, ncm, sh6, sh4, sh2, fator, "
+    "cgce, cuci), the "
     "`limit` items whose value grew most and fell most in USD between the months of the "
     "reference year (`ano`, else the latest; `mes_de`..`mes_ate`) and the same months of "
     "the year before.",
@@ -477,7 +481,20 @@ async def variacao(
     cache: NamedDependency[ResponseCache],
     repository: NamedDependency[Repository],
     dimension: Annotated[
-        Literal["pais", "setor", "uf", "via", "urf", "ncm", "sh6", "sh4", "sh2"],
+        Literal[
+            "pais",
+            "setor",
+            "uf",
+            "via",
+            "urf",
+            "ncm",
+            "sh6",
+            "sh4",
+            "sh2",
+            "fator",
+            "cgce",
+            "cuci",
+        ],
         Parameter(description="The dimension ranked."),
     ],
     ano: Ano = None,

@@ -23,6 +23,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "cfg.cuci_setor": ("cuci_grupo", "isic_secao", "setor"),
     "cfg.nomes": ("dimensao", "codigo", "nome", "nome_ing"),
     "cfg.pais_bloco": ("co_pais", "co_bloco"),
+    "cfg.ncm_classes": ("ncm", "fator", "cgce", "cuci"),
 }
 UNCLASSIFIED_SECTOR = "Não classificado"
 """Sector of an NCM missing from ``cfg.ncm_setor`` (e.g. a code retired long ago)."""

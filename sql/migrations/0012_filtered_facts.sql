@@ -101,4 +101,23 @@ SELECT no_pais AS pais, co_pais, upper(iso3) AS iso3 FROM cfg.pais;
 CREATE VIEW rpt.setor_codigos AS
 SELECT DISTINCT setor, isic_secao AS codigo FROM cfg.ncm_setor;
 
+-- Product classifications by NCM (official NCM.csv, with NCM_CGCE.csv and NCM_CUCI.csv
+-- for the top levels): fator agregado, CGCE level 1 (broad economic category) and CUCI
+-- section (SITC). Filled from sql/reference/ncm_classes.csv like the other reference
+-- tables; cfg.nomes is emptied so the shipped names, which now include these
+-- dimensions, are loaded again.
+CREATE TABLE cfg.ncm_classes (
+    ncm   VARCHAR(8) PRIMARY KEY CHECK (ncm ~ '^[0-9]{8}$'),
+    fator VARCHAR(2),
+    cgce  VARCHAR(1),
+    cuci  VARCHAR(1)
+);
+DELETE FROM cfg.nomes;
+ALTER TABLE cfg.nomes
+    DROP CONSTRAINT nomes_dimensao_check,
+    ADD CONSTRAINT nomes_dimensao_check CHECK (dimensao IN (
+        'uf', 'via', 'urf', 'ncm', 'sh6', 'sh4', 'sh2', 'bloco', 'fator', 'cgce', 'cuci'));
+
+CREATE VIEW rpt.ncm_classes AS SELECT ncm, fator, cgce, cuci FROM cfg.ncm_classes;
+
 GRANT SELECT ON ALL TABLES IN SCHEMA rpt TO bgc_api_reader;

@@ -502,7 +502,8 @@ SELECT p.ano, p.de, p.ate,
 FROM periodo p;
 
 -- name: scoped_ranking
--- A dimension ranking (:dimension: uf, via, urf, ncm, sh6, sh4, sh2, bloco) of a scope
+-- A dimension ranking (:dimension: uf, via, urf, ncm, sh6, sh4, sh2, fator, cgce, cuci,
+-- bloco) of a scope
 -- filtered beyond its months, from the facts of the reference year and the year before
 -- (:ano, months :de..:ate, from the periodo query), in one pass: the facts are summed per
 -- key (a code, or a country for blocs), and blocs then sum their countries. Shares and
@@ -513,6 +514,7 @@ WITH por_chave AS MATERIALIZED (
                WHEN 'uf' THEN f.uf WHEN 'via' THEN f.via WHEN 'urf' THEN f.urf
                WHEN 'ncm' THEN f.ncm WHEN 'sh6' THEN left(f.ncm, 6)
                WHEN 'sh4' THEN left(f.ncm, 4) WHEN 'sh2' THEN left(f.ncm, 2)
+               WHEN 'fator' THEN c.fator WHEN 'cgce' THEN c.cgce WHEN 'cuci' THEN c.cuci
                WHEN 'bloco' THEN f.pais
            END AS chave,
            SUM(f.total_usd) FILTER (WHERE f.ano = CAST(:ano AS INT))     AS usd,
@@ -522,6 +524,8 @@ WITH por_chave AS MATERIALIZED (
         ARRAY[CAST(:ano AS INT), CAST(:ano AS INT) - 1], CAST(:de AS INT), CAST(:ate AS INT),
         CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
         CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
+    LEFT JOIN rpt.ncm_classes c
+           ON CAST(:dimension AS TEXT) IN ('fator', 'cgce', 'cuci') AND c.ncm = f.ncm
     GROUP BY 1
 ),
 itens AS MATERIALIZED (

@@ -68,8 +68,9 @@ WHERE ano = ANY(%(anos)s)
 GROUP BY GROUPING SETS ((ano, mes), (ano, mes, pais), (ano, mes, setor));
 
 -- name: exportacao_dimensao
--- Each official code as kept per file, then the HS levels cut from the NCM codes (a
--- NULL code stays NULL: the share without it). Cumulative through each month.
+-- Each official code as kept per file, then the HS levels cut from the NCM codes and
+-- the NCM's classifications (fator agregado, CGCE, CUCI section); a NULL or unknown
+-- code stays NULL: the share without it. Cumulative through each month.
 INSERT INTO rpt.exportacao_dimensao
 SELECT ano, dimensao, codigo,
        SUM(usd_m01 + usd_m02 + usd_m03 + usd_m04 + usd_m05 + usd_m06 + usd_m07 + usd_m08 + usd_m09 + usd_m10 + usd_m11 + usd_m12),
@@ -113,6 +114,13 @@ FROM (
     FROM rpt.agg_dimensao
     CROSS JOIN (VALUES ('sh6', 6), ('sh4', 4), ('sh2', 2)) AS nivel (dimensao, digitos)
     WHERE ano = ANY(%(anos)s) AND agg_dimensao.dimensao = 'ncm'
+    UNION ALL
+    SELECT a.ano, classe.dimensao, classe.codigo, registros, usd_m01, usd_m02, usd_m03, usd_m04, usd_m05, usd_m06, usd_m07, usd_m08, usd_m09, usd_m10, usd_m11, usd_m12, kg_m01, kg_m02, kg_m03, kg_m04, kg_m05, kg_m06, kg_m07, kg_m08, kg_m09, kg_m10, kg_m11, kg_m12
+    FROM rpt.agg_dimensao a
+    LEFT JOIN cfg.ncm_classes c ON c.ncm = a.codigo
+    CROSS JOIN LATERAL (VALUES ('fator', c.fator), ('cgce', c.cgce), ('cuci', c.cuci))
+        AS classe (dimensao, codigo)
+    WHERE a.ano = ANY(%(anos)s) AND a.dimensao = 'ncm'
 ) AS por_codigo
 GROUP BY ano, dimensao, codigo;
 

@@ -19,7 +19,13 @@ from bgc_core import views
 from bgc_core.settings import load_settings
 from bgc_pipeline.ingest import load_file
 from tests.integration.test_staging_partitions import yearly_file
+from tests.support.paths import REPO_ROOT
 
+REFERENCE = REPO_ROOT / "sql" / "reference"
+
+with open(REFERENCE / "ncm_classes.csv", encoding="utf-8", newline="") as _handle:
+    CLASSES = {r["ncm"]: r for r in csv.DictReader(_handle)}
+"""The official classifications of each NCM (fator agregado, CGCE level 1, CUCI section)."""
 CODE_OF = {
     "pais": lambda r: r["CO_PAIS"],
     "uf": lambda r: r["SG_UF_NCM"],
@@ -29,6 +35,9 @@ CODE_OF = {
     "sh6": lambda r: r["CO_NCM"][:6],
     "sh4": lambda r: r["CO_NCM"][:4],
     "sh2": lambda r: r["CO_NCM"][:2],
+    "fator": lambda r: CLASSES[r["CO_NCM"]]["fator"],
+    "cgce": lambda r: CLASSES[r["CO_NCM"]]["cgce"],
+    "cuci": lambda r: CLASSES[r["CO_NCM"]]["cuci"],
 }
 PROJECT_ROWS = "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n" + (
     "2025,2,China,Agropecuária,09011110,123456.78,1000\n2025,4,Chile,Agropecuária,09011110,0.22,1\n"
@@ -59,8 +68,8 @@ def project_rows(path: Path) -> list[Row]:
         return [
             Row(int(r["ano"]), int(r["mes"]), Decimal(r["valor_usd"]), Decimal(r["peso_kg"]),
                 {"pais": r["pais"], "uf": None, "via": None, "urf": None, "ncm": r["ncm"],
-                 "sh6": r["ncm"][:6],
-                 "sh4": r["ncm"][:4], "sh2": r["ncm"][:2]})
+                 "sh6": r["ncm"][:6], "sh4": r["ncm"][:4], "sh2": r["ncm"][:2],
+                 **{k: CLASSES[r["ncm"]][k] for k in ("fator", "cgce", "cuci")}})
             for r in csv.DictReader(handle)
         ]  # fmt: skip
 

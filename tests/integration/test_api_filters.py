@@ -56,7 +56,9 @@ def last_month(rows: list[Row], year: int) -> int:
     return max(r.mes for r in rows if r.ano == year)
 
 
-@pytest.mark.parametrize("dimension", ["uf", "ncm", "sh4", "sh2", "via", "urf"])
+@pytest.mark.parametrize(
+    "dimension", ["uf", "ncm", "sh4", "sh2", "via", "urf", "fator", "cgce", "cuci"]
+)
 def test_a_dimension_ranking_with_a_country_and_a_state(
     client: TestClient,
     two_years: tuple[str, list[Row]],  # noqa: F811

@@ -26,11 +26,12 @@ KNOWN = (
 """Four rows: three (ano, mes, pais, setor) groups, two countries, two sectors."""
 KNOWN_ROWS = {"mv_exportacao_mensal": 3, "mv_resumo_pais": 2, "mv_resumo_setor": 2,
               "mv_resumo_geral": 1, "mv_exportacao_anual": 3,
-              "mv_serie_mensal": 2 + 3 + 3, "mv_exportacao_dimensao": 3 + 4 * 2,
+              "mv_serie_mensal": 2 + 3 + 3, "mv_exportacao_dimensao": 3 + 4 * 2 + 3 * 2,
               "mv_exportacao_fato": 3}  # fmt: skip
 """mv_serie_mensal: 2 months for all, 3 (month, country) and 3 (month, sector) pairs.
 mv_exportacao_dimensao: no uf, via or urf code (one NULL row each), two NCMs in four
-distinct codes at each level (ncm, sh6, sh4, sh2). mv_exportacao_fato: the three groups
+distinct codes at each level (ncm, sh6, sh4, sh2), and two classes of each kind (fator,
+cgce, cuci: sql/reference/ncm_classes.csv). mv_exportacao_fato: the three groups
 (each has one NCM)."""
 
 
