@@ -120,4 +120,23 @@ ALTER TABLE cfg.nomes
 
 CREATE VIEW rpt.ncm_classes AS SELECT ncm, fator, cgce, cuci FROM cfg.ncm_classes;
 
+-- The months of an answer as before (0011), each bound found one step down the
+-- (ano, mes, ...) index instead of scanning the reference year's rows: annual figures
+-- (no month) make the year run through December.
+CREATE OR REPLACE FUNCTION rpt.periodo(ano_pedido INT, mes_de INT, mes_ate INT)
+RETURNS TABLE (ano INT, de INT, ate INT)
+LANGUAGE sql STABLE AS $$
+    SELECT y.ano,
+           COALESCE(mes_de, 1),
+           COALESCE(mes_ate,
+                    CASE WHEN EXISTS (SELECT 1 FROM rpt.mv_exportacao_mensal m
+                                      WHERE m.ano = y.ano AND m.mes IS NULL) THEN 12 END,
+                    (SELECT m.mes FROM rpt.mv_exportacao_mensal m
+                     WHERE m.ano = y.ano AND m.mes IS NOT NULL
+                     ORDER BY m.mes DESC LIMIT 1),
+                    12)
+    FROM (SELECT COALESCE(ano_pedido, (SELECT max(a.ano) FROM rpt.mv_exportacao_anual a))
+                 AS ano) AS y
+$$;
+
 GRANT SELECT ON ALL TABLES IN SCHEMA rpt TO bgc_api_reader;

@@ -8,10 +8,14 @@
 SELECT max(updated_at) AS updated_at FROM rpt.atualizacoes;
 
 -- name: data_through
-SELECT ano, max(mes) AS mes
-FROM rpt.mv_exportacao_mensal
-WHERE ano = (SELECT max(ano) FROM rpt.mv_exportacao_mensal)
-GROUP BY ano;
+-- The latest year and its latest month (NULL: annual figures only), each one step down
+-- the (ano, mes, ...) index: every answer reads it in its snapshot.
+SELECT y.ano,
+       (SELECT m.mes FROM rpt.mv_exportacao_mensal m
+        WHERE m.ano = y.ano AND m.mes IS NOT NULL
+        ORDER BY m.mes DESC LIMIT 1) AS mes
+FROM (SELECT max(ano) AS ano FROM rpt.mv_exportacao_mensal) AS y
+WHERE y.ano IS NOT NULL;
 
 -- name: resumo
 -- Unfiltered: the one row of mv_resumo_geral (no scan of the years). Filtered by year,
