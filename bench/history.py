@@ -101,13 +101,14 @@ def cold_latencies(base: str, urls: list[str]) -> dict[str, Any]:
         started = time.perf_counter()
         with urllib.request.urlopen(f"{base}{parts.path}?{query}", timeout=30) as response:
             response.read()
-        timings.append((time.perf_counter() - started) * 1000)
-    ordered = sorted(timings)
+        timings.append(((time.perf_counter() - started) * 1000, url))
+    ordered = sorted(ms for ms, _ in timings)
     return {
         "queries": len(timings),
         "p50_ms": round(statistics.median(ordered), 1),
         "p95_ms": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 1),
         "max_ms": round(ordered[-1], 1),
+        "slowest": [f"{ms:.1f} ms {url}" for ms, url in sorted(timings, reverse=True)[:5]],
     }
 
 
