@@ -395,7 +395,7 @@ async def concentracao(
     return await answer(request, data_version, cache, repository, False, build)
 
 
-SELF_FILTERS = {"uf": "uf", "via": "via", "urf": "urf", "bloco": "bloco"}
+SELF_FILTERED = frozenset({"uf", "via", "urf", "bloco"})
 """Dimensions that take no filter of their own name (``uf`` on /uf); the product levels
 take ``ncm``, the prefix within which they rank."""
 
@@ -443,9 +443,9 @@ def _dimension_route(dimension: str, title: str) -> HTTPRouteHandler:
         return await answer(request, data_version, cache, repository, csv_wanted, build, names)
 
     handler.__name__ = handler.__qualname__ = dimension
-    if dimension in SELF_FILTERS:
+    if dimension in SELF_FILTERED:
         signature = inspect.signature(handler)
-        kept = [p for p in signature.parameters.values() if p.name != SELF_FILTERS[dimension]]
+        kept = [p for p in signature.parameters.values() if p.name != dimension]
         handler.__signature__ = signature.replace(parameters=kept)  # type: ignore[attr-defined]
     return get(
         f"/{dimension}",
