@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import inspect
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, Literal
@@ -71,6 +71,11 @@ SERIE_CSV = ["ano", "mes", "totalUsd", "totalKg"]
 DIMENSION_CSV = [
     "codigo", "nome", "totalUsd", "totalKg", "participacaoPct", "variacaoPct", "usdPorKg",
 ]  # fmt: skip
+RESUMO_CSV = ["totalUsd", "totalKg", "paisesCount", "setoresCount", "anos", "dataThrough"]
+CONCENTRACAO_CSV = ["grupo", "hhi", "top1Pct", "top5Pct", "itens", "de", "ate"]
+VARIACAO_CSV = [
+    "sentido", "codigo", "nome", "totalUsd", "totalUsdAnterior", "diferencaUsd", "variacaoPct",
+]  # fmt: skip
 OFFICIAL_DIMENSIONS = {
     "uf": "States of origin (UF)",
     "via": "Transport modes (via)",
@@ -107,13 +112,20 @@ class CsvOperation(Operation):
 
 
 def to_csv(columns: Sequence[str], items: Sequence[msgspec.Struct]) -> bytes:
-    """The items as CSV with the given (camelCase) columns; lists are joined with ``;``."""
+    """The items as CSV with the given (camelCase) columns."""
+    rows = []
+    for item in items:
+        fields = {f.encode_name: f.name for f in msgspec.structs.fields(item)}
+        rows.append([getattr(item, fields[column]) for column in columns])
+    return csv_text(columns, rows)
+
+
+def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """CSV with a header line; ``None`` is an empty field, a list its values joined by ``;``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
-    for item in items:
-        fields = {f.encode_name: f.name for f in msgspec.structs.fields(item)}
-        values = (getattr(item, fields[column]) for column in columns)
+    for values in rows:
         writer.writerow(
             [";".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
              for v in values]
@@ -191,7 +203,8 @@ FILTERS_DESCRIPTION = (
 @get(
     "/resumo",
     operation_id="getResumo",
-    responses=answers(ResumoBody, "Totals for the scope."),
+    responses=answers(ResumoBody, "Totals for the scope (`format=csv`: one row of totals)."),
+    operation_class=CsvOperation,
     summary="Totals for the filtered scope",
     description="Total FOB value (USD) and net weight (kg), countries and sectors counted, "
     "years present." + FILTERS_DESCRIPTION,
@@ -211,18 +224,22 @@ async def resumo(
     urf: Urf = None,
     ncm: Ncm = None,
     setor: Setor = None,
+    fmt: Format = None,
 ) -> Response[bytes]:
     check_years(ano=ano)
     check_months(mes_de, mes_ate)
     scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate, pais=pais, bloco=bloco, uf=uf,
                   via=via, urf=urf, ncm=ncm, setor=setor)  # fmt: skip
+    csv_wanted = wants_csv(request, fmt)
 
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
         found = repo.resumo(repo.resolve(scope), freshness)
+        if csv_wanted:
+            return to_csv(RESUMO_CSV, [found]), CSV
         found.filters = scope.present()
         return ENCODER.encode(found), JSON
 
-    return await answer(request, data_version, cache, repository, False, build)
+    return await answer(request, data_version, cache, repository, csv_wanted, build)
 
 
 @get(
@@ -364,7 +381,11 @@ async def serie(
 @get(
     "/concentracao",
     operation_id="getConcentracao",
-    responses=answers(ConcentracaoBody, "Concentration by country and by product (SH4)."),
+    responses=answers(
+        ConcentracaoBody,
+        "Concentration by country and by product (SH4) (`format=csv`: a row for each).",
+    ),
+    operation_class=CsvOperation,
     summary="Concentration of the value: HHI and top shares",
     description="The Herfindahl-Hirschman index (sum of the squared percentage shares, 0 to "
     "10,000) and the shares of the first and of the first five items, by destination country "
@@ -379,20 +400,29 @@ async def concentracao(
     ano: Ano = None,
     mes_de: MesDe = None,
     mes_ate: MesAte = None,
+    fmt: Format = None,
 ) -> Response[bytes]:
     check_years(ano=ano)
     check_months(mes_de, mes_ate)
     scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate)
+    csv_wanted = wants_csv(request, fmt)
 
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
         found, periodo = repo.concentracao(scope)
+        if csv_wanted:
+            de, ate = (periodo.de, periodo.ate) if periodo else (None, None)
+            rows = [
+                [grupo, c.hhi, c.top1_pct, c.top5_pct, c.itens, de, ate]
+                for grupo, c in (("paises", found["pais"]), ("produtos", found["sh4"]))
+            ]
+            return csv_text(CONCENTRACAO_CSV, rows), CSV
         body = ConcentracaoBody(
             found["pais"], found["sh4"], periodo, freshness.updated_at, freshness.data_through,
             scope.present(),
         )  # fmt: skip
         return ENCODER.encode(body), JSON
 
-    return await answer(request, data_version, cache, repository, False, build)
+    return await answer(request, data_version, cache, repository, csv_wanted, build)
 
 
 SELF_FILTERED = frozenset({"uf", "via", "urf", "bloco"})
@@ -467,7 +497,8 @@ MOVER_DIMENSIONS = ("pais", "setor", *OFFICIAL_DIMENSIONS)
 @get(
     "/variacao/{dimension:str}",
     operation_id="getVariacao",
-    responses=answers(Variacao, "The biggest gains and losses."),
+    responses=answers(Variacao, "The biggest gains and losses (`format=csv`: gains, then losses)."),
+    operation_class=CsvOperation,
     summary="Biggest movers: gains and losses in USD over the same months",
     description="For one dimension (pais, setor, uf, via, urf, ncm, sh6, sh4, sh2, fator, "
     "cgce, cuci), the "
@@ -502,21 +533,31 @@ async def variacao(
     mes_ate: MesAte = None,
     limit: MoversLimit = 10,
     lang: Lang = None,
+    fmt: Format = None,
 ) -> Response[bytes]:
     check_years(ano=ano)
     check_months(mes_de, mes_ate)
     scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate)
     names = language(request, lang)
+    csv_wanted = wants_csv(request, fmt)
 
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
         altas, quedas, current, before = repo.variacao(dimension, scope, limit, names)
+        if csv_wanted:
+            moves = [("alta", m) for m in altas] + [("queda", m) for m in quedas]
+            rows = [
+                [sentido, m.codigo, m.nome, m.total_usd, m.total_usd_anterior,
+                 m.diferenca_usd, m.variacao_pct]
+                for sentido, m in moves
+            ]  # fmt: skip
+            return csv_text(VARIACAO_CSV, rows), CSV
         body = Variacao(
             altas, quedas, current, before, freshness.updated_at, freshness.data_through,
             scope.present(),
         )  # fmt: skip
         return ENCODER.encode(body), JSON
 
-    return await answer(request, data_version, cache, repository, False, build, names)
+    return await answer(request, data_version, cache, repository, csv_wanted, build, names)
 
 
 DIMENSION_HANDLERS = [_dimension_route(d, title) for d, title in RANKED_DIMENSIONS.items()]

@@ -291,6 +291,25 @@ def test_concentration_by_country_and_by_heading(
     assert body["periodo"] == {"de": f"{ano}-{de:02d}", "ate": f"{ano}-{ate:02d}"}
 
 
+def test_concentration_as_csv_holds_the_same_figures(
+    client: TestClient,  # type: ignore[type-arg]
+    two_years: tuple[str, list[Row]],
+) -> None:
+    _, rows = two_years
+    ate = max(r.mes for r in rows if r.ano == 2025)
+    response = client.get("/v1/metrics/concentracao?ano=2025&format=csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    lines = list(csv.DictReader(response.text.splitlines()))
+    assert [line["grupo"] for line in lines] == ["paises", "produtos"]
+    for line, dimension in zip(lines, ("pais", "sh4"), strict=True):
+        expected = expected_concentration(rows, dimension, 2025, 1, ate)
+        assert abs(Decimal(line["hhi"]) - expected["hhi"]) <= Decimal("0.01")
+        assert (Decimal(line["top1Pct"]), Decimal(line["top5Pct"]), int(line["itens"])) == (
+            expected["top1Pct"], expected["top5Pct"], expected["itens"],
+        )  # fmt: skip
+        assert (line["de"], line["ate"]) == ("2025-01", f"2025-{ate:02d}")
+
+
 def test_concentration_of_an_empty_warehouse(database_url: str) -> None:
     with TestClient(
         app=create_app(load_settings({}), database_url=database_url, access_log=False)
@@ -333,6 +352,27 @@ def test_biggest_movers_over_the_same_months(
     assert (body["periodo"], body["comparado"]) == (
         {"de": "2025-02", "ate": "2025-09"}, {"de": "2024-02", "ate": "2024-09"},
     )  # fmt: skip
+
+
+def test_movers_as_csv_list_the_gains_then_the_losses(
+    client: TestClient,  # type: ignore[type-arg]
+    two_years: tuple[str, list[Row]],
+) -> None:
+    _, rows = two_years
+    response = client.get("/v1/metrics/variacao/uf?ano=2025&mes_de=2&mes_ate=9&limit=3&format=csv")
+    assert response.headers["content-type"].startswith("text/csv")
+    lines = list(csv.DictReader(response.text.splitlines()))
+    gains, losses = expected_movers(rows, "uf", 2025, 2, 9, 3)
+    expected = [("alta", *m) for m in gains] + [("queda", *m) for m in losses]
+    assert [
+        (line["sentido"], line["codigo"], Decimal(line["totalUsd"]),
+         Decimal(line["totalUsdAnterior"]))
+        for line in lines
+    ] == expected  # fmt: skip
+    for line in lines:
+        assert Decimal(line["diferencaUsd"]) == Decimal(line["totalUsd"]) - Decimal(
+            line["totalUsdAnterior"]
+        )
 
 
 def test_movers_of_an_unknown_dimension_are_a_400(client: TestClient) -> None:  # type: ignore[type-arg]

@@ -267,6 +267,16 @@ def test_serie_csv_rows_are_the_months(client: TestClient) -> None:
     assert len(rows) - 1 == len({(r[0], r[1]) for r in DEC})
 
 
+def test_resumo_csv_is_one_row_of_the_scope_totals(client: TestClient) -> None:
+    rows = list(csv.reader(io.StringIO(client.get("/v1/metrics/resumo?ano=2024&format=csv").text)))
+    in_2024 = [r for r in DEC if r[0] == 2024]
+    assert rows == [
+        ["totalUsd", "totalKg", "paisesCount", "setoresCount", "anos", "dataThrough"],
+        [str(sum(r[4] for r in in_2024)), f"{sum(r[5] for r in in_2024):.3f}", "3", "2",
+         "2024", "2025-03"],
+    ]  # fmt: skip
+
+
 def test_a_known_code_without_data_is_empty_not_an_error(client: TestClient) -> None:
     manufacturing = "Indústria de Transformação"  # an ISIC section the fixture never sells
     assert client.get("/v1/metrics/pais", params={"setor": manufacturing}).json()["items"] == []
