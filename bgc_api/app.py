@@ -23,6 +23,7 @@ from swagger_ui_bundle import swagger_ui_path
 
 from bgc_api.cache import DataVersion, ResponseCache
 from bgc_api.codes import CodeDimension, codes_router
+from bgc_api.dashboard import assets, dashboard_router
 from bgc_api.health import health, ready
 from bgc_api.metrics import HANDLERS as METRIC_HANDLERS
 from bgc_api.metrics import ROUTES as METRIC_ROUTES
@@ -101,8 +102,9 @@ def _state_dependency(name: str) -> Provide:
     return Provide(provide, sync_to_thread=False)
 
 
-NOT_LIMITED = ["^/health$", "^/ready$", "^/prometheus$", "^/schema"]
-"""Probes, scrapes and docs: a busy API must still look alive to Kubernetes."""
+NOT_LIMITED = ["^/health$", "^/ready$", "^/prometheus$", "^/schema", "^/$", "^/painel"]
+"""Probes, scrapes, docs and the dashboard's page: a busy API must still look alive to
+Kubernetes (the dashboard's data calls count like any other client's)."""
 
 
 def _rate_limit(settings: Settings) -> list[Middleware]:
@@ -125,6 +127,7 @@ def create_app(
     known = {"/health", "/ready", "/prometheus"}
     known |= {f"{p}/metrics/{r}" for p in prefixes for r in METRIC_ROUTES}
     known |= {f"/v1/codigos/{d}" for d in get_args(CodeDimension)}
+    known |= {"/", "/painel"} | {f"/painel/assets/{name}" for name in assets()}
     observability = Observability(metrics, known, access_log=access_log)
 
     @asynccontextmanager
@@ -158,6 +161,7 @@ def create_app(
         metrics_router("/v1"),
         metrics_router("/", include_in_schema=False),
         codes_router(),
+        dashboard_router(),
         *_head_routes(prefixes),
         create_static_files_router(
             SWAGGER_ASSETS, directories=[swagger_ui_path], include_in_schema=False
@@ -182,5 +186,5 @@ def create_app(
         },
         openapi_config=_openapi(),
         plugins=[DecimalAsNumber()],
-        state=State({"metrics": metrics}),
+        state=State({"metrics": metrics, "landing_dir": str(settings.landing_dir)}),
     )
