@@ -10,7 +10,7 @@ IMAGE  ?= bgc-analytics:0.1.0
 # and they take minutes (CI stays under 30 minutes).
 TESTS_ALONE = $(wildcard tests/unit/test_*.py tests/integration/test_*.py)
 
-.PHONY: help install up test test-order test-pg15 image test-image lint format typecheck bench clean
+.PHONY: help install up browser test test-order test-pg15 image test-image lint format typecheck bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-11s %s\n", $$1, $$2}'
@@ -26,7 +26,10 @@ install: $(STAMP) ## create .venv and install the project with its dev tools (lo
 up: $(STAMP) ## run everything locally (embedded PostgreSQL, Dagster, API) and load data_samples/
 	$(BIN)/bgc up
 
-test: lint typecheck ## lint, type check and run every test (random order, coverage with a floor)
+browser: ## install Debian's chromium and chromium-driver for the dashboard's browser tests (root)
+	@bash .ci/ensure-chromium.sh
+
+test: lint typecheck browser ## lint, type check and run every test (random order, coverage with a floor)
 	$(BIN)/pytest --cov -m "not image"
 
 test-order: $(STAMP) ## one more random order, then every unit and integration test file on its own

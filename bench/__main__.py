@@ -27,6 +27,7 @@ from typing import Any
 
 from bench.history import bench_history
 from bench.httpload import load
+from bench.painel import bench_painel
 from bench.underload import bench_under_load
 from bgc_core import db, migrate, views
 from bgc_pipeline.ingest import load_file
@@ -235,6 +236,14 @@ def run_under_load(url: str, work: Path, args: argparse.Namespace) -> dict[str, 
         )  # fmt: skip
 
 
+def run_painel(url: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
+    with api_server(url) as (base, _):
+        return bench_painel(url, work, args.painel_rows_per_year, lambda: base)
+
+
+PARTS = ("ingest", "api", "history", "underload", "painel")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -248,16 +257,17 @@ def main() -> int:
     parser.add_argument("--load-clients", type=int, default=50)
     parser.add_argument("--load-seconds", type=float, default=60)
     parser.add_argument("--load-rows-per-year", type=int, default=300_000)
+    parser.add_argument("--painel-rows-per-year", type=int, default=200_000)
     parser.add_argument(
-        "--only", choices=["ingest", "api", "history", "underload"], action="append",
+        "--only", choices=PARTS, action="append",
         help="run only these parts (repeatable); default: all",
     )  # fmt: skip
     args = parser.parse_args()
-    parts = set(args.only or ["ingest", "api", "history", "underload"])
+    parts = set(args.only or PARTS)
     results: dict[str, Any] = {
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}
     }
-    for part in ("ingest", "api", "history", "underload"):
+    for part in PARTS:
         if part not in parts:
             continue
         work = Path(tempfile.mkdtemp(prefix=f"bgc-bench-{part}-"))
@@ -271,6 +281,8 @@ def main() -> int:
                 results[part] = bench_api(url, args.api_seconds)
             elif part == "history":
                 results[part] = run_history(url, work, args)
+            elif part == "painel":
+                results[part] = run_painel(url, work, args)
             else:
                 results[part] = run_under_load(url, work, args)
         finally:

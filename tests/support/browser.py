@@ -3,9 +3,11 @@ chromium-driver by Selenium, against the API served by uvicorn on a loopback por
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +34,22 @@ BROWSER_FLAGS = (
     "--disable-quic",
     "--no-first-run",
 )
+
+
+def served_page_assets(base: str) -> dict[str, int]:
+    """Fetch /painel and every script and style it names; their sizes by URL. Each must
+    come from the API itself (a relative URL), never from another host."""
+    with urllib.request.urlopen(f"{base}/painel", timeout=30) as answer:
+        page = answer.read().decode("utf-8")
+    scripts = re.findall(r'<script[^>]*\ssrc="([^"]+)"', page)
+    styles = re.findall(r'<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"', page)
+    named = scripts + styles
+    assert named and all(url.startswith("/") for url in named), named
+    sizes = {}
+    for url in named:
+        with urllib.request.urlopen(f"{base}{url}", timeout=30) as answer:
+            sizes[url] = len(answer.read())
+    return sizes
 
 
 def chromium_binaries() -> tuple[str, str] | None:
