@@ -373,6 +373,7 @@ def _banner(settings: Settings, copied: list[str], logs: Path | None) -> str:
     lines = [
         "",
         "BGC Analytics is up.",
+        f"  Dashboard: {api_url}/painel",
         f"  API:       {api_url}  (try {api_url}/v1/metrics/resumo)",
         f"  API docs:  {api_url}/schema",
         f"  Dagster:   http://127.0.0.1:{settings.dagster_port}",

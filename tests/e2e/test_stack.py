@@ -6,10 +6,12 @@ import os
 import signal
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import psutil
 
+from tests.support.browser import chromium, chromium_binaries, wait_for_state
 from tests.support.db import free_port
 from tests.support.ingest import samples_total_usd
 from tests.support.waiting import get_json, wait_until
@@ -58,6 +60,16 @@ def test_up_serves_the_samples_quietly_and_stops_cleanly(tmp_path: Path) -> None
         ):
             assert any(line.startswith(f"loaded {name}: ") for line in after_banner), name
         assert (tmp_path / "home" / "logs" / "dagster-daemon.log").stat().st_size > 0
+        [dashboard] = [line.split()[-1] for line in lines if line.startswith("  Dashboard: ")]
+        assert dashboard == f"{api}/painel"
+        if chromium_binaries():  # else tests/e2e/test_dashboard.py says why it skipped
+            with chromium(tmp_path / "profile") as browser:
+                browser.get(dashboard)
+                assert wait_for_state(browser, "ready", "empty", "error") == "ready"
+                shown = browser.find_element("id", "fig-usd").get_attribute("data-value")
+                latest = max(get_json(f"{api}/v1/metrics/resumo")["anos"])
+                in_latest = get_json(f"{api}/v1/metrics/resumo?ano={latest}")["totalUsd"]
+                assert Decimal(shown) == Decimal(str(in_latest))
 
         (tmp_path / "home" / "landing" / "extra.csv").write_text(
             "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2025,8,Tuvalu,Agropecuária,09011110,123.45,10\n"
