@@ -18,7 +18,7 @@ from bgc_core.settings import Settings, load_settings
 def _cmd_up(settings: Settings, args: argparse.Namespace) -> int:
     from bgc_cli import stack
 
-    return stack.run(settings, verbose=args.verbose)
+    return stack.run(settings, verbose=args.verbose, demo=not args.no_demo)
 
 
 def _cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
@@ -91,6 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     up.add_argument(
         "--verbose", action="store_true", help="show the output of every process (default: logs/)"
+    )
+    up.add_argument(
+        "--no-demo",
+        action="store_true",
+        help="do not drop the generated demo years on the first start in this BGC_HOME",
     )
     dbp = sub.add_parser("db", help="database commands").add_subparsers(
         dest="db_command", required=True

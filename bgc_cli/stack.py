@@ -2,7 +2,8 @@
 
 Starts (or joins) the database, migrates it, then runs the API, the Dagster webserver
 and the Dagster daemon as child processes, and drops ``data_samples/`` into the
-landing folder so the file sensor loads them.
+landing folder so the file sensor loads them. On the first start in a ``BGC_HOME`` it
+also drops a demo: five generated years in the official layout (``--no-demo`` skips it).
 
 The terminal stays readable: after the banner, one line per file loaded or refused
 and per view refresh, read from the warehouse's own audit. The children's output
@@ -41,6 +42,12 @@ CHECKOUT = Path(__file__).resolve().parent.parent
 SAMPLES_DIR = CHECKOUT / "data_samples"
 """The committed samples; a wheel install has none and `bgc up` then drops nothing."""
 WORKSPACE = CHECKOUT / "workspace.yaml"
+DEMO_YEARS = range(2021, 2026)
+DEMO_ROWS_PER_YEAR = 60_000
+"""Five years of 60,000 rows: every state, thousands of NCMs, the real countries and
+blocs, loaded in about a minute on two cores."""
+DEMO_SEED = 2026
+DEMO_MARKER = "demo-dropped"
 STOP_GRACE_S = 15
 WATCH_INTERVAL_S = 2.0
 PR_SET_PDEATHSIG = 1
@@ -127,6 +134,32 @@ def drop_samples(landing: Path) -> list[str]:
         partial.rename(target)
         copied.append(sample.name)
     return copied
+
+
+def drop_demo(home: Path, landing: Path) -> list[str]:
+    """On the first start in ``home``, the demo's yearly files into the landing folder
+    (``DEMO_EXP_<year>.csv``, official layout, from the full-history generator). A marker
+    in ``home`` keeps a demo the user deleted from coming back."""
+    marker = home / DEMO_MARKER
+    if marker.exists():
+        return []
+    from bgc_pipeline.ingest.history import Dimensions, write_year  # polars: only when needed
+
+    landing.mkdir(parents=True, exist_ok=True)
+    work = home / "demo"
+    work.mkdir(parents=True, exist_ok=True)
+    dims = Dimensions.official()
+    names = []
+    for year in DEMO_YEARS:
+        written = write_year(work, year, DEMO_ROWS_PER_YEAR, dims, DEMO_SEED)
+        name = f"DEMO_{written.path.name}"
+        partial = landing / f".{name}.part"
+        shutil.move(written.path, partial)
+        partial.rename(landing / name)
+        names.append(name)
+    shutil.rmtree(work, ignore_errors=True)
+    marker.write_text(" ".join(names) + "\n", encoding="utf-8")
+    return names
 
 
 def code_location_args() -> list[str]:
@@ -367,9 +400,17 @@ def _raise_stop(signum: int, _frame: object) -> None:
     raise _Stop(signal.Signals(signum).name)
 
 
-def _banner(settings: Settings, copied: list[str], logs: Path | None) -> str:
+def _banner(
+    settings: Settings, copied: list[str], logs: Path | None, demo: list[str] | None = None
+) -> str:
     api_url = f"http://{settings.api_host}:{settings.api_port}"
     samples = f" ({len(copied)} sample file(s) dropped)" if SAMPLES_DIR.is_dir() else ""
+    rows = len(demo or []) * DEMO_ROWS_PER_YEAR
+    demo_line = (
+        f"  Demo:      {len(demo)} generated yearly file(s), {rows:,} rows "
+        f"({demo[0]} .. {demo[-1]}; bgc up --no-demo skips it on a new BGC_HOME)"
+        if demo else None
+    )  # fmt: skip
     lines = [
         "",
         "BGC Analytics is up.",
@@ -379,13 +420,15 @@ def _banner(settings: Settings, copied: list[str], logs: Path | None) -> str:
         f"  Dagster:   http://127.0.0.1:{settings.dagster_port}",
         f"  Landing:   {settings.landing_dir}{samples}",
     ]
+    if demo_line:
+        lines.append(demo_line)
     if logs is not None:
         lines.append(f"  Logs:      {logs}  (bgc up --verbose shows them here)")
     lines += ["Press Ctrl-C to stop.", ""]
     return "\n".join(lines)
 
 
-def run(settings: Settings, verbose: bool = False) -> int:
+def run(settings: Settings, verbose: bool = False, demo: bool = True) -> int:
     """Run the stack until Ctrl-C (SIGINT), SIGTERM or SIGHUP; return the exit code."""
     state = RunState(settings)
     recovered = recover_crashed_run(state)
@@ -434,7 +477,8 @@ def run(settings: Settings, verbose: bool = False) -> int:
         if not _wait_http(dagster_ui, 180, children):
             raise StackError(f"the Dagster webserver did not start; see {_where(children[1])}")
         copied = drop_samples(settings.landing_dir) if SAMPLES_DIR.is_dir() else []
-        print(_banner(settings, copied, logs), flush=True)
+        dropped = drop_demo(settings.home, settings.landing_dir) if demo else []
+        print(_banner(settings, copied, logs, dropped), flush=True)
         while True:
             for child in children:
                 code = child.process.poll()

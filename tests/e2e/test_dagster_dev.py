@@ -1,4 +1,4 @@
-"""`dagster dev` in the repository root runs the pipeline with the same defaults as
+"""`dagster dev` and `dg dev` in the repository root run the pipeline with the same defaults as
 `bgc up` (the embedded PostgreSQL and the landing folder of BGC_HOME): a file dropped
 into the landing folder is loaded by the sensor, with no other variable set (BGC_HOME
 only keeps the test apart from the checkout's `.bgc`)."""
@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.support.db import free_port
 from tests.support.paths import REPO_ROOT
 from tests.support.waiting import get_json, wait_until
@@ -17,7 +19,20 @@ CSV = "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2024,5,Peru,Agropecuária,09011
 LOADED = "dropped.csv: loaded 1 row(s), rejected 0 (project layout)"
 
 
-def test_dagster_dev_loads_a_dropped_file_with_the_stack_defaults(tmp_path: Path) -> None:
+DEV_COMMANDS = {
+    "dagster dev": ["dagster", "dev", "-h", "127.0.0.1", "-p"],
+    "dg dev": ["dg", "dev", "--host", "127.0.0.1", "--port"],
+}
+
+
+@pytest.mark.parametrize("command", list(DEV_COMMANDS))
+def test_dagster_dev_loads_a_dropped_file_with_the_stack_defaults(
+    tmp_path: Path, command: str
+) -> None:
+    program, *args = DEV_COMMANDS[command]
+    executable = Path(sys.executable).parent / program
+    if not executable.exists():
+        pytest.skip(f"{command}: {executable} is not installed (dagster-dg-cli, a dev extra)")
     home, port = tmp_path / "home", free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BGC_", "DAGSTER_"))}
     env |= {"BGC_HOME": str(home), "DAGSTER_HOME": str(tmp_path / "dagster")}
@@ -25,7 +40,7 @@ def test_dagster_dev_loads_a_dropped_file_with_the_stack_defaults(tmp_path: Path
     output = tmp_path / "dagster-dev.out"
     with output.open("w") as out:
         dev = subprocess.Popen(
-            [str(Path(sys.executable).parent / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port)],
+            [str(executable), *args, str(port)],
             cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
     try:

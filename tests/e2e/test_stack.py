@@ -33,7 +33,7 @@ def test_up_serves_the_samples_quietly_and_stops_cleanly(tmp_path: Path) -> None
     expected_usd = samples_total_usd()
     with output.open("w") as out:
         stack = subprocess.Popen(
-            [str(Path(sys.executable).parent / "bgc"), "up"],
+            [str(Path(sys.executable).parent / "bgc"), "up", "--no-demo"],
             env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
     descendants: list[psutil.Process] = []

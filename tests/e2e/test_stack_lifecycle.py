@@ -35,7 +35,7 @@ class Stack:
         }
         with self.output.open("w") as out:
             return subprocess.Popen(
-                [str(Path(sys.executable).parent / "bgc"), "up"],
+                [str(Path(sys.executable).parent / "bgc"), "up", "--no-demo"],
                 env=env, stdout=out, stderr=subprocess.STDOUT, text=True,
             )  # fmt: skip
 
