@@ -108,3 +108,40 @@ def test_a_second_up_after_a_kill_starts_cleanly(tmp_path: Path) -> None:
         second.wait(60)
     assert second.returncode == 0, stack.output.read_text()
     assert_nothing_left(stack, processes)
+
+
+def test_a_crash_that_took_the_watchdog_too_is_cleaned_up_by_the_next_up(
+    tmp_path: Path,
+) -> None:
+    stack = Stack(tmp_path / "home")
+    first = stack.start()
+    try:
+        stack.wait_up(first)
+        running = {p.pid: p for p in stack.processes(first)}.values()
+        [guard] = [p for p in running if "bgc_cli.watchdog" in " ".join(p.cmdline())]
+        guard.kill()  # nothing is left to clean up after `bgc up`...
+        first.kill()  # ...when it dies too
+        first.wait(30)
+    finally:
+        if first.poll() is None:
+            first.send_signal(signal.SIGINT)
+            first.wait(60)
+    assert (stack.home / "pgdata" / "postmaster.pid").exists(), "a crash leaves the database"
+    second = stack.start()
+    try:
+        stack.wait_up(second)
+        lines = stack.output.read_text().splitlines()
+        recovered = [line for line in lines if line.startswith("recovered from a crashed run")]
+        assert len(recovered) == 1, lines[:5]
+        assert f"(pid {first.pid})" in recovered[0] and "database server" in recovered[0]
+        processes = stack.processes(second)
+    finally:
+        second.send_signal(signal.SIGINT)
+        second.wait(60)
+    assert second.returncode == 0, stack.output.read_text()
+    assert_nothing_left(stack, processes)
+    mentions_home = [
+        p.pid for p in psutil.process_iter(["cmdline"])
+        if str(stack.home) in " ".join(p.info["cmdline"] or [])
+    ]  # fmt: skip
+    assert mentions_home == [], "the first run's processes were stopped too"
