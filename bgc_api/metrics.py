@@ -390,7 +390,7 @@ async def serie(
     description="The Herfindahl-Hirschman index (sum of the squared percentage shares, 0 to "
     "10,000) and the shares of the first and of the first five items, by destination country "
     "and by product heading (SH4), over the months of the reference year (`ano`, else the "
-    "latest; `mes_de`..`mes_ate`).",
+    "latest; `mes_de`..`mes_ate`)." + FILTERS_DESCRIPTION,
 )
 async def concentracao(
     request: Request[Any, Any, Any],
@@ -400,15 +400,23 @@ async def concentracao(
     ano: Ano = None,
     mes_de: MesDe = None,
     mes_ate: MesAte = None,
+    pais: Pais = None,
+    bloco: Bloco = None,
+    uf: Uf = None,
+    via: Via = None,
+    urf: Urf = None,
+    ncm: Ncm = None,
+    setor: Setor = None,
     fmt: Format = None,
 ) -> Response[bytes]:
     check_years(ano=ano)
     check_months(mes_de, mes_ate)
-    scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate)
+    scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate, pais=pais, bloco=bloco, uf=uf,
+                  via=via, urf=urf, ncm=ncm, setor=setor)  # fmt: skip
     csv_wanted = wants_csv(request, fmt)
 
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
-        found, periodo = repo.concentracao(scope)
+        found, periodo = repo.concentracao(repo.resolve(scope))
         if csv_wanted:
             de, ate = (periodo.de, periodo.ate) if periodo else (None, None)
             rows = [
@@ -504,7 +512,7 @@ MOVER_DIMENSIONS = ("pais", "setor", *OFFICIAL_DIMENSIONS)
     "cgce, cuci), the "
     "`limit` items whose value grew most and fell most in USD between the months of the "
     "reference year (`ano`, else the latest; `mes_de`..`mes_ate`) and the same months of "
-    "the year before.",
+    "the year before." + FILTERS_DESCRIPTION,
 )
 async def variacao(
     request: Request[Any, Any, Any],
@@ -531,18 +539,26 @@ async def variacao(
     ano: Ano = None,
     mes_de: MesDe = None,
     mes_ate: MesAte = None,
+    pais: Pais = None,
+    bloco: Bloco = None,
+    uf: Uf = None,
+    via: Via = None,
+    urf: Urf = None,
+    ncm: Ncm = None,
+    setor: Setor = None,
     limit: MoversLimit = 10,
     lang: Lang = None,
     fmt: Format = None,
 ) -> Response[bytes]:
     check_years(ano=ano)
     check_months(mes_de, mes_ate)
-    scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate)
+    scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate, pais=pais, bloco=bloco, uf=uf,
+                  via=via, urf=urf, ncm=ncm, setor=setor)  # fmt: skip
     names = language(request, lang)
     csv_wanted = wants_csv(request, fmt)
 
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
-        altas, quedas, current, before = repo.variacao(dimension, scope, limit, names)
+        altas, quedas, current, before = repo.variacao(dimension, repo.resolve(scope), limit, names)
         if csv_wanted:
             moves = [("alta", m) for m in altas] + [("queda", m) for m in quedas]
             rows = [

@@ -259,7 +259,9 @@ class Repository:
 
     def concentracao(self, scope: Scope) -> tuple[dict[str, Concentracao], Periodo | None]:
         """HHI and top shares by country (``pais``) and by SH4 (``sh4``), and the months."""
-        rows = self._rows("concentracao", _period(scope))
+        rows = self._rows(
+            "concentracao", self._crossed(scope), label=_crossed_label("concentracao", scope)
+        )
         found = {
             r.dimensao: Concentracao(r.hhi, r.top1_pct, r.top5_pct, int(r.itens)) for r in rows
         }
@@ -273,20 +275,37 @@ class Repository:
         self, dimension: str, scope: Scope, limit: int, lang: str
     ) -> tuple[list[Movimento], list[Movimento], Periodo | None, Periodo | None]:
         """The ``limit`` biggest gains and losses, and the months compared."""
-        params = {"dimension": dimension, **_period(scope), "limit": limit, "lang": lang}
-        rows = self._rows("variacao", params, label=f"variacao_{dimension}")
+        params = {**self._crossed(scope), "dimension": dimension, "limit": limit, "lang": lang}
+        label = _crossed_label(f"variacao_{dimension}", scope)
+        rows = self._rows("variacao", params, label=label)
         moves: dict[str, list[Movimento]] = {"alta": [], "queda": []}
         for r in rows:
             moves[r.sentido].append(
                 Movimento(r.codigo, r.nome, r.total_usd, r.total_usd_anterior, r.diferenca_usd,
                           r.variacao_pct)
             )  # fmt: skip
-        [months] = self._rows("periodo", _period(scope))
-        if months.ano is None:
+        ano, de, ate = params["ano_ref"], params["de_ref"], params["ate_ref"]
+        if ano is None:
+            [months] = self._rows("periodo", _period(scope))
+            ano, de, ate = months.ano, months.de, months.ate
+        if ano is None:
             return moves["alta"], moves["queda"], None, None
-        current = Periodo(f"{months.ano}-{months.de:02d}", f"{months.ano}-{months.ate:02d}")
-        before = Periodo(f"{months.ano - 1}-{months.de:02d}", f"{months.ano - 1}-{months.ate:02d}")
-        return moves["alta"], moves["queda"], current, before
+        return (
+            moves["alta"], moves["queda"],
+            Periodo(f"{ano}-{de:02d}", f"{ano}-{ate:02d}"),
+            Periodo(f"{ano - 1}-{de:02d}", f"{ano - 1}-{ate:02d}"),
+        )  # fmt: skip
+
+    def _crossed(self, scope: Scope) -> dict[str, Any]:
+        """The parameters of a query with a facts branch: the scope, whether it is filtered
+        beyond its months (``cruzado``) and, if so, its reference year and months."""
+        crossed = scope.beyond(*CROSSED_BY_DIMENSION_TABLE)
+        params = {**scope.as_params(), "cruzado": crossed}
+        params |= {"ano_ref": None, "de_ref": None, "ate_ref": None}
+        if crossed:
+            [months] = self._rows("periodo", _period(scope), label="periodo")
+            params |= {"ano_ref": months.ano, "de_ref": months.de, "ate_ref": months.ate}
+        return params
 
     def codigos(
         self, dimension: str, q: str | None, limit: int, offset: int, lang: str
@@ -318,6 +337,11 @@ class Repository:
             first = scope.ano_de + 1 if scope.ano_de is not None else None
             return series.rolling_12_months(items, first_year=first)
         return items
+
+
+def _crossed_label(name: str, scope: Scope) -> str:
+    """A query's label in the metrics: ``_filtered`` when the facts answer it."""
+    return f"{name}_filtered" if scope.beyond(*CROSSED_BY_DIMENSION_TABLE) else name
 
 
 def _period(scope: Scope) -> dict[str, Any]:

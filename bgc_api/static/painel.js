@@ -23,7 +23,7 @@ const TEXT = {
     source: "Fonte: Comex Stat (MDIC), pela API BGC Analytics.",
     apiDocs: "Documentação da API", updated: "Atualizado em", error: "Erro ao consultar a API",
     offline: "a API não respondeu", compared: "comparado com", noPrevious: "sem dados no ano anterior",
-    ownFilter: "Sem o filtro desta dimensão.", yearOnly: "Só o ano se aplica aqui; os demais filtros não.",
+    ownFilter: "Sem o filtro desta dimensão.",
     noData: "Sem dados para estes filtros", share: "participação", top1: "1º", top5: "5 primeiros",
     gains: "altas", losses: "quedas", coverage: "cobertura",
     status: { ok: "ok", divergente: "divergente", pendente: "pendente" },
@@ -49,7 +49,7 @@ const TEXT = {
     source: "Source: Comex Stat (MDIC), through the BGC Analytics API.",
     apiDocs: "API documentation", updated: "Updated", error: "The API could not answer",
     offline: "the API did not respond", compared: "compared with", noPrevious: "no data the year before",
-    ownFilter: "Without this dimension's own filter.", yearOnly: "Only the year applies here, not the other filters.",
+    ownFilter: "Without this dimension's own filter.",
     noData: "No data for these filters", share: "share", top1: "1st", top5: "top 5",
     gains: "gains", losses: "losses", coverage: "coverage",
     status: { ok: "ok", divergente: "diverges", pendente: "pending" },
@@ -377,8 +377,8 @@ function requests() {
     pais: ["/v1/metrics/pais", { ...without(filters, "pais"), limit: 10, ...names }],
     sh4: ["/v1/metrics/sh4", { ...filters, limit: 10, ...names }],
     uf: ["/v1/metrics/uf", { ...without(filters, "uf"), limit: 10, ...names }],
-    movers: [`/v1/metrics/variacao/${state.mover}`, { ano: state.ano, limit: 5, ...names }],
-    hhi: ["/v1/metrics/concentracao", { ano: state.ano }],
+    movers: [`/v1/metrics/variacao/${state.mover}`, { ...filters, limit: 5, ...names }],
+    hhi: ["/v1/metrics/concentracao", filters],
   };
 }
 
@@ -529,10 +529,6 @@ function drawRanking(name, page, label, ownFilter) {
   document.getElementById(`note-${name}`).textContent = notes.join(" · ");
 }
 
-function yearOnlyNote() {
-  return Object.keys(without(scope(), "ano")).length ? t("yearOnly") : "";
-}
-
 function drawMovers(variacao) {
   const moves = [...variacao.altas, ...variacao.quedas].sort((a, b) => a.diferencaUsd - b.diferencaUsd);
   const label = (m) => truncate(m.codigo === m.nome || !m.nome ? m.codigo : `${m.codigo} ${m.nome}`, 30);
@@ -547,7 +543,7 @@ function drawMovers(variacao) {
   const axes = { xaxis: { exponentformat: "B", zeroline: true }, yaxis: { automargin: true, type: "category" } };
   Plotly.react("chart-movers", [trace], layout(moves.length ? axes : noData()), CHART_CONFIG);
   const compared = variacao.periodo ? `${months(variacao.periodo)} ${t("compared")} ${months(variacao.comparado)}` : "";
-  document.getElementById("note-movers").textContent = [compared, yearOnlyNote()].filter(Boolean).join(" · ");
+  document.getElementById("note-movers").textContent = compared;
 }
 
 function drawConcentration(body) {
@@ -557,7 +553,7 @@ function drawConcentration(body) {
   const tops = (c) => `${t("top1")} ${percent(c.top1Pct)}, ${t("top5")} ${percent(c.top5Pct)}`;
   document.getElementById("hhi-tops").textContent =
     `${t("countries")}: ${tops(body.paises)} · SH4: ${tops(body.produtos)}`;
-  document.getElementById("note-hhi").textContent = [months(body.periodo), yearOnlyNote()].filter(Boolean).join(" · ");
+  document.getElementById("note-hhi").textContent = months(body.periodo);
 }
 
 // ---------------------------------------------------------------- start

@@ -317,24 +317,39 @@ SELECT p.ano, p.de, p.ate,
 FROM periodo p;
 
 -- name: concentracao
--- How concentrated the scope's value is, by destination country (from the yearly
--- rollup) and by product heading (SH4, from the per-code table), over the months of
--- the reference year: the HHI (sum of squared percentage shares, 0 to 10,000) and the
--- shares of the first and of the first five. Shares are of the items' total.
+-- How concentrated the scope's value is, by destination country and by product heading
+-- (SH4), over the months of the reference year: the HHI (sum of squared percentage
+-- shares, 0 to 10,000) and the shares of the first and of the first five. Shares are of
+-- the items' total. Unfiltered: the yearly rollup (countries) and the per-code table
+-- (SH4). With any filter beyond the months (:cruzado), the facts of the reference year
+-- (:ano_ref, months :de_ref..:ate_ref, from the periodo query).
 WITH periodo AS MATERIALIZED (
     SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
+),
+fatos AS MATERIALIZED (
+    SELECT f.pais, left(f.ncm, 4) AS sh4, f.total_usd AS usd
+    FROM rpt.fatos_filtrados(
+        ARRAY[CAST(:ano_ref AS INT)], CAST(:de_ref AS INT), CAST(:ate_ref AS INT),
+        CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
+        CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
+    WHERE CAST(:cruzado AS BOOLEAN)
 ),
 valores AS (
     SELECT 'pais' AS dimensao, a.pais AS codigo,
            rpt.no_periodo(a.usd_ate_mes, p.de, p.ate) AS usd
     FROM rpt.mv_exportacao_anual a
     JOIN periodo p ON a.ano = p.ano
+    WHERE NOT CAST(:cruzado AS BOOLEAN)
     UNION ALL
     SELECT 'sh4', d.codigo,
            rpt.no_periodo(d.usd_ate_mes, p.de, p.ate)
     FROM rpt.mv_exportacao_dimensao d
     JOIN periodo p ON d.ano = p.ano
-    WHERE d.dimensao = 'sh4' AND d.codigo IS NOT NULL
+    WHERE d.dimensao = 'sh4' AND d.codigo IS NOT NULL AND NOT CAST(:cruzado AS BOOLEAN)
+    UNION ALL
+    SELECT 'pais', pais, usd FROM fatos
+    UNION ALL
+    SELECT 'sh4', sh4, usd FROM fatos WHERE sh4 IS NOT NULL
 ),
 itens AS (
     SELECT dimensao, codigo, SUM(usd) AS usd
@@ -362,8 +377,10 @@ ORDER BY d.dimensao;
 -- name: variacao
 -- The biggest gains (sentido 'alta') and losses ('queda') in USD of one dimension
 -- between the months of the reference year and the same months of the year before,
--- :limit each way. Countries and sectors come from the yearly rollup (their code is
--- their name), the official dimensions from the per-code table.
+-- :limit each way. Unfiltered, countries and sectors come from the yearly rollup (their
+-- code is their name), the official dimensions from the per-code table. With any filter
+-- beyond the months (:cruzado), every dimension comes from the facts of both years
+-- (:ano_ref, months :de_ref..:ate_ref, from the periodo query).
 WITH periodo AS MATERIALIZED (
     SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
 ),
@@ -373,19 +390,39 @@ valores AS (
            rpt.no_periodo(a.usd_ate_mes, p.de, p.ate) AS usd
     FROM rpt.mv_exportacao_anual a
     JOIN periodo p ON a.ano IN (p.ano, p.ano - 1)
-    WHERE CAST(:dimension AS TEXT) IN ('pais', 'setor')
+    WHERE CAST(:dimension AS TEXT) IN ('pais', 'setor') AND NOT CAST(:cruzado AS BOOLEAN)
     UNION ALL
     SELECT d.ano = p.ano, d.codigo,
            rpt.no_periodo(d.usd_ate_mes, p.de, p.ate)
     FROM rpt.mv_exportacao_dimensao d
     JOIN periodo p ON d.ano IN (p.ano, p.ano - 1)
     WHERE d.dimensao = CAST(:dimension AS TEXT) AND d.codigo IS NOT NULL
+      AND NOT CAST(:cruzado AS BOOLEAN)
+    UNION ALL
+    SELECT f.ano = CAST(:ano_ref AS INT),
+           CASE CAST(:dimension AS TEXT)
+               WHEN 'pais' THEN f.pais WHEN 'setor' THEN f.setor
+               WHEN 'uf' THEN f.uf WHEN 'via' THEN f.via WHEN 'urf' THEN f.urf
+               WHEN 'ncm' THEN f.ncm WHEN 'sh6' THEN left(f.ncm, 6)
+               WHEN 'sh4' THEN left(f.ncm, 4) WHEN 'sh2' THEN left(f.ncm, 2)
+               WHEN 'fator' THEN c.fator WHEN 'cgce' THEN c.cgce WHEN 'cuci' THEN c.cuci
+           END,
+           f.total_usd
+    FROM rpt.fatos_filtrados(
+        ARRAY[CAST(:ano_ref AS INT), CAST(:ano_ref AS INT) - 1],
+        CAST(:de_ref AS INT), CAST(:ate_ref AS INT),
+        CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
+        CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
+    LEFT JOIN rpt.ncm_classes c
+           ON CAST(:dimension AS TEXT) IN ('fator', 'cgce', 'cuci') AND c.ncm = f.ncm
+    WHERE CAST(:cruzado AS BOOLEAN)
 ),
 movimentos AS (
     SELECT codigo,
            COALESCE(SUM(usd) FILTER (WHERE atual), 0)     AS usd,
            COALESCE(SUM(usd) FILTER (WHERE NOT atual), 0) AS usd_anterior
     FROM valores
+    WHERE codigo IS NOT NULL
     GROUP BY codigo
 ),
 ordenados AS (

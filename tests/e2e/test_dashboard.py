@@ -183,6 +183,12 @@ def test_changing_a_filter_updates_the_url_and_the_header(site: str, browser: Ch
     assert redrawn_with(browser, uf="SP") == {"ano": str(latest), "uf": "SP"}
     expected = api(site, "/v1/metrics/resumo", ano=latest, uf="SP")["totalUsd"]
     assert Decimal(figure(browser, "fig-usd")[1]) == expected
+    concentration = api(site, "/v1/metrics/concentracao", ano=latest, uf="SP")
+    assert Decimal(figure(browser, "fig-hhi-paises")[1]) == concentration["paises"]["hhi"]
+    movers = api(site, "/v1/metrics/variacao/sh4", ano=latest, uf="SP", limit=5, lang="pt")
+    shown = browser.execute_script("return document.getElementById('chart-movers').data[0].x")
+    expected = sorted(m["diferencaUsd"] for m in movers["altas"] + movers["quedas"])
+    assert [Decimal(str(x)) for x in shown] == expected
     ranking = api(site, "/v1/metrics/pais", ano=latest, uf="SP", limit=10, lang="pt")
     shown = browser.execute_script("return document.getElementById('chart-pais').data[0].x")
     assert [Decimal(str(x)) for x in reversed(shown)] == [i["totalUsd"] for i in ranking["items"]]

@@ -16,6 +16,8 @@ from bgc_core.settings import load_settings
 from tests.integration.test_api_dimensions import (
     Row,
     answered,
+    expected_concentration,
+    expected_movers,
     expected_ranking,
     ranked,
     rounded,
@@ -214,6 +216,67 @@ def test_serie_with_a_route_and_a_customs_unit(
     ]
     one_year = answered(client, f"/v1/metrics/serie?ano=2024&uf={uf}")["items"]
     assert {i["ano"] for i in one_year} == {2024}
+
+
+def test_concentration_of_a_state_by_country_and_by_heading(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+) -> None:
+    _, rows = two_years
+    uf = busiest(rows, "uf")
+    kept = [r for r in rows if r.codes["uf"] == uf]
+    body = answered(client, f"/v1/metrics/concentracao?uf={uf}&mes_de=3")
+    ate = last_month(rows, 2025)
+    for field, dimension in (("paises", "pais"), ("produtos", "sh4")):
+        expected = expected_concentration(kept, dimension, 2025, 3, ate)
+        assert abs(body[field].pop("hhi") - expected.pop("hhi")) <= Decimal("0.01"), field
+        assert body[field] == expected, field
+    unfiltered = answered(client, "/v1/metrics/concentracao?mes_de=3")
+    assert unfiltered["paises"]["itens"] > body["paises"]["itens"], "the filter narrows"
+    assert body["periodo"] == {"de": "2025-03", "ate": f"2025-{ate:02d}"}
+    assert body["filters"] == {"uf": uf, "mes_de": 3}
+
+
+@pytest.mark.parametrize("dimension", ["sh4", "uf", "fator"])
+def test_movers_within_a_country(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+    dimension: str,
+) -> None:
+    _, rows = two_years
+    pais = busiest(rows, "pais")
+    kept = [r for r in rows if r.codes["pais"] == pais]
+    gains, losses = expected_movers(kept, dimension, 2025, 2, 9, 3)
+    assert gains or losses
+    body = answered(
+        client, f"/v1/metrics/variacao/{dimension}?pais={pais}&mes_de=2&mes_ate=9&limit=3"
+    )
+    for field, expected in (("altas", gains), ("quedas", losses)):
+        got = [(i["codigo"], i["totalUsd"], i["totalUsdAnterior"]) for i in body[field]]
+        assert got == expected, field
+    assert (body["periodo"], body["comparado"]) == (
+        {"de": "2025-02", "ate": "2025-09"}, {"de": "2024-02", "ate": "2024-09"},
+    )  # fmt: skip
+
+
+def test_movers_by_sector_within_a_chapter_come_from_the_facts(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+) -> None:
+    _, rows = two_years
+    chapter = busiest(rows, "sh2")
+    values: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for row in rows:
+        if str(row.codes["ncm"]).startswith(chapter):
+            values[SECTOR_OF[str(row.codes["ncm"])]][row.ano == 2024] += row.usd
+    body = answered(client, f"/v1/metrics/variacao/setor?ncm={chapter}&ano=2025&mes_ate=12")
+    moved = {
+        i["codigo"]: (i["totalUsd"], i["totalUsdAnterior"]) for i in body["altas"] + body["quedas"]
+    }
+    assert len(moved) == len({s for s, (now, before) in values.items() if now != before})
+    assert sorted(moved.values()) == sorted(
+        (now, before) for now, before in values.values() if now != before
+    )
 
 
 @pytest.mark.parametrize(
