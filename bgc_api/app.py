@@ -73,8 +73,8 @@ def _openapi() -> OpenAPIConfig:
 def head_twin(
     handler: HTTPRouteHandler, prefix: str = "", guards: list[Guard] | None = None
 ) -> HTTPRouteHandler:
-    """A HEAD route on the same paths and function as a GET handler, left out of the
-    OpenAPI document; the observability hook drops the body of its answers."""
+    """A HEAD route on the same paths, function and dependencies as a GET handler, left out
+    of the OpenAPI document; the observability hook drops the body of its answers."""
     return route(
         [f"{prefix}{path}" for path in sorted(handler.paths)],
         http_method=HttpMethod.HEAD,
@@ -82,6 +82,7 @@ def head_twin(
         name=f"head:{prefix}{handler.handler_name}",
         sync_to_thread=None if is_async_callable(handler.fn) else False,
         guards=guards,
+        dependencies=handler.dependencies,
     )(handler.fn)
 
 

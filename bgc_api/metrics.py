@@ -7,7 +7,6 @@ kept as bytes; the ETag is the hash of those bytes.
 from __future__ import annotations
 
 import csv
-import inspect
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -28,27 +27,15 @@ from bgc_api.cache import Cached, DataVersion, ResponseCache, etag_matches, etag
 from bgc_api.parameters import (
     CSV,
     JSON,
-    Ano,
-    AnoAte,
-    AnoDe,
-    Bloco,
     Format,
     Lang,
     Limit,
-    MesAte,
-    MesDe,
     MoversLimit,
-    Ncm,
     Offset,
-    Pais,
     PeriodoParam,
-    Setor,
-    Uf,
-    Urf,
-    Via,
-    check_months,
-    check_years,
     language,
+    scope_dependency,
+    serie_filters,
     wants_csv,
 )
 from bgc_api.repository import Dimension, Freshness, Repository, Scope, UnknownCode
@@ -202,6 +189,7 @@ FILTERS_DESCRIPTION = (
 
 @get(
     "/resumo",
+    dependencies={"asked": scope_dependency()},
     operation_id="getResumo",
     responses=answers(ResumoBody, "Totals for the scope (`format=csv`: one row of totals)."),
     operation_class=CsvOperation,
@@ -214,22 +202,10 @@ async def resumo(
     data_version: NamedDependency[DataVersion],
     cache: NamedDependency[ResponseCache],
     repository: NamedDependency[Repository],
-    ano: Ano = None,
-    mes_de: MesDe = None,
-    mes_ate: MesAte = None,
-    pais: Pais = None,
-    bloco: Bloco = None,
-    uf: Uf = None,
-    via: Via = None,
-    urf: Urf = None,
-    ncm: Ncm = None,
-    setor: Setor = None,
+    asked: NamedDependency[Scope],
     fmt: Format = None,
 ) -> Response[bytes]:
-    check_years(ano=ano)
-    check_months(mes_de, mes_ate)
-    scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate, pais=pais, bloco=bloco, uf=uf,
-                  via=via, urf=urf, ncm=ncm, setor=setor)  # fmt: skip
+    scope = asked
     csv_wanted = wants_csv(request, fmt)
 
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
@@ -244,6 +220,7 @@ async def resumo(
 
 @get(
     "/pais",
+    dependencies={"asked": scope_dependency("pais")},
     operation_id="getPais",
     responses=answers(PaisPage, "One page of countries (`format=csv`: the items as CSV)."),
     operation_class=CsvOperation,
@@ -258,24 +235,13 @@ async def pais(
     data_version: NamedDependency[DataVersion],
     cache: NamedDependency[ResponseCache],
     repository: NamedDependency[Repository],
-    ano: Ano = None,
-    mes_de: MesDe = None,
-    mes_ate: MesAte = None,
-    bloco: Bloco = None,
-    uf: Uf = None,
-    via: Via = None,
-    urf: Urf = None,
-    ncm: Ncm = None,
-    setor: Setor = None,
+    asked: NamedDependency[Scope],
     limit: Limit = 10,
     offset: Offset = 0,
     lang: Lang = None,
     fmt: Format = None,
 ) -> Response[bytes]:
-    check_years(ano=ano)
-    check_months(mes_de, mes_ate)
-    scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate, bloco=bloco, uf=uf, via=via,
-                  urf=urf, ncm=ncm, setor=setor)  # fmt: skip
+    scope = asked
     csv_wanted = wants_csv(request, fmt)
     names = language(request, lang)
     build = ranking("pais", scope, limit, offset, csv_wanted, names)
@@ -284,6 +250,7 @@ async def pais(
 
 @get(
     "/setor",
+    dependencies={"asked": scope_dependency("setor")},
     operation_id="getSetor",
     responses=answers(SetorPage, "One page of sectors (`format=csv`: the items as CSV)."),
     operation_class=CsvOperation,
@@ -296,24 +263,13 @@ async def setor(
     data_version: NamedDependency[DataVersion],
     cache: NamedDependency[ResponseCache],
     repository: NamedDependency[Repository],
-    ano: Ano = None,
-    mes_de: MesDe = None,
-    mes_ate: MesAte = None,
-    pais: Pais = None,
-    bloco: Bloco = None,
-    uf: Uf = None,
-    via: Via = None,
-    urf: Urf = None,
-    ncm: Ncm = None,
+    asked: NamedDependency[Scope],
     limit: Limit = 10,
     offset: Offset = 0,
     lang: Lang = None,
     fmt: Format = None,
 ) -> Response[bytes]:
-    check_years(ano=ano)
-    check_months(mes_de, mes_ate)
-    scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate, pais=pais, bloco=bloco, uf=uf,
-                  via=via, urf=urf, ncm=ncm)  # fmt: skip
+    scope = asked
     csv_wanted = wants_csv(request, fmt)
     names = language(request, lang)
     build = ranking("setor", scope, limit, offset, csv_wanted, names)
@@ -322,6 +278,7 @@ async def setor(
 
 @get(
     "/serie",
+    dependencies={"asked": scope_dependency(provider=serie_filters)},
     operation_id="getSerie",
     responses=answers(Serie, "The monthly series (`format=csv`: the items as CSV)."),
     operation_class=CsvOperation,
@@ -335,36 +292,11 @@ async def serie(
     data_version: NamedDependency[DataVersion],
     cache: NamedDependency[ResponseCache],
     repository: NamedDependency[Repository],
-    ano: Ano = None,
-    ano_de: AnoDe = None,
-    ano_ate: AnoAte = None,
-    mes_de: MesDe = None,
-    mes_ate: MesAte = None,
-    pais: Pais = None,
-    bloco: Bloco = None,
-    uf: Uf = None,
-    via: Via = None,
-    urf: Urf = None,
-    ncm: Ncm = None,
-    setor: Setor = None,
+    asked: NamedDependency[Scope],
     periodo: PeriodoParam = None,
     fmt: Format = None,
 ) -> Response[bytes]:
-    check_years(ano=ano, ano_de=ano_de, ano_ate=ano_ate)
-    check_months(mes_de, mes_ate)
-    if ano is not None and (ano_de is not None or ano_ate is not None):
-        raise ValidationException(
-            extra=[{"key": "ano", "reason": "one year or a span (ano_de, ano_ate), not both",
-                    "source": "query"}]
-        )  # fmt: skip
-    if ano_de is not None and ano_ate is not None and ano_de > ano_ate:
-        raise ValidationException(
-            extra=[{"key": "ano_de", "reason": "must not be after ano_ate", "source": "query"}]
-        )
-    scope = Scope(
-        ano=ano, ano_de=ano_de, ano_ate=ano_ate, mes_de=mes_de, mes_ate=mes_ate, pais=pais,
-        bloco=bloco, uf=uf, via=via, urf=urf, ncm=ncm, setor=setor,
-    )  # fmt: skip
+    scope = asked
     csv_wanted = wants_csv(request, fmt)
     echoed = {**scope.present(), **({"periodo": periodo} if periodo else {})}
 
@@ -380,6 +312,7 @@ async def serie(
 
 @get(
     "/concentracao",
+    dependencies={"asked": scope_dependency()},
     operation_id="getConcentracao",
     responses=answers(
         ConcentracaoBody,
@@ -397,22 +330,10 @@ async def concentracao(
     data_version: NamedDependency[DataVersion],
     cache: NamedDependency[ResponseCache],
     repository: NamedDependency[Repository],
-    ano: Ano = None,
-    mes_de: MesDe = None,
-    mes_ate: MesAte = None,
-    pais: Pais = None,
-    bloco: Bloco = None,
-    uf: Uf = None,
-    via: Via = None,
-    urf: Urf = None,
-    ncm: Ncm = None,
-    setor: Setor = None,
+    asked: NamedDependency[Scope],
     fmt: Format = None,
 ) -> Response[bytes]:
-    check_years(ano=ano)
-    check_months(mes_de, mes_ate)
-    scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate, pais=pais, bloco=bloco, uf=uf,
-                  via=via, urf=urf, ncm=ncm, setor=setor)  # fmt: skip
+    scope = asked
     csv_wanted = wants_csv(request, fmt)
 
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
@@ -444,25 +365,13 @@ def _dimension_route(dimension: str, title: str) -> HTTPRouteHandler:
         data_version: NamedDependency[DataVersion],
         cache: NamedDependency[ResponseCache],
         repository: NamedDependency[Repository],
-        ano: Ano = None,
-        mes_de: MesDe = None,
-        mes_ate: MesAte = None,
-        pais: Pais = None,
-        bloco: Bloco = None,
-        uf: Uf = None,
-        via: Via = None,
-        urf: Urf = None,
-        ncm: Ncm = None,
-        setor: Setor = None,
+        asked: NamedDependency[Scope],
         limit: Limit = 10,
         offset: Offset = 0,
         lang: Lang = None,
         fmt: Format = None,
     ) -> Response[bytes]:
-        check_years(ano=ano)
-        check_months(mes_de, mes_ate)
-        scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate, pais=pais, bloco=bloco, uf=uf,
-                      via=via, urf=urf, ncm=ncm, setor=setor)  # fmt: skip
+        scope = asked
         names = language(request, lang)
         csv_wanted = wants_csv(request, fmt)
 
@@ -481,12 +390,9 @@ def _dimension_route(dimension: str, title: str) -> HTTPRouteHandler:
         return await answer(request, data_version, cache, repository, csv_wanted, build, names)
 
     handler.__name__ = handler.__qualname__ = dimension
-    if dimension in SELF_FILTERED:
-        signature = inspect.signature(handler)
-        kept = [p for p in signature.parameters.values() if p.name != dimension]
-        handler.__signature__ = signature.replace(parameters=kept)  # type: ignore[attr-defined]
     return get(
         f"/{dimension}",
+        dependencies={"asked": scope_dependency(dimension if dimension in SELF_FILTERED else None)},
         operation_id=f"get{dimension.capitalize()}",
         responses=answers(DimensaoPage, f"One page of {title.lower()} (`format=csv`: the items)."),
         operation_class=CsvOperation,
@@ -504,6 +410,7 @@ MOVER_DIMENSIONS = ("pais", "setor", *OFFICIAL_DIMENSIONS)
 
 @get(
     "/variacao/{dimension:str}",
+    dependencies={"asked": scope_dependency()},
     operation_id="getVariacao",
     responses=answers(Variacao, "The biggest gains and losses (`format=csv`: gains, then losses)."),
     operation_class=CsvOperation,
@@ -536,24 +443,12 @@ async def variacao(
         ],
         Parameter(description="The dimension ranked."),
     ],
-    ano: Ano = None,
-    mes_de: MesDe = None,
-    mes_ate: MesAte = None,
-    pais: Pais = None,
-    bloco: Bloco = None,
-    uf: Uf = None,
-    via: Via = None,
-    urf: Urf = None,
-    ncm: Ncm = None,
-    setor: Setor = None,
+    asked: NamedDependency[Scope],
     limit: MoversLimit = 10,
     lang: Lang = None,
     fmt: Format = None,
 ) -> Response[bytes]:
-    check_years(ano=ano)
-    check_months(mes_de, mes_ate)
-    scope = Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate, pais=pais, bloco=bloco, uf=uf,
-                  via=via, urf=urf, ncm=ncm, setor=setor)  # fmt: skip
+    scope = asked
     names = language(request, lang)
     csv_wanted = wants_csv(request, fmt)
 
@@ -588,11 +483,14 @@ ROUTES = (
 
 @cache
 def query_names(handler: BaseRouteHandler) -> tuple[str, ...]:
-    """The query parameters a handler declares, as clients spell them."""
-    parameters = handler.parsed_fn_signature.parameters.items()
+    """The query parameters a handler declares, its dependencies' first (the filters), as
+    clients spell them."""
+    providers = handler.resolve_dependencies().values()
+    signatures = [*(p.parsed_fn_signature for p in providers), handler.parsed_fn_signature]
     return tuple(
         field.kwarg_definition.name or name
-        for name, field in parameters
+        for signature in signatures
+        for name, field in signature.parameters.items()
         if isinstance(field.kwarg_definition, QueryParameter)
     )
 

@@ -3,13 +3,17 @@ and the checks the schema cannot express."""
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from litestar import Request
+from litestar.di import Provide
 from litestar.exceptions import ValidationException
 from litestar.openapi.spec import Example
 from litestar.params import QueryParameter
 
+from bgc_api.repository import Scope
 from bgc_core.domain import FIRST_YEAR, last_year
 
 MAX_YEAR_AT_START = last_year()
@@ -192,6 +196,72 @@ def check_months(mes_de: int | None, mes_ate: int | None) -> None:
         raise ValidationException(
             extra=[{"key": "mes_de", "reason": "must not be after mes_ate", "source": "query"}]
         )
+
+
+def filters(
+    ano: Ano = None,
+    mes_de: MesDe = None,
+    mes_ate: MesAte = None,
+    pais: Pais = None,
+    bloco: Bloco = None,
+    uf: Uf = None,
+    via: Via = None,
+    urf: Urf = None,
+    ncm: Ncm = None,
+    setor: Setor = None,
+) -> Scope:
+    """The filters every metrics endpoint takes, checked, as one scope."""
+    check_years(ano=ano)
+    check_months(mes_de, mes_ate)
+    return Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate, pais=pais, bloco=bloco, uf=uf,
+                 via=via, urf=urf, ncm=ncm, setor=setor)  # fmt: skip
+
+
+def serie_filters(
+    ano: Ano = None,
+    ano_de: AnoDe = None,
+    ano_ate: AnoAte = None,
+    mes_de: MesDe = None,
+    mes_ate: MesAte = None,
+    pais: Pais = None,
+    bloco: Bloco = None,
+    uf: Uf = None,
+    via: Via = None,
+    urf: Urf = None,
+    ncm: Ncm = None,
+    setor: Setor = None,
+) -> Scope:
+    """The series' filters: one year (``ano``) or a span of years, not both."""
+    check_years(ano_de=ano_de, ano_ate=ano_ate)
+    if ano is not None and (ano_de is not None or ano_ate is not None):
+        raise ValidationException(
+            extra=[{"key": "ano", "reason": "one year or a span (ano_de, ano_ate), not both",
+                    "source": "query"}]
+        )  # fmt: skip
+    if ano_de is not None and ano_ate is not None and ano_de > ano_ate:
+        raise ValidationException(
+            extra=[{"key": "ano_de", "reason": "must not be after ano_ate", "source": "query"}]
+        )
+    scope = filters(ano, mes_de, mes_ate, pais, bloco, uf, via, urf, ncm, setor)
+    return Scope(**{**scope.as_params(), "ano_de": ano_de, "ano_ate": ano_ate})
+
+
+def scope_dependency(
+    without: str | None = None, provider: Callable[..., Scope] = filters
+) -> Provide:
+    """The ``asked`` dependency: the request's filters as a scope. ``without`` names a
+    filter the endpoint does not take (a ranking takes none of its own dimension): it is
+    left out of the signature, so the OpenAPI document does not list it and the guard
+    refuses it."""
+    signature = inspect.signature(provider)
+
+    def provide(**given: Any) -> Scope:
+        return provider(**given)
+
+    kept = [p for p in signature.parameters.values() if p.name != without]
+    provide.__signature__ = signature.replace(parameters=kept)  # type: ignore[attr-defined]
+    provide.__annotations__ = {k: v for k, v in provider.__annotations__.items() if k != without}
+    return Provide(provide, sync_to_thread=False)
 
 
 def wants_csv(request: Request[Any, Any, Any], fmt: str | None) -> bool:
