@@ -74,8 +74,9 @@ def api_urls(years: list[int]) -> list[str]:
 
 
 def filtered_urls(years: list[int]) -> list[str]:
-    """Rankings, summaries and series with two filters beyond the year: answered from the
-    facts (rpt.exportacao_fato), the leading codes of the generated data."""
+    """Rankings, summaries, series, concentration and movers with two filters beyond the
+    year: answered from the facts (rpt.exportacao_fato), the leading codes of the
+    generated data."""
     urls = []
     for year in years:
         urls += [
@@ -88,6 +89,8 @@ def filtered_urls(years: list[int]) -> list[str]:
             f"/v1/metrics/resumo?ano={year}&uf=SP&via=01",
             f"/v1/metrics/serie?ano={year}&pais=China&uf=SP",
             f"/v1/metrics/sh2?ano={year}&mes_de=1&mes_ate=6&uf=PR&pais=China",
+            f"/v1/metrics/concentracao?ano={year}&uf=SP&via=01",
+            f"/v1/metrics/variacao/sh4?ano={year}&pais=China&uf=MT&limit=5",
         ]
     return urls
 
