@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.support.browser import served_page_assets
+from tests.support.browser import assert_dashboard_served
 from tests.support.db import free_port
 from tests.support.paths import REPO_ROOT
 from tests.support.waiting import get_json, wait_until
@@ -68,13 +68,7 @@ def test_installed_wheel_migrates_and_serves_from_an_empty_directory(
                             process=api)  # fmt: skip
         assert answer == {"status": "ready"}
         assert get_json(f"{base}/v1/metrics/resumo")["totalUsd"] == 0
-        assets = served_page_assets(base)  # the dashboard ships inside the package
-        assert {url.split("?")[0] for url in assets} >= {
-            "/painel/assets/painel.js",
-            "/painel/assets/painel.css",
-            "/painel/assets/plotly.min.js",
-        }
-        assert min(assets.values()) > 1000, assets
+        assert_dashboard_served(base)  # its files ship inside the package
     finally:
         api.terminate()
         api.wait(20)

@@ -52,6 +52,17 @@ def served_page_assets(base: str) -> dict[str, int]:
     return sizes
 
 
+def assert_dashboard_served(base: str) -> None:
+    """/painel answers, with its script, style and plotly.js, each more than a stub."""
+    assets = served_page_assets(base)
+    assert {url.split("?")[0] for url in assets} >= {
+        "/painel/assets/painel.js",
+        "/painel/assets/painel.css",
+        "/painel/assets/plotly.min.js",
+    }
+    assert min(assets.values()) > 1000, assets
+
+
 def chromium_binaries() -> tuple[str, str] | None:
     """Paths of chromium and chromedriver, or None when either is missing."""
     browser = shutil.which("chromium") or shutil.which("chromium-browser")

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -123,3 +124,21 @@ def wait_until_no_load_session(url: str, timeout_s: float = 30) -> None:
             return
         time.sleep(0.1)
     raise AssertionError(f"the killed loader's session still exists after {timeout_s:.0f} s")
+
+
+def official_file_facts(
+    paths: list[Path], latest: int
+) -> tuple[dict[int, Decimal], set[str], set[str]]:
+    """Of official-layout files: the FOB value per year, and the states and NCMs of
+    ``latest``."""
+    usd: dict[int, Decimal] = defaultdict(Decimal)
+    states: set[str] = set()
+    products: set[str] = set()
+    for path in paths:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle, delimiter=";"):
+                usd[int(row["CO_ANO"])] += Decimal(row["VL_FOB"])
+                if int(row["CO_ANO"]) == latest:
+                    states.add(row["SG_UF_NCM"])
+                    products.add(row["CO_NCM"])
+    return usd, states, products
