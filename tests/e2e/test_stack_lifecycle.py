@@ -43,6 +43,11 @@ class Stack:
         wait_until("for the banner", lambda: BANNER in self.output.read_text(), timeout_s,
                    process=process)  # fmt: skip
 
+    def interrupt(self, process: subprocess.Popen[str]) -> None:
+        """Ctrl-C, as a person stops it, and wait for the run to end."""
+        process.send_signal(signal.SIGINT)
+        process.wait(60)
+
     def processes(self, process: subprocess.Popen[str]) -> list[psutil.Process]:
         """Every process of the stack: descendants of `bgc up`, the database server, the
         watchdog."""
@@ -104,8 +109,7 @@ def test_a_second_up_after_a_kill_starts_cleanly(tmp_path: Path) -> None:
             assert r.status == 200
         processes = stack.processes(second)
     finally:
-        second.send_signal(signal.SIGINT)
-        second.wait(60)
+        stack.interrupt(second)
     assert second.returncode == 0, stack.output.read_text()
     assert_nothing_left(stack, processes)
 
@@ -124,8 +128,7 @@ def test_a_crash_that_took_the_watchdog_too_is_cleaned_up_by_the_next_up(
         first.wait(30)
     finally:
         if first.poll() is None:
-            first.send_signal(signal.SIGINT)
-            first.wait(60)
+            stack.interrupt(first)
     assert (stack.home / "pgdata" / "postmaster.pid").exists(), "a crash leaves the database"
     second = stack.start()
     try:
@@ -136,8 +139,7 @@ def test_a_crash_that_took_the_watchdog_too_is_cleaned_up_by_the_next_up(
         assert f"(pid {first.pid})" in recovered[0] and "database server" in recovered[0]
         processes = stack.processes(second)
     finally:
-        second.send_signal(signal.SIGINT)
-        second.wait(60)
+        stack.interrupt(second)
     assert second.returncode == 0, stack.output.read_text()
     assert_nothing_left(stack, processes)
     mentions_home = [
