@@ -73,6 +73,26 @@ def api_urls(years: list[int]) -> list[str]:
     return urls
 
 
+def one_filter_urls(years: list[int]) -> list[str]:
+    """Rankings, summaries, concentration and movers with one filter beyond the year: the
+    dimension rankings, resumo, concentracao and variacao read rpt.exportacao_par; the
+    country ranking still reads the facts."""
+    urls = []
+    for year in years:
+        urls += [
+            f"/v1/metrics/uf?ano={year}&pais=China",
+            f"/v1/metrics/ncm?ano={year}&uf=SP&limit=20",
+            f"/v1/metrics/sh4?ano={year}&via=01",
+            f"/v1/metrics/urf?ano={year}&ncm=12",
+            f"/v1/metrics/bloco?ano={year}&uf=MG",
+            f"/v1/metrics/resumo?ano={year}&uf=SP",
+            f"/v1/metrics/concentracao?ano={year}&uf=SP",
+            f"/v1/metrics/variacao/sh4?ano={year}&pais=China&limit=5",
+            f"/v1/metrics/pais?ano={year}&uf=SP",
+        ]
+    return urls
+
+
 def filtered_urls(years: list[int]) -> list[str]:
     """Rankings, summaries, series, concentration and movers with two filters beyond the
     year: answered from the facts (rpt.exportacao_fato), the leading codes of the
@@ -150,6 +170,7 @@ def bench_history(
         if len(written) == 1:
             _refresh(url, figures, "refresh_one_year")
             figures["api_one_year"] = cold_latencies(api_base(), api_urls([year]))
+            figures["api_one_filter_one_year"] = cold_latencies(api_base(), one_filter_urls([year]))
             figures["api_filtered_one_year"] = cold_latencies(api_base(), filtered_urls([year]))
     revised = written[len(years) // 2]
     figures["rows_total"] = sum(w.rows for w in written)
@@ -170,6 +191,7 @@ def bench_history(
     )
     recent = list(years)[-5:]
     figures["api_full_history"] = cold_latencies(api_base(), api_urls(recent))
+    figures["api_one_filter_full_history"] = cold_latencies(api_base(), one_filter_urls(recent))
     figures["api_filtered_full_history"] = cold_latencies(api_base(), filtered_urls(recent))
     figures["api_p95_full_vs_one_year"] = round(
         figures["api_full_history"]["p95_ms"] / figures["api_one_year"]["p95_ms"], 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -89,6 +90,39 @@ CROSSED_BY_YEARLY_ROLLUP = ("pais", "setor")
 """Filters the yearly rollup answers itself (for resumo, pais, setor and serie)."""
 CROSSED_BY_DIMENSION_TABLE = ("mes_de", "mes_ate")
 """Filters the per-code table answers itself (its months are cumulative)."""
+
+PAIR_COLUMNS = ("pais", "setor", "uf", "via", "urf", "ncm")
+"""The pair table's dimensions, in the order of its ``conjunto`` bits (pais 32 ... ncm 1)."""
+PAIR_COLUMN_OF = {
+    "pais": "pais", "bloco": "pais", "setor": "setor", "uf": "uf", "via": "via", "urf": "urf",
+    "ncm": "ncm", "sh6": "ncm", "sh4": "ncm", "sh2": "ncm", "fator": "ncm", "cgce": "ncm",
+    "cuci": "ncm",
+}  # fmt: skip
+"""The column a filter or a ranked dimension reads (a bloc its countries, an HS level or
+a class its NCMs)."""
+PAIR_SETS = frozenset(
+    {frozenset({c}) for c in ("pais", "setor", "uf", "via", "urf")}
+    | {frozenset({"ncm", "setor"})}
+    | {frozenset(p) for p in itertools.combinations(("pais", "setor", "uf", "via", "urf"), 2)}
+    | {frozenset({c, "ncm", "setor"}) for c in ("pais", "uf", "via", "urf")}
+)
+"""The column sets rpt.exportacao_par is split by (sql/queries/refresh.sql: exportacao_par):
+every column alone and every pair, the NCM always with its sector."""
+
+
+def pair_set(scope: Scope, *ranked: str) -> int | None:
+    """The ``conjunto`` of rpt.exportacao_par that holds every column an answer ranking
+    ``ranked`` over ``scope`` needs, or ``None`` (the facts answer): a span of months,
+    or more than one filter beside the ranked dimension."""
+    if scope.mes_de is not None or scope.mes_ate is not None:
+        return None
+    given = {k for k, v in scope.as_params().items() if v is not None and k in PAIR_COLUMN_OF}
+    needed = {PAIR_COLUMN_OF[name] for name in given | set(ranked)}
+    if "ncm" in needed:
+        needed.add("setor")
+    if frozenset(needed) not in PAIR_SETS:
+        return None
+    return sum(1 << (5 - i) for i, column in enumerate(PAIR_COLUMNS) if column not in needed)
 
 
 @dataclass(frozen=True)
@@ -188,7 +222,12 @@ class Repository:
 
     def resumo(self, scope: Scope, freshness: Freshness) -> Resumo:
         crossed = scope.beyond(*CROSSED_BY_YEARLY_ROLLUP)
-        [row] = self._rows("resumo", {**scope.as_params(), "cruzado": crossed})
+        by_country, by_sector = pair_set(scope, "pais"), pair_set(scope, "setor")
+        if by_country is None or by_sector is None:
+            by_country = by_sector = None
+        params = {**scope.as_params(), "cruzado": crossed}
+        params |= {"conjunto_pais": by_country, "conjunto_setor": by_sector}
+        [row] = self._rows("resumo", params)
         return Resumo(
             total_usd=row.total_usd,
             total_kg=row.total_kg,
@@ -251,6 +290,7 @@ class Repository:
         params = {
             **scope.as_params(), "ano": months.ano, "de": months.de, "ate": months.ate,
             "dimension": dimension, "limit": limit, "offset": offset, "lang": lang,
+            "conjunto": pair_set(scope, dimension),
         }  # fmt: skip
         rows = self._rows("scoped_ranking", params, label=f"{dimension}_filtered")
         periodo = Periodo(f"{months.ano}-{months.de:02d}", f"{months.ano}-{months.ate:02d}")
@@ -259,9 +299,11 @@ class Repository:
 
     def concentracao(self, scope: Scope) -> tuple[dict[str, Concentracao], Periodo | None]:
         """HHI and top shares by country (``pais``) and by SH4 (``sh4``), and the months."""
-        rows = self._rows(
-            "concentracao", self._crossed(scope), label=_crossed_label("concentracao", scope)
-        )
+        by_country, by_product = pair_set(scope, "pais"), pair_set(scope, "sh4")
+        if by_country is None or by_product is None:  # the facts, read once for both
+            by_country = by_product = None
+        params = {**self._crossed(scope), "conjunto_pais": by_country, "conjunto_sh4": by_product}
+        rows = self._rows("concentracao", params, label=_crossed_label("concentracao", scope))
         found = {
             r.dimensao: Concentracao(r.hhi, r.top1_pct, r.top5_pct, int(r.itens)) for r in rows
         }
@@ -276,6 +318,7 @@ class Repository:
     ) -> tuple[list[Movimento], list[Movimento], Periodo | None, Periodo | None]:
         """The ``limit`` biggest gains and losses, and the months compared."""
         params = {**self._crossed(scope), "dimension": dimension, "limit": limit, "lang": lang}
+        params["conjunto"] = pair_set(scope, dimension)
         label = _crossed_label(f"variacao_{dimension}", scope)
         rows = self._rows("variacao", params, label=label)
         moves: dict[str, list[Movimento]] = {"alta": [], "queda": []}

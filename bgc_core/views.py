@@ -27,8 +27,9 @@ YEARLY_TABLES = {
     "mv_serie_mensal": "serie_mensal",
     "mv_exportacao_dimensao": "exportacao_dimensao",
     "mv_exportacao_fato": "exportacao_fato",
+    "mv_exportacao_par": "exportacao_par",
 }
-"""Views over a table recomputed per year, and their tables (migrations 0010-0012)."""
+"""Views over a table recomputed per year, and their tables (migrations 0010-0013)."""
 SUMMARY_VIEWS = ("mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral")
 """Materialized views over the yearly rollup, refreshed CONCURRENTLY."""
 ROLLUP_VIEW = "mv_exportacao_anual"
@@ -48,6 +49,9 @@ DESCRIPTIONS = {
     "read it.",
     "mv_exportacao_fato": "Staging's grain by month, country, sector, state, route, customs "
     "unit and NCM, less the unit: the answers with combined filters read it.",
+    "mv_exportacao_par": "Sums by every dimension and every pair of dimensions per year, with "
+    "the year before over the same months, and by every dimension per month, summed from the "
+    "facts: the answers with one filter read it.",
     "mv_resumo_pais": "Totals per destination country with its share of the total.",
     "mv_resumo_setor": "Totals per sector with its share of the total.",
     "mv_resumo_geral": "One row: grand totals, country and sector counts, years.",
@@ -55,6 +59,7 @@ DESCRIPTIONS = {
 TOTAL_ROWS = {
     "mv_serie_mensal": "pais = '' AND setor = ''",
     "mv_exportacao_dimensao": "dimensao = 'uf'",
+    "mv_exportacao_par": f"conjunto = {0b011111}",
 }
 """Views whose rows hold the total more than once: the rows that hold it once."""
 
@@ -71,10 +76,16 @@ class ViewRefresh:
     """The years recomputed (a view over a yearly table); ``None``: a whole view."""
 
 
+BUILT_FROM = {"mv_exportacao_par": "mv_exportacao_fato"}
+"""Yearly tables computed from another yearly table rather than from the loads."""
+
+
 def upstream_of(view: str) -> str | None:
     """The view a view is built from; ``None`` for those built from the per-file
-    aggregates the staging loads keep."""
-    return None if view in YEARLY_TABLES else ROLLUP_VIEW
+    aggregates the staging loads keep (or staging itself, for the facts)."""
+    if view in YEARLY_TABLES:
+        return BUILT_FROM.get(view)
+    return ROLLUP_VIEW
 
 
 def refresh_view(url: str, view: str, *, full: bool = False) -> ViewRefresh:

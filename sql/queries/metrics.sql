@@ -21,7 +21,9 @@ WHERE y.ano IS NOT NULL;
 -- Unfiltered: the one row of mv_resumo_geral (no scan of the years). Filtered by year,
 -- country or sector: the yearly rollup through its indexes (ano; pais, ano; setor, ano).
 -- With any other filter (:cruzado: bloc, state, route, unit, NCM prefix, months): the
--- facts (rpt.fatos_filtrados). Constant guards: the driver sends literals, so the
+-- pair table when it holds the scope by country (:conjunto_pais, which sums to the
+-- scope's total) and by sector (:conjunto_setor), else the facts (rpt.fatos_filtrados).
+-- Constant guards: the driver sends literals, so the
 -- planner drops the branches that do not apply.
 SELECT total_usd, total_kg, paises_count, setores_count, anos
 FROM rpt.mv_resumo_geral
@@ -54,8 +56,26 @@ FROM rpt.fatos_filtrados(
     CAST(:mes_de AS INT), CAST(:mes_ate AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT),
     CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT),
     CAST(:setor AS TEXT))
-WHERE CAST(:cruzado AS BOOLEAN)
-HAVING CAST(:cruzado AS BOOLEAN);
+WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NULL
+HAVING CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NULL
+UNION ALL
+SELECT COALESCE(SUM(p.total_usd), 0)::DECIMAL(18,2),
+       COALESCE(SUM(p.total_kg), 0)::DECIMAL(18,3),
+       COUNT(DISTINCT p.pais)::INT,
+       (SELECT COUNT(DISTINCT s.setor)
+        FROM rpt.pares_filtrados(
+            CAST(:conjunto_setor AS INT),
+            CASE WHEN CAST(:ano AS INT) IS NOT NULL THEN ARRAY[CAST(:ano AS INT)] END, false,
+            CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
+            CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) s)::INT,
+       COALESCE(ARRAY_AGG(DISTINCT p.ano ORDER BY p.ano), '{}')::INT[]
+FROM rpt.pares_filtrados(
+    CAST(:conjunto_pais AS INT),
+    CASE WHEN CAST(:ano AS INT) IS NOT NULL THEN ARRAY[CAST(:ano AS INT)] END, false,
+    CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
+    CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) p
+WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NOT NULL
+HAVING CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NOT NULL;
 
 -- name: conferencia
 -- Per year present, the reconciliation of its official yearly file with MDIC's totals;
@@ -321,18 +341,27 @@ FROM periodo p;
 -- (SH4), over the months of the reference year: the HHI (sum of squared percentage
 -- shares, 0 to 10,000) and the shares of the first and of the first five. Shares are of
 -- the items' total. Unfiltered: the yearly rollup (countries) and the per-code table
--- (SH4). With any filter beyond the months (:cruzado), the facts of the reference year
--- (:ano_ref, months :de_ref..:ate_ref, from the periodo query).
+-- (SH4). With any filter beyond the months (:cruzado), the rows rpt.escopo gives for the
+-- reference year (:ano_ref, months :de_ref..:ate_ref, from the periodo query): the pair
+-- table's :conjunto_pais and :conjunto_sh4 (by country, by NCM), or with both NULL the
+-- facts, read once for both.
 WITH periodo AS MATERIALIZED (
     SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
 ),
 fatos AS MATERIALIZED (
     SELECT f.pais, left(f.ncm, 4) AS sh4, f.total_usd AS usd
-    FROM rpt.fatos_filtrados(
-        ARRAY[CAST(:ano_ref AS INT)], CAST(:de_ref AS INT), CAST(:ate_ref AS INT),
-        CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
-        CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
+    FROM rpt.escopo(
+        CAST(:conjunto_pais AS INT), CAST(:ano_ref AS INT), false, CAST(:de_ref AS INT),
+        CAST(:ate_ref AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT),
+        CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
     WHERE CAST(:cruzado AS BOOLEAN)
+    UNION ALL
+    SELECT NULL, left(f.ncm, 4), f.total_usd
+    FROM rpt.escopo(
+        CAST(:conjunto_sh4 AS INT), CAST(:ano_ref AS INT), false, CAST(:de_ref AS INT),
+        CAST(:ate_ref AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT),
+        CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
+    WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NOT NULL
 ),
 valores AS (
     SELECT 'pais' AS dimensao, a.pais AS codigo,
@@ -347,7 +376,7 @@ valores AS (
     JOIN periodo p ON d.ano = p.ano
     WHERE d.dimensao = 'sh4' AND d.codigo IS NOT NULL AND NOT CAST(:cruzado AS BOOLEAN)
     UNION ALL
-    SELECT 'pais', pais, usd FROM fatos
+    SELECT 'pais', pais, usd FROM fatos WHERE pais IS NOT NULL
     UNION ALL
     SELECT 'sh4', sh4, usd FROM fatos WHERE sh4 IS NOT NULL
 ),
@@ -379,8 +408,9 @@ ORDER BY d.dimensao;
 -- between the months of the reference year and the same months of the year before,
 -- :limit each way. Unfiltered, countries and sectors come from the yearly rollup (their
 -- code is their name), the official dimensions from the per-code table. With any filter
--- beyond the months (:cruzado), every dimension comes from the facts of both years
--- (:ano_ref, months :de_ref..:ate_ref, from the periodo query).
+-- beyond the months (:cruzado), every dimension comes from the rows rpt.escopo gives for
+-- both years (:ano_ref, months :de_ref..:ate_ref, from the periodo query; the pair
+-- table's :conjunto, or the facts when NULL).
 WITH periodo AS MATERIALIZED (
     SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
 ),
@@ -408,11 +438,10 @@ valores AS (
                WHEN 'fator' THEN c.fator WHEN 'cgce' THEN c.cgce WHEN 'cuci' THEN c.cuci
            END,
            f.total_usd
-    FROM rpt.fatos_filtrados(
-        ARRAY[CAST(:ano_ref AS INT), CAST(:ano_ref AS INT) - 1],
-        CAST(:de_ref AS INT), CAST(:ate_ref AS INT),
-        CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
-        CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
+    FROM rpt.escopo(
+        CAST(:conjunto AS INT), CAST(:ano_ref AS INT), true, CAST(:de_ref AS INT),
+        CAST(:ate_ref AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT),
+        CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
     LEFT JOIN rpt.ncm_classes c
            ON CAST(:dimension AS TEXT) IN ('fator', 'cgce', 'cuci') AND c.ncm = f.ncm
     WHERE CAST(:cruzado AS BOOLEAN)
@@ -545,8 +574,9 @@ FROM periodo p;
 -- name: scoped_ranking
 -- A dimension ranking (:dimension: uf, via, urf, ncm, sh6, sh4, sh2, fator, cgce, cuci,
 -- bloco) of a scope
--- filtered beyond its months, from the facts of the reference year and the year before
--- (:ano, months :de..:ate, from the periodo query), in one pass: the facts are summed per
+-- filtered beyond its months, from the rows of the reference year and the year before
+-- (:ano, months :de..:ate, from the periodo query) that rpt.escopo gives (the pair table's
+-- :conjunto, or the facts when NULL), in one pass: the facts are summed per
 -- key (a code, or a country for blocs), and blocs then sum their countries. Shares and
 -- coverage are of the scope's whole value, as in dimension_ranking. The scope's row
 -- comes alone when the page is empty (codigo NULL).
@@ -561,8 +591,8 @@ WITH por_chave AS MATERIALIZED (
            SUM(f.total_usd) FILTER (WHERE f.ano = CAST(:ano AS INT))     AS usd,
            SUM(f.total_kg) FILTER (WHERE f.ano = CAST(:ano AS INT))      AS kg,
            SUM(f.total_usd) FILTER (WHERE f.ano = CAST(:ano AS INT) - 1) AS usd_anterior
-    FROM rpt.fatos_filtrados(
-        ARRAY[CAST(:ano AS INT), CAST(:ano AS INT) - 1], CAST(:de AS INT), CAST(:ate AS INT),
+    FROM rpt.escopo(
+        CAST(:conjunto AS INT), CAST(:ano AS INT), true, CAST(:de AS INT), CAST(:ate AS INT),
         CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
         CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
     LEFT JOIN rpt.ncm_classes c

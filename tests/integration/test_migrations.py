@@ -26,6 +26,7 @@ SHIPPED = [
     "0010_views_per_year.sql",
     "0011_dimension_aggregates.sql",
     "0012_filtered_facts.sql",
+    "0013_pair_aggregates.sql",
 ]
 
 SUMMARIES = ["mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]
@@ -215,13 +216,13 @@ def test_rows_stored_before_partitioning_move_into_one_partition_per_source(
         "SELECT ano, mes, total_usd FROM rpt.mv_serie_mensal WHERE pais = '' AND setor = '' "
         "ORDER BY 1",
     ) == [(2023, 1, Decimal("10.75")), (2024, 2, Decimal("7.00"))]
-    # 0010 fills its tables; 0011's and 0012's are filled by the first refresh.
+    # 0010 fills its tables; 0011's, 0012's and 0013's are filled by the first refresh.
     assert query(
         empty_database_url, "SELECT relacao, ano FROM rpt.anos_pendentes ORDER BY 2, 1"
     ) == [
         (relacao, ano)
         for ano in (2023, 2024)
-        for relacao in ("mv_exportacao_dimensao", "mv_exportacao_fato")
+        for relacao in ("mv_exportacao_dimensao", "mv_exportacao_fato", "mv_exportacao_par")
     ]
     assert query(
         empty_database_url,

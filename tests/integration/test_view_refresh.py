@@ -2,6 +2,7 @@
 years whose files changed since its last run, leaves the other years' rows alone, and
 agrees with a full rebuild and with the files themselves."""
 
+import csv
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +13,13 @@ from tests.support.db import query
 from tests.support.ingest import csv_totals
 
 YEARLY = tuple(views.YEARLY_TABLES)
+SAME_YEAR = tuple(v for v in YEARLY if v != "mv_exportacao_par")
+"""The pair table also recomputes the year after each changed year: its comparison."""
+
+
+def official_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))
 
 
 def recomputed(url: str, done: list[views.ViewRefresh]) -> dict[str, tuple[int, ...] | None]:
@@ -34,6 +42,9 @@ def contents(url: str) -> list[list[tuple[object, ...]]]:
         query(url, "SELECT pais, total_usd, participacao_pct, anos FROM rpt.mv_resumo_pais "
                    "ORDER BY 1"),
         query(url, "SELECT total_usd, total_kg, paises_count, anos FROM rpt.mv_resumo_geral"),
+        query(url, "SELECT ano, conjunto, pais, setor, uf, via, urf, ncm, total_usd, total_kg, "
+                   "anterior_usd, anterior_kg FROM rpt.mv_exportacao_par "
+                   "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"),
     ]  # fmt: skip
 
 
@@ -50,7 +61,8 @@ def test_revising_one_year_recomputes_that_year_only(database_url: str, tmp_path
     for year in (2022, 2023, 2024):
         load_file(database_url, yearly_file(tmp_path, year, seed=year))
     first = recomputed(database_url, views.refresh_all(database_url))
-    assert first == {**dict.fromkeys(YEARLY, (2022, 2023, 2024)),
+    assert first == {**dict.fromkeys(SAME_YEAR, (2022, 2023, 2024)),
+                     "mv_exportacao_par": (2022, 2023, 2024, 2025),
                      **dict.fromkeys(views.SUMMARY_VIEWS)}  # fmt: skip
     stamps = "SELECT ano, min(updated_at), max(updated_at) FROM rpt.mv_exportacao_mensal GROUP BY 1"
     before = {year: (low, high) for year, low, high in query(database_url, stamps)}
@@ -59,13 +71,30 @@ def test_revising_one_year_recomputes_that_year_only(database_url: str, tmp_path
     load_file(database_url, revised)
     second = recomputed(database_url, views.refresh_all(database_url))
 
-    assert second == {**dict.fromkeys(YEARLY, (2023,)), **dict.fromkeys(views.SUMMARY_VIEWS)}
+    assert second == {**dict.fromkeys(SAME_YEAR, (2023,)), "mv_exportacao_par": (2023, 2024),
+                      **dict.fromkeys(views.SUMMARY_VIEWS)}  # fmt: skip
     after = {year: (low, high) for year, low, high in query(database_url, stamps)}
     assert after[2022] == before[2022] and after[2024] == before[2024]
     assert after[2023][0] > before[2023][1]
     _, usd, _ = csv_totals(revised, "VL_FOB", "KG_LIQUIDO")
     for view in YEARLY:
         assert year_usd(database_url, view, 2023) == usd, view
+    # 2024's growth compares with the revised 2023 over 2024's months.
+    last_month = max(int(row["CO_MES"]) for row in official_rows(tmp_path / "EXP_2024.csv"))
+    expected = sum(
+        (
+            Decimal(row["VL_FOB"])
+            for row in official_rows(revised)
+            if int(row["CO_MES"]) <= last_month
+        ),
+        Decimal(0),
+    )
+    [(anterior,)] = query(
+        database_url,
+        "SELECT sum(anterior_usd) FROM rpt.mv_exportacao_par WHERE ano = 2024 AND "
+        + views.TOTAL_ROWS["mv_exportacao_par"],
+    )
+    assert anterior == expected
 
 
 def test_a_refresh_with_nothing_changed_recomputes_nothing(

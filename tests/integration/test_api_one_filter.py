@@ -1,0 +1,139 @@
+"""Answers with one filter come from the pair table (rpt.exportacao_par), which keeps the
+year before over the same months beside each year's sums. Here the latest year is
+partial (January to August) and a project-layout file adds rows without state, route or
+unit: every figure is computed from the files, never from the views."""
+
+import csv
+from collections.abc import Iterator
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from bgc_api.app import create_app
+from bgc_core import views
+from bgc_core.settings import load_settings
+from bgc_pipeline.ingest import load_file
+from tests.integration.test_api_dimensions import (
+    PROJECT_ROWS,
+    Row,
+    answered,
+    expected_concentration,
+    expected_movers,
+    expected_ranking,
+    official_rows,
+    project_rows,
+    ranked,
+)
+from tests.integration.test_staging_partitions import yearly_file
+
+LAST_MONTH = 8
+COUNTRY_CODES = {"China": "160", "Chile": "158"}
+"""The project layout names its countries; the official one codes them."""
+
+
+def through_august(path: Path) -> Path:
+    """The file with only its rows of January to August: a year MDIC is still publishing."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = handle.read().splitlines(keepends=True)
+    header, body = lines[0], lines[1:]
+    kept = [line for line in body if int(next(csv.reader([line], delimiter=";"))[1]) <= LAST_MONTH]
+    path.write_text(header + "".join(kept), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def partial_year(database_url: str, tmp_path: Path) -> tuple[str, list[Row]]:
+    rows: list[Row] = []
+    full = yearly_file(tmp_path, 2024, seed=21, rows=900)
+    partial = through_august(yearly_file(tmp_path, 2025, seed=22, rows=900))
+    project = tmp_path / "projeto_2025.csv"
+    project.write_text(PROJECT_ROWS, encoding="utf-8")
+    for path in (full, partial, project):
+        assert load_file(database_url, path).rows_rejected == 0
+    rows = (
+        official_rows(full)
+        + official_rows(partial)
+        + [
+            replace(r, codes={**r.codes, "pais": COUNTRY_CODES[r.codes["pais"]]})
+            for r in project_rows(project)
+        ]
+    )
+    assert max(r.mes for r in rows if r.ano == 2025) == LAST_MONTH
+    views.refresh_all(database_url)
+    return database_url, rows
+
+
+@pytest.fixture
+def client(partial_year: tuple[str, list[Row]]) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    url, _ = partial_year
+    with TestClient(app=create_app(load_settings({}), database_url=url, access_log=False)) as test:
+        yield test
+
+
+def leading(rows: list[Row], dimension: str) -> str:
+    """The code of ``dimension`` with the most rows of 2025."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        code = row.codes[dimension]
+        if row.ano == 2025 and code is not None:
+            counts[code] = counts.get(code, 0) + 1
+    return max(counts, key=lambda c: (counts[c], c))
+
+
+@pytest.mark.parametrize(
+    ("dimension", "filtered_by"),
+    [("uf", "pais"), ("sh4", "uf"), ("ncm", "via"), ("urf", "sh2"), ("fator", "urf")],
+)
+def test_a_ranking_with_one_filter_compares_the_same_months(
+    client: TestClient,  # type: ignore[type-arg]
+    partial_year: tuple[str, list[Row]],
+    dimension: str,
+    filtered_by: str,
+) -> None:
+    _, rows = partial_year
+    code = leading(rows, filtered_by)
+    kept = [r for r in rows if r.codes[filtered_by] == code]
+    expected = expected_ranking(kept, dimension, 2025, 1, LAST_MONTH)
+    parameter = "ncm" if filtered_by.startswith("sh") else filtered_by
+    body = answered(client, f"/v1/metrics/{dimension}?{parameter}={code}&limit=1000")
+    assert ranked(body) == expected["items"]
+    assert (body["periodo"], body["cobertura"]) == (expected["periodo"], expected["cobertura"])
+    assert any(item["variacaoPct"] is not None for item in body["items"])
+
+
+def test_movers_within_a_state_compare_january_to_august(
+    client: TestClient,  # type: ignore[type-arg]
+    partial_year: tuple[str, list[Row]],
+) -> None:
+    _, rows = partial_year
+    uf = leading(rows, "uf")
+    kept = [r for r in rows if r.codes["uf"] == uf]
+    gains, losses = expected_movers(kept, "sh4", 2025, 1, LAST_MONTH, 4)
+    body = answered(client, f"/v1/metrics/variacao/sh4?uf={uf}&limit=4")
+    for field, expected in (("altas", gains), ("quedas", losses)):
+        got = [(i["codigo"], i["totalUsd"], i["totalUsdAnterior"]) for i in body[field]]
+        assert got == expected, field
+    assert (body["periodo"], body["comparado"]) == (
+        {"de": "2025-01", "ate": "2025-08"}, {"de": "2024-01", "ate": "2024-08"},
+    )  # fmt: skip
+
+
+def test_concentration_and_summary_of_a_chapter(
+    client: TestClient,  # type: ignore[type-arg]
+    partial_year: tuple[str, list[Row]],
+) -> None:
+    _, rows = partial_year
+    chapter = leading(rows, "sh2")
+    kept = [r for r in rows if r.codes["sh2"] == chapter]
+    body = answered(client, f"/v1/metrics/concentracao?ncm={chapter}")
+    for field, dimension in (("paises", "pais"), ("produtos", "sh4")):
+        expected = expected_concentration(kept, dimension, 2025, 1, LAST_MONTH)
+        assert abs(body[field].pop("hhi") - expected.pop("hhi")) <= Decimal("0.01"), field
+        assert body[field] == expected, field
+    resumo = answered(client, f"/v1/metrics/resumo?ncm={chapter}")
+    assert resumo["totalUsd"] == sum(r.usd for r in kept)
+    assert resumo["anos"] == [2024, 2025]
+    assert resumo["paisesCount"] == len({r.codes["pais"] for r in kept})
