@@ -248,6 +248,11 @@ class Repository:
             **scope.as_params(), "cruzado": scope.beyond(*CROSSED_BY_YEARLY_ROLLUP),
             "dimension": dimension, "limit": limit, "offset": offset, "lang": lang,
         }  # fmt: skip
+        pairs = pair_set(scope, dimension) if params["cruzado"] else None
+        if pairs is not None:
+            rows = self._rows("ranking_pares", {**params, "conjunto": pairs}, f"{dimension}_pares")
+            if rows and rows[0].mesmos_meses:
+                return rows, int(rows[0].total)
         rows = self._rows("ranking", params, label=dimension)
         if rows:
             return rows, int(rows[0].total)

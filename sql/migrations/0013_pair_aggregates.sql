@@ -13,7 +13,8 @@
 --
 -- Rows also carry the year before over the same months (anterior_*: months 1 through
 -- the year's last month, annual figures as December), the comparison every growth
--- figure makes; total_* are NULL when the codes exported only in the year before. So a
+-- figure makes; total_* are NULL when the codes exported only in the year before, and
+-- mes_max is the row's latest month of its year (annual figures as December). So a
 -- year's rows depend on the year before: a load marks its year and the next one
 -- (rpt.relacoes_por_ano.le_ano_anterior).
 CREATE TABLE rpt.exportacao_par (
@@ -29,10 +30,12 @@ CREATE TABLE rpt.exportacao_par (
     total_kg     DECIMAL(18,3),
     anterior_usd DECIMAL(18,2),
     anterior_kg  DECIMAL(18,3),
+    mes_max      SMALLINT,
     updated_at   TIMESTAMPTZ   NOT NULL
 );
--- A refresh writes each year ordered by these columns, so a pair's rows for one code of
--- its first dimension lie together; one index per filterable column finds the others.
+-- A refresh writes each year ordered by conjunto, pais, uf, via, urf, setor, ncm, so a
+-- pair's rows for one code of its first column (the sector and the NCM come last) lie
+-- together; one index per filterable column finds them.
 CREATE INDEX ix_exportacao_par_pais ON rpt.exportacao_par (ano, conjunto, pais);
 CREATE INDEX ix_exportacao_par_setor ON rpt.exportacao_par (ano, conjunto, setor);
 CREATE INDEX ix_exportacao_par_uf ON rpt.exportacao_par (ano, conjunto, uf);
@@ -43,7 +46,7 @@ CREATE INDEX ix_exportacao_par_ncm
 
 CREATE VIEW rpt.mv_exportacao_par AS
 SELECT ano, conjunto, pais, setor, uf, via, urf, ncm, total_usd, total_kg,
-       anterior_usd, anterior_kg, updated_at
+       anterior_usd, anterior_kg, mes_max, updated_at
 FROM rpt.exportacao_par;
 
 ALTER TABLE rpt.relacoes_por_ano ADD COLUMN le_ano_anterior BOOLEAN NOT NULL DEFAULT false;
@@ -78,18 +81,20 @@ SELECT DISTINCT 'mv_exportacao_par', ano FROM rpt.agg_arquivo;
 INSERT INTO rpt.atualizacoes VALUES ('mv_exportacao_par', now(), 0);
 
 -- The rows of one conjunto for the years given (NULL: all) and each filter given (NULL:
--- none), as the facts' columns: each row's values of its year and, with `anterior`, its
--- values of the year before over the same months, as a row of that year. Inlined by the
+-- none), as the facts' columns: each row's values of its year (with its latest month)
+-- and, with `anterior`, its values of the year before over the same months, as a row of
+-- that year (latest month NULL). Inlined by the
 -- planner like rpt.fatos_filtrados.
 CREATE FUNCTION rpt.pares_filtrados(
     conjunto_pedido INT, anos INT[], anterior BOOLEAN, f_pais TEXT, f_bloco TEXT,
     f_uf TEXT, f_via TEXT, f_urf TEXT, f_ncm TEXT, f_setor TEXT
 ) RETURNS TABLE (
     ano INT, pais VARCHAR, setor VARCHAR, uf VARCHAR, via VARCHAR, urf VARCHAR,
-    ncm VARCHAR, total_usd DECIMAL, total_kg DECIMAL
+    ncm VARCHAR, total_usd DECIMAL, total_kg DECIMAL, mes_max INT
 )
 LANGUAGE sql STABLE AS $$
-    SELECT l.ano, p.pais, p.setor, p.uf, p.via, p.urf, p.ncm, l.usd, l.kg
+    SELECT l.ano, p.pais, p.setor, p.uf, p.via, p.urf, p.ncm, l.usd, l.kg,
+           CASE WHEN l.ano = p.ano THEN p.mes_max END
     FROM rpt.exportacao_par p
     CROSS JOIN LATERAL (
         VALUES (p.ano, p.total_usd, p.total_kg),

@@ -192,6 +192,69 @@ LEFT JOIN (SELECT setor, min(codigo) AS codigo FROM rpt.setor_codigos GROUP BY s
        ON CAST(:dimension AS TEXT) = 'setor' AND sc.setor = p.name
 ORDER BY p.total_usd DESC, p.name;
 
+-- name: ranking_pares
+-- The same items from the pair table (:conjunto holds the filter and the ranked
+-- dimension), when the scope is filtered by one column beyond the country and the
+-- sector: each year's sums, and the reference year's comparison with the year before
+-- over the months through the year's last month. That comparison is the ranking's own
+-- (through the scope's last month) only when the scope reaches the year's last month:
+-- mesmos_meses says so, and the API asks the facts otherwise.
+WITH atual AS MATERIALIZED (
+    SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN p.pais ELSE p.setor END AS name,
+           p.ano, max(p.mes_max) AS mes_max, SUM(p.total_usd) AS usd, SUM(p.total_kg) AS kg
+    FROM rpt.pares_filtrados(
+        CAST(:conjunto AS INT),
+        CASE WHEN CAST(:ano AS INT) IS NOT NULL THEN ARRAY[CAST(:ano AS INT)] END, false,
+        CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
+        CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) p
+    GROUP BY 1, 2
+),
+reference AS MATERIALIZED (
+    SELECT y.ano, (SELECT max(a.mes_max) FROM atual a WHERE a.ano = y.ano) AS mes,
+           (SELECT pr.ate FROM rpt.periodo(y.ano, NULL, NULL) pr) AS ate
+    FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM atual)) AS ano) AS y
+),
+anterior AS (
+    SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN p.pais ELSE p.setor END AS name,
+           SUM(p.total_usd) AS usd
+    FROM rpt.pares_filtrados(
+        CAST(:conjunto AS INT), ARRAY[(SELECT ano FROM reference)], true,
+        CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
+        CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) p
+    WHERE p.ano = (SELECT ano FROM reference) - 1
+    GROUP BY 1
+),
+items AS (
+    SELECT name, SUM(usd) AS usd, SUM(kg) AS kg, ARRAY_AGG(DISTINCT ano ORDER BY ano) AS anos
+    FROM atual
+    GROUP BY name
+),
+page AS (
+    SELECT i.name                                                   AS name,
+           i.usd::DECIMAL(18,2)                                     AS total_usd,
+           i.kg::DECIMAL(18,3)                                      AS total_kg,
+           ROUND(100 * i.usd / NULLIF(SUM(i.usd) OVER (), 0), 2)    AS participacao_pct,
+           i.anos                                                   AS anos,
+           ROUND(100 * (c.usd - g.usd) / NULLIF(g.usd, 0), 2)       AS variacao_pct,
+           ROUND(i.usd / NULLIF(i.kg, 0), 4)                        AS usd_por_kg,
+           COUNT(*) OVER ()                                         AS total
+    FROM items i
+    LEFT JOIN atual c ON c.name = i.name AND c.ano = (SELECT ano FROM reference)
+    LEFT JOIN anterior g ON g.name = i.name
+    ORDER BY i.usd DESC, i.name
+    LIMIT :limit OFFSET :offset
+)
+SELECT p.*,
+       COALESCE(pc.co_pais, sc.codigo)                                      AS codigo,
+       COALESCE(CASE WHEN CAST(:lang AS TEXT) = 'en' THEN n.nome_ing END, p.name) AS nome,
+       (SELECT mes IS NOT DISTINCT FROM ate FROM reference)                 AS mesmos_meses
+FROM page p
+LEFT JOIN rpt.pais_codigos pc ON CAST(:dimension AS TEXT) = 'pais' AND pc.pais = p.name
+LEFT JOIN rpt.nomes n ON n.dimensao = 'pais' AND n.codigo = pc.co_pais
+LEFT JOIN (SELECT setor, min(codigo) AS codigo FROM rpt.setor_codigos GROUP BY setor) sc
+       ON CAST(:dimension AS TEXT) = 'setor' AND sc.setor = p.name
+ORDER BY p.total_usd DESC, p.name;
+
 -- name: ranking_count
 -- How many items match, for a page past the end.
 SELECT COUNT(DISTINCT name)

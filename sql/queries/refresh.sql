@@ -143,15 +143,16 @@ ORDER BY ano, pais, ncm;
 -- smaller ones, and each set with the NCM (which carries its sector) from the rows.
 -- conjunto as GROUPING(pais, setor, uf, via, urf, ncm) would give it.
 INSERT INTO rpt.exportacao_par (ano, conjunto, pais, setor, uf, via, urf, ncm, total_usd,
-                                total_kg, anterior_usd, anterior_kg, updated_at)
+                                total_kg, anterior_usd, anterior_kg, mes_max, updated_at)
 WITH linhas AS MATERIALIZED (
     SELECT f.ano, f.pais, f.setor, f.uf, f.via, f.urf, f.ncm, f.total_usd AS usd,
-           f.total_kg AS kg, NULL::DECIMAL AS usd_a, NULL::DECIMAL AS kg_a
+           f.total_kg AS kg, NULL::DECIMAL AS usd_a, NULL::DECIMAL AS kg_a,
+           COALESCE(f.mes, 12) AS mes
     FROM rpt.exportacao_fato f
     WHERE f.ano = ANY(%(anos)s)
     UNION ALL
     SELECT y.ano, f.pais, f.setor, f.uf, f.via, f.urf, f.ncm, NULL, NULL, f.total_usd,
-           f.total_kg
+           f.total_kg, NULL
     FROM (SELECT ano, max(COALESCE(mes, 12)) AS ate
           FROM rpt.exportacao_fato
           WHERE ano = ANY(%(anos)s)
@@ -160,60 +161,63 @@ WITH linhas AS MATERIALIZED (
 ),
 origem AS MATERIALIZED (
     SELECT ano, pais, setor, uf, via, SUM(usd) AS usd, SUM(kg) AS kg, SUM(usd_a) AS usd_a,
-           SUM(kg_a) AS kg_a
+           SUM(kg_a) AS kg_a, max(mes) AS mes
     FROM linhas GROUP BY ano, pais, setor, uf, via
 ),
 unidade AS MATERIALIZED (
     SELECT true AS destino, ano, urf, pais, setor, NULL::VARCHAR AS uf, NULL::VARCHAR AS via,
-           SUM(usd) AS usd, SUM(kg) AS kg, SUM(usd_a) AS usd_a, SUM(kg_a) AS kg_a
+           SUM(usd) AS usd, SUM(kg) AS kg, SUM(usd_a) AS usd_a, SUM(kg_a) AS kg_a,
+           max(mes) AS mes
     FROM linhas GROUP BY ano, urf, pais, setor
     UNION ALL
-    SELECT false, ano, urf, NULL, NULL, uf, via, SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a)
+    SELECT false, ano, urf, NULL, NULL, uf, via, SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a),
+           max(mes)
     FROM linhas GROUP BY ano, urf, uf, via
 ),
 conjuntos AS (
     SELECT ano, 32 * GROUPING(pais) + 16 * GROUPING(setor) + 8 * GROUPING(uf)
                 + 4 * GROUPING(via) + 2 + 1 AS conjunto,
            pais, setor, uf, via, NULL::VARCHAR AS urf, NULL::VARCHAR AS ncm,
-           SUM(usd) AS usd, SUM(kg) AS kg, SUM(usd_a) AS usd_a, SUM(kg_a) AS kg_a
+           SUM(usd) AS usd, SUM(kg) AS kg, SUM(usd_a) AS usd_a, SUM(kg_a) AS kg_a,
+           max(mes) AS mes
     FROM origem
     GROUP BY ano, GROUPING SETS ((pais), (setor), (uf), (via), (pais, setor), (pais, uf),
                                  (pais, via), (setor, uf), (setor, via), (uf, via))
     UNION ALL
     SELECT ano, 32 * GROUPING(pais) + 16 * GROUPING(setor) + 8 + 4 + 1,
-           pais, setor, NULL, NULL, urf, NULL, SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a)
+           pais, setor, NULL, NULL, urf, NULL, SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
     FROM unidade WHERE destino
     GROUP BY ano, urf, GROUPING SETS ((), (pais), (setor))
     UNION ALL
     SELECT ano, 32 + 16 + 8 * GROUPING(uf) + 4 * GROUPING(via) + 1,
-           NULL, NULL, uf, via, urf, NULL, SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a)
+           NULL, NULL, uf, via, urf, NULL, SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
     FROM unidade WHERE NOT destino
     GROUP BY ano, urf, GROUPING SETS ((uf), (via))
     UNION ALL
     SELECT ano, 32 + 8 + 4 + 2, NULL, setor, NULL, NULL, NULL, ncm,
-           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a)
+           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
     FROM linhas GROUP BY ano, ncm, setor
     UNION ALL
     SELECT ano, 8 + 4 + 2, pais, setor, NULL, NULL, NULL, ncm,
-           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a)
+           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
     FROM linhas GROUP BY ano, pais, ncm, setor
     UNION ALL
     SELECT ano, 32 + 4 + 2, NULL, setor, uf, NULL, NULL, ncm,
-           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a)
+           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
     FROM linhas GROUP BY ano, uf, ncm, setor
     UNION ALL
     SELECT ano, 32 + 8 + 2, NULL, setor, NULL, via, NULL, ncm,
-           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a)
+           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
     FROM linhas GROUP BY ano, via, ncm, setor
     UNION ALL
     SELECT ano, 32 + 8 + 4, NULL, setor, NULL, NULL, urf, ncm,
-           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a)
+           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
     FROM linhas GROUP BY ano, urf, ncm, setor
 )
-SELECT ano, conjunto, pais, setor, uf, via, urf, ncm, usd, kg, usd_a, kg_a, now()
+SELECT ano, conjunto, pais, setor, uf, via, urf, ncm, usd, kg, usd_a, kg_a, mes, now()
 FROM conjuntos
 WHERE usd IS NOT NULL OR usd_a IS NOT NULL
-ORDER BY ano, conjunto, pais, setor, uf, via, urf, ncm;
+ORDER BY ano, conjunto, pais, uf, via, urf, setor, ncm;
 
 -- name: record_refresh
 -- The API's data version moves with every refresh (sql/queries/metrics.sql: version);

@@ -4,6 +4,7 @@ partial (January to August) and a project-layout file adds rows without state, r
 unit: every figure is computed from the files, never from the views."""
 
 import csv
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
@@ -26,6 +27,7 @@ from tests.integration.test_api_dimensions import (
     official_rows,
     project_rows,
     ranked,
+    rounded,
 )
 from tests.integration.test_staging_partitions import yearly_file
 
@@ -137,3 +139,53 @@ def test_concentration_and_summary_of_a_chapter(
     assert resumo["totalUsd"] == sum(r.usd for r in kept)
     assert resumo["anos"] == [2024, 2025]
     assert resumo["paisesCount"] == len({r.codes["pais"] for r in kept})
+
+
+def expected_countries(kept: list[Row]) -> list[tuple[str, Decimal, Decimal | None]]:
+    """(code, 2025 value, growth) of each country: growth through the scope's own last
+    month of 2025, in both years."""
+    month = max(r.mes for r in kept if r.ano == 2025)
+    now: dict[str, Decimal] = defaultdict(Decimal)
+    through: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    for r in kept:
+        code = str(r.codes["pais"])
+        if r.ano == 2025:
+            now[code] += r.usd
+        if r.mes <= month:
+            through[(code, r.ano)] += r.usd
+    items = [
+        (code, rounded(usd, "0.01"), rounded(100 * (through[(code, 2025)] - before) / before, "0.01")
+         if (before := through[(code, 2024)]) else None)
+        for code, usd in now.items()
+    ]  # fmt: skip
+    return sorted(items, key=lambda i: (-i[1], i[0]))
+
+
+def ended_early(rows: list[Row]) -> str:
+    """An NCM whose 2025 rows stop before August while 2024 has rows after that month."""
+    last: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if r.ano == 2025 and r.codes["ncm"]:
+            last[str(r.codes["ncm"])] = max(last[str(r.codes["ncm"])], r.mes)
+    early = [
+        code for code, month in last.items()
+        if month < LAST_MONTH and any(r.ano == 2024 and r.codes["ncm"] == code and r.mes > month
+                                      and r.mes <= LAST_MONTH for r in rows)
+    ]  # fmt: skip
+    assert early, "the fixture has an NCM whose 2025 ends early"
+    return max(early, key=lambda c: (sum(r.codes["ncm"] == c for r in rows), c))
+
+
+def test_a_country_ranking_with_one_filter_compares_through_the_scopes_last_month(
+    client: TestClient,  # type: ignore[type-arg]
+    partial_year: tuple[str, list[Row]],
+) -> None:
+    """Through August for a state (the pair table), through the scope's own last month
+    for a product that stopped earlier (the facts)."""
+    _, rows = partial_year
+    uf, ncm = leading(rows, "uf"), ended_early(rows)
+    for parameter, code, dimension in (("uf", uf, "uf"), ("ncm", ncm, "ncm")):
+        kept = [r for r in rows if r.codes[dimension] == code]
+        body = answered(client, f"/v1/metrics/pais?ano=2025&{parameter}={code}&limit=1000")
+        got = [(i["codigo"], i["totalUsd"], i["variacaoPct"]) for i in body["items"]]
+        assert got == expected_countries(kept), parameter
