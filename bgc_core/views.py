@@ -99,6 +99,7 @@ def refresh_view(url: str, view: str, *, full: bool = False) -> ViewRefresh:
     """
     _known(view)
     with db.transaction(url) as conn, conn.cursor() as cur:
+        cur.execute(_QUERIES["memory"])
         return _refresh_in(cur, url, view, full=full)
 
 
@@ -110,6 +111,7 @@ def refresh_views(url: str, names: tuple[str, ...], *, full: bool = False) -> li
         _known(view)
     ordered = [view for view in VIEWS_IN_ORDER if view in names]
     with db.transaction(url) as conn, conn.cursor() as cur:
+        cur.execute(_QUERIES["memory"])
         return [_refresh_in(cur, url, view, full=full) for view in ordered]
 
 

@@ -33,14 +33,13 @@ CREATE TABLE rpt.exportacao_par (
     mes_max      SMALLINT,
     updated_at   TIMESTAMPTZ   NOT NULL
 );
--- A refresh writes each year ordered by conjunto, pais, uf, via, urf, setor, ncm, so a
--- pair's rows for one code of its first column (the sector and the NCM come last) lie
--- together; one index per filterable column finds them.
-CREATE INDEX ix_exportacao_par_pais ON rpt.exportacao_par (ano, conjunto, pais);
-CREATE INDEX ix_exportacao_par_setor ON rpt.exportacao_par (ano, conjunto, setor);
-CREATE INDEX ix_exportacao_par_uf ON rpt.exportacao_par (ano, conjunto, uf);
-CREATE INDEX ix_exportacao_par_via ON rpt.exportacao_par (ano, conjunto, via);
-CREATE INDEX ix_exportacao_par_urf ON rpt.exportacao_par (ano, conjunto, urf);
+-- A refresh writes each year in the order of the first index, so one code's rows of a
+-- set lie together. A set's columns it is not split by are NULL, and queries say so
+-- (rpt.pares_filtrados), so the first index finds a code of the set's first column in
+-- one range, and the others by reading the set's index entries only; NCM prefixes have
+-- the second.
+CREATE INDEX ix_exportacao_par
+    ON rpt.exportacao_par (ano, conjunto, pais, uf, via, urf, setor, ncm);
 CREATE INDEX ix_exportacao_par_ncm
     ON rpt.exportacao_par (ano, conjunto, ncm varchar_pattern_ops);
 
@@ -101,6 +100,11 @@ LANGUAGE sql STABLE AS $$
                (p.ano - 1, p.anterior_usd, p.anterior_kg)
     ) AS l (ano, usd, kg)
     WHERE p.conjunto = conjunto_pedido
+      AND (conjunto_pedido & 32 = 0 OR p.pais IS NULL)
+      AND (conjunto_pedido & 8 = 0 OR p.uf IS NULL)
+      AND (conjunto_pedido & 4 = 0 OR p.via IS NULL)
+      AND (conjunto_pedido & 2 = 0 OR p.urf IS NULL)
+      AND (conjunto_pedido & 16 = 0 OR p.setor IS NULL)
       AND (anos IS NULL OR p.ano = ANY(anos))
       AND l.usd IS NOT NULL AND (l.ano = p.ano OR anterior)
       AND (f_pais IS NULL OR p.pais = f_pais)

@@ -199,15 +199,21 @@ ORDER BY p.total_usd DESC, p.name;
 -- over the months through the year's last month. That comparison is the ranking's own
 -- (through the scope's last month) only when the scope reaches the year's last month:
 -- mesmos_meses says so, and the API asks the facts otherwise.
-WITH atual AS MATERIALIZED (
+WITH linhas AS MATERIALIZED (
+    -- A year's own rows carry their latest month; its comparison rows (the year before
+    -- over the same months, labelled with that year) do not.
     SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN p.pais ELSE p.setor END AS name,
-           p.ano, max(p.mes_max) AS mes_max, SUM(p.total_usd) AS usd, SUM(p.total_kg) AS kg
+           p.ano, p.mes_max, p.total_usd AS usd, p.total_kg AS kg
     FROM rpt.pares_filtrados(
         CAST(:conjunto AS INT),
-        CASE WHEN CAST(:ano AS INT) IS NOT NULL THEN ARRAY[CAST(:ano AS INT)] END, false,
+        CASE WHEN CAST(:ano AS INT) IS NOT NULL THEN ARRAY[CAST(:ano AS INT)] END, true,
         CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
         CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) p
-    GROUP BY 1, 2
+),
+atual AS MATERIALIZED (
+    SELECT name, ano, max(mes_max) AS mes_max, SUM(usd) AS usd, SUM(kg) AS kg
+    FROM linhas WHERE mes_max IS NOT NULL
+    GROUP BY name, ano
 ),
 reference AS MATERIALIZED (
     SELECT y.ano, (SELECT max(a.mes_max) FROM atual a WHERE a.ano = y.ano) AS mes,
@@ -215,14 +221,10 @@ reference AS MATERIALIZED (
     FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM atual)) AS ano) AS y
 ),
 anterior AS (
-    SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN p.pais ELSE p.setor END AS name,
-           SUM(p.total_usd) AS usd
-    FROM rpt.pares_filtrados(
-        CAST(:conjunto AS INT), ARRAY[(SELECT ano FROM reference)], true,
-        CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
-        CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) p
-    WHERE p.ano = (SELECT ano FROM reference) - 1
-    GROUP BY 1
+    SELECT name, SUM(usd) AS usd
+    FROM linhas
+    WHERE mes_max IS NULL AND ano = (SELECT ano FROM reference) - 1
+    GROUP BY name
 ),
 items AS (
     SELECT name, SUM(usd) AS usd, SUM(kg) AS kg, ARRAY_AGG(DISTINCT ano ORDER BY ano) AS anos

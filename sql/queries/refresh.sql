@@ -2,6 +2,13 @@
 -- {table} is composed with psycopg2.sql from the view registry (bgc_core/views.py);
 -- %(relacao)s is the view readers query (rpt.mv_*), %(anos)s the years to recompute.
 
+-- name: memory
+-- For the refresh's transaction only: the pair table hashes 2.4M rows (a year and its
+-- comparison) several times and sorts 1.2M; at the default 4 MB each pass spills to
+-- disk and the year takes twice as long (docs/benchmarks.md).
+SET LOCAL work_mem = '256MB';
+
+
 -- name: lock
 -- One refresh of a table at a time: two would each delete only the rows their
 -- snapshot saw, then both insert the year.
@@ -174,7 +181,7 @@ unidade AS MATERIALIZED (
            max(mes)
     FROM linhas GROUP BY ano, urf, uf, via
 ),
-conjuntos AS (
+conjuntos AS MATERIALIZED (
     SELECT ano, 32 * GROUPING(pais) + 16 * GROUPING(setor) + 8 * GROUPING(uf)
                 + 4 * GROUPING(via) + 2 + 1 AS conjunto,
            pais, setor, uf, via, NULL::VARCHAR AS urf, NULL::VARCHAR AS ncm,
