@@ -72,7 +72,8 @@ class Scope:
 
     def beyond(self, *answered: str) -> bool:
         """Whether a filter other than the years and ``answered`` is given: such a scope
-        is answered from the facts (``rpt.fatos_filtrados``), not the per-dimension tables."""
+        is answered from the pair table or the facts (``pair_set``), not the per-dimension
+        tables."""
         skipped = {"ano", "ano_de", "ano_ate", *answered}
         return any(v is not None for k, v in self.as_params().items() if k not in skipped)
 
