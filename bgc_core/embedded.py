@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import subprocess
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -57,7 +59,32 @@ def start_embedded(settings: Settings) -> str:
         pgdata.parent.mkdir(parents=True, exist_ok=True)
         forget_dead_handles(pgdata)
         log.info("starting embedded PostgreSQL in %s", pgdata)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            _servers[pgdata] = pgserver.get_server(pgdata, cleanup_mode="stop")
+        _servers[pgdata] = _started(pgserver, pgdata)
     return str(_servers[pgdata].get_uri())
+
+
+START_ATTEMPTS = 3
+
+
+def _started(pgserver: Any, pgdata: Path) -> Any:
+    """pgserver's server for ``pgdata``, started, trying again after a failed start.
+
+    A start can fail once for reasons of the calling process: in Dagster's code server
+    the forked ``pg_ctl`` may die of SIGABRT (gRPC's fork handlers) before it runs.
+    pgserver keeps the instance whose start failed and hands it out again without a
+    server, so every later call in that process would fail too: it is forgotten first.
+    """
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                server = pgserver.get_server(pgdata, cleanup_mode="stop")
+            server.get_uri()  # fails on an instance left without a server
+            return server
+        except (OSError, subprocess.SubprocessError, AssertionError) as error:
+            pgserver.PostgresServer._instances.pop(pgdata.expanduser().resolve(), None)
+            if attempt == START_ATTEMPTS:
+                raise
+            log.warning("embedded PostgreSQL did not start (%s); trying again", error)
+            time.sleep(attempt)
+    raise AssertionError("unreachable")
