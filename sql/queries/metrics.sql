@@ -535,7 +535,10 @@ SELECT CASE WHEN o.diferenca > 0 THEN 'alta' ELSE 'queda' END                  A
        o.diferenca::DECIMAL(18,2)                                             AS diferenca_usd,
        ROUND(100 * o.diferenca / NULLIF(o.usd_anterior, 0), 2)                AS variacao_pct
 FROM ordenados o
-LEFT JOIN rpt.nomes n ON n.dimensao = CAST(:dimension AS TEXT) AND n.codigo = o.codigo
+-- A country's code here is its name; its English name is kept by its Comex Stat code.
+LEFT JOIN rpt.pais_codigos pc ON CAST(:dimension AS TEXT) = 'pais' AND pc.pais = o.codigo
+LEFT JOIN rpt.nomes n ON n.dimensao = CAST(:dimension AS TEXT)
+                     AND n.codigo = COALESCE(pc.co_pais, o.codigo)
 WHERE (o.diferenca > 0 AND o.alta <= :limit) OR (o.diferenca < 0 AND o.queda <= :limit)
 ORDER BY sentido, abs(o.diferenca) DESC, o.codigo;
 

@@ -227,6 +227,13 @@ def test_names_in_portuguese_or_english(two_years: tuple[str, list[Row]], tmp_pa
         assert name("/v1/metrics/ncm?limit=1000&lang=en", "09011110") == (
             "Coffee not roasted or decaffeinated, in grain"
         )
+        # Movers by country: the code is the Portuguese name, the name follows the language.
+        with (REFERENCE / "pais.csv").open(encoding="utf-8", newline="") as handle:
+            english_of = {r["no_pais"]: r["no_pais_ing"] for r in csv.DictReader(handle)}
+        movers = answered(client, "/v1/metrics/variacao/pais?limit=5&lang=en")
+        named = [(i["codigo"], i["nome"]) for i in movers["altas"] + movers["quedas"]]
+        assert named and all(nome == english_of[codigo] for codigo, nome in named)
+        assert any(codigo != nome for codigo, nome in named)
 
 
 @pytest.mark.parametrize(
