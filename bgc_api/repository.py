@@ -298,7 +298,8 @@ class Repository:
             "dimension": dimension, "limit": limit, "offset": offset, "lang": lang,
             "conjunto": pair_set(scope, dimension),
         }  # fmt: skip
-        rows = self._rows("scoped_ranking", params, label=f"{dimension}_filtered")
+        label = _source_label(dimension, scope, params["conjunto"])
+        rows = self._rows("scoped_ranking", params, label=label)
         periodo = Periodo(f"{months.ano}-{months.de:02d}", f"{months.ano}-{months.ate:02d}")
         items = [_dimension_item(r) for r in rows if r.codigo is not None]
         return items, int(rows[0].itens), periodo, rows[0].cobertura
@@ -309,7 +310,9 @@ class Repository:
         if by_country is None or by_product is None:  # the facts, read once for both
             by_country = by_product = None
         params = {**self._crossed(scope), "conjunto_pais": by_country, "conjunto_sh4": by_product}
-        rows = self._rows("concentracao", params, label=_crossed_label("concentracao", scope))
+        rows = self._rows(
+            "concentracao", params, label=_source_label("concentracao", scope, by_country)
+        )
         found = {
             r.dimensao: Concentracao(r.hhi, r.top1_pct, r.top5_pct, int(r.itens)) for r in rows
         }
@@ -325,7 +328,7 @@ class Repository:
         """The ``limit`` biggest gains and losses, and the months compared."""
         params = {**self._crossed(scope), "dimension": dimension, "limit": limit, "lang": lang}
         params["conjunto"] = pair_set(scope, dimension)
-        label = _crossed_label(f"variacao_{dimension}", scope)
+        label = _source_label(f"variacao_{dimension}", scope, params["conjunto"])
         rows = self._rows("variacao", params, label=label)
         moves: dict[str, list[Movimento]] = {"alta": [], "queda": []}
         for r in rows:
@@ -388,9 +391,13 @@ class Repository:
         return items
 
 
-def _crossed_label(name: str, scope: Scope) -> str:
-    """A query's label in the metrics: ``_filtered`` when the facts answer it."""
-    return f"{name}_filtered" if scope.beyond(*CROSSED_BY_DIMENSION_TABLE) else name
+def _source_label(name: str, scope: Scope, pairs: int | None) -> str:
+    """A query's label in the metrics, by what answers it: no suffix the per-code and
+    yearly tables (no filter beyond the months), ``_pares`` the pair table (set
+    ``pairs``), ``_filtered`` the facts."""
+    if not scope.beyond(*CROSSED_BY_DIMENSION_TABLE):
+        return name
+    return f"{name}_pares" if pairs is not None else f"{name}_filtered"
 
 
 def _period(scope: Scope) -> dict[str, Any]:
