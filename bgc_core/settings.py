@@ -67,6 +67,12 @@ class Settings:
     """``BGC_MAX_CONCURRENT_RUNS``: Dagster runs at once under ``bgc up`` (different files
     load in parallel; one file never loads twice at once)."""
 
+    refresh_work_mem_mb: int = 256
+    """``BGC_REFRESH_WORK_MEM_MB``: PostgreSQL's ``work_mem`` for a view refresh's
+    transaction. Each hash or sort of the refresh may take this much on the database
+    server, and the pair table's holds several at once; at PostgreSQL's default (4 MB)
+    they spill to disk and a year takes twice as long."""
+
     @property
     def dagster_home(self) -> Path:
         """``DAGSTER_HOME`` used locally: always under ``BGC_HOME``."""
@@ -116,4 +122,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         api_rate_limit_per_minute=_int(env, "BGC_API_RATE_LIMIT_PER_MINUTE", 0, 0, 1_000_000),
         log_level=(env.get("BGC_LOG_LEVEL") or "INFO").upper(),
         max_concurrent_runs=_int(env, "BGC_MAX_CONCURRENT_RUNS", 2, 1, 32),
+        refresh_work_mem_mb=_int(env, "BGC_REFRESH_WORK_MEM_MB", 256, 4, 65_536),
     )

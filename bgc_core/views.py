@@ -18,6 +18,7 @@ import psycopg2
 from psycopg2 import sql
 
 from bgc_core import db, sqlfiles
+from bgc_core.settings import load_settings
 
 REFRESH_CHANNEL = "bgc_views_refreshed"
 """NOTIFY channel: the API drops its response cache when a refresh commits."""
@@ -50,8 +51,8 @@ DESCRIPTIONS = {
     "mv_exportacao_fato": "Staging's grain by month, country, sector, state, route, customs "
     "unit and NCM, less the unit: the answers with combined filters read it.",
     "mv_exportacao_par": "Sums by every dimension and every pair of dimensions per year, with "
-    "the year before over the same months, and by every dimension per month, summed from the "
-    "facts: the answers with one filter read it.",
+    "the year before over the same months, summed from the facts: the answers with one "
+    "filter read it.",
     "mv_resumo_pais": "Totals per destination country with its share of the total.",
     "mv_resumo_setor": "Totals per sector with its share of the total.",
     "mv_resumo_geral": "One row: grand totals, country and sector counts, years.",
@@ -78,6 +79,10 @@ class ViewRefresh:
 
 BUILT_FROM = {"mv_exportacao_par": "mv_exportacao_fato"}
 """Yearly tables computed from another yearly table rather than from the loads."""
+PARTITIONED_BY_YEAR = frozenset({"mv_exportacao_par"})
+"""Yearly tables with one partition per year (migration 0014): a year is built into a
+new table, then swapped for its partition. Each year reads the year before's rows (its
+comparison), so the years are built one at a time, in order."""
 
 
 def upstream_of(view: str) -> str | None:
@@ -99,7 +104,7 @@ def refresh_view(url: str, view: str, *, full: bool = False) -> ViewRefresh:
     """
     _known(view)
     with db.transaction(url) as conn, conn.cursor() as cur:
-        cur.execute(_QUERIES["memory"])
+        _set_work_memory(cur)
         return _refresh_in(cur, url, view, full=full)
 
 
@@ -111,13 +116,18 @@ def refresh_views(url: str, names: tuple[str, ...], *, full: bool = False) -> li
         _known(view)
     ordered = [view for view in VIEWS_IN_ORDER if view in names]
     with db.transaction(url) as conn, conn.cursor() as cur:
-        cur.execute(_QUERIES["memory"])
+        _set_work_memory(cur)
         return [_refresh_in(cur, url, view, full=full) for view in ordered]
 
 
 def _known(view: str) -> None:
     if view not in VIEWS_IN_ORDER:
         raise ValueError(f"unknown view {view!r}; known: {', '.join(VIEWS_IN_ORDER)}")
+
+
+def _set_work_memory(cur: psycopg2.extensions.cursor) -> None:
+    """Give the refresh's transaction the work memory the settings name."""
+    cur.execute(_QUERIES["memory"], {"work_mem": f"{load_settings().refresh_work_mem_mb}MB"})
 
 
 def _refresh_in(cur: psycopg2.extensions.cursor, url: str, view: str, *, full: bool) -> ViewRefresh:
@@ -157,7 +167,9 @@ def _recompute_years(
     row = cur.fetchone()
     years = tuple(row[0]) if row else ()
     deleted = inserted = 0
-    if years:
+    if years and view in PARTITIONED_BY_YEAR:
+        deleted, inserted = _swap_partitions(cur, YEARLY_TABLES[view], years)
+    elif years:
         params["anos"] = list(years)
         cur.execute(sql.SQL(_QUERIES["delete_years"]).format(table=table), params)
         deleted = cur.rowcount
@@ -168,9 +180,84 @@ def _recompute_years(
     )
     # A full rebuild, or no count recorded yet: count once.
     rows = changed or _record(cur, "record_refresh", relacao=view, linhas=_count(cur, table)) or 0
-    if deleted + inserted > ANALYZE_SHARE * max(rows, 1):
+    # A partitioned table's new years were analysed when built; ANALYZE on its parent
+    # would sample every partition again.
+    if view not in PARTITIONED_BY_YEAR and deleted + inserted > ANALYZE_SHARE * max(rows, 1):
         cur.execute(sql.SQL("ANALYZE {}").format(table))
     return years, rows
+
+
+def _swap_partitions(
+    cur: psycopg2.extensions.cursor, table: str, years: tuple[int, ...]
+) -> tuple[int, int]:
+    """Build each year into a new table, then swap them all for the years' partitions;
+    the rows dropped and inserted.
+
+    Deleting a year and inserting it again in one transaction splits index pages still
+    holding the deleted rows' entries: building the table and then its indexes took
+    70% of that time (docs/benchmarks.md). The swap's lock is taken last, so readers
+    wait for the swap and the commit only, not for the computation.
+    """
+    parent = sql.Identifier("rpt", table)
+    built: dict[int, tuple[sql.Identifier, int]] = {}
+    for year in sorted(years):
+        new = sql.Identifier("rpt", f"{table}_{year}_novo")
+        before = built.get(year - 1, (parent, 0))[0]
+        cur.execute(_compose("partition_new", new=new, parent=parent), {"ano": year})
+        cur.execute(_compose(table, target=new, anterior=before), {"ano": year})
+        built[year] = (new, cur.rowcount)
+        cur.execute(_compose("partition_indexes", new=new, **_index_names(table, year, "_novo")))
+    cur.execute(_compose("partition_lock", parent=parent))
+    dropped = inserted = 0
+    for year, (new, rows) in built.items():
+        dropped += _drop_partition(cur, parent, table, year)
+        if rows:
+            name = f"{table}_{year}"
+            cur.execute(
+                _compose(
+                    "partition_attach",
+                    new=new,
+                    name=sql.Identifier(name),
+                    parent=parent,
+                    old=sql.Identifier("rpt", name),
+                    **_index_names(table, year, "_novo"),
+                    **_index_names(table, year, ""),
+                ),
+                {"ano": year},
+            )
+        else:
+            cur.execute(sql.SQL("DROP TABLE {}").format(new))
+        inserted += rows
+    return dropped, inserted
+
+
+def _index_names(table: str, year: int, suffix: str) -> dict[str, sql.Identifier]:
+    """The names of a year's two indexes (in ``rpt``), as partition_indexes and
+    partition_attach compose them: ``index_new``... with a suffix, ``index``... without."""
+    key = "_new" if suffix else ""
+    return {
+        f"index{key}": sql.Identifier(f"ix_{table}_{year}{suffix}"),
+        f"index_ncm{key}": sql.Identifier(f"ix_{table}_{year}_ncm{suffix}"),
+    }
+
+
+def _drop_partition(
+    cur: psycopg2.extensions.cursor, parent: sql.Identifier, table: str, year: int
+) -> int:
+    """Detach and drop the year's partition, if it has one; its rows."""
+    old = sql.Identifier("rpt", f"{table}_{year}")
+    cur.execute(
+        _compose("partition_rows", parent=parent), {"old": f"rpt.{table}_{year}", "ano": year}
+    )
+    row = cur.fetchone()
+    if not row or row[0] is None:
+        return 0
+    cur.execute(_compose("partition_drop", parent=parent, old=old))
+    return int(row[1])
+
+
+def _compose(query: str, **identifiers: sql.Composable) -> sql.Composed:
+    return sql.SQL(_QUERIES[query]).format(**identifiers)
 
 
 def _refresh_materialized(cur: psycopg2.extensions.cursor, view: str) -> int:

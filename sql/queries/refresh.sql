@@ -3,10 +3,10 @@
 -- %(relacao)s is the view readers query (rpt.mv_*), %(anos)s the years to recompute.
 
 -- name: memory
--- For the refresh's transaction only: the pair table hashes 2.4M rows (a year and its
--- comparison) several times and sorts 1.2M; at the default 4 MB each pass spills to
--- disk and the year takes twice as long (docs/benchmarks.md).
-SET LOCAL work_mem = '256MB';
+-- For the refresh's transaction only (BGC_REFRESH_WORK_MEM_MB): the pair table hashes a
+-- year's 1.2M fact rows several times and sorts its sums; at the default 4 MB each pass
+-- spills to disk and the year takes twice as long (docs/benchmarks.md).
+SELECT set_config('work_mem', %(work_mem)s, true);
 
 
 -- name: lock
@@ -143,28 +143,34 @@ GROUP BY ano, mes, pais, setor, sg_uf, co_via, co_urf, ncm
 ORDER BY ano, pais, ncm;
 
 -- name: exportacao_par
--- From the facts just refreshed: each year's rows, and the year before's rows through
--- the year's last month (annual figures as December) as its comparison (the *_a
--- columns). Each pass hashes the rows once: the sets without products or customs units
--- come from one rollup by country, sector, state and route, those with units from two
--- smaller ones, and each set with the NCM (which carries its sector) from the rows.
--- conjunto as GROUPING(pais, setor, uf, via, urf, ncm) would give it.
-INSERT INTO rpt.exportacao_par (ano, conjunto, pais, setor, uf, via, urf, ncm, total_usd,
-                                total_kg, anterior_usd, anterior_kg, mes_max, updated_at)
-WITH linhas AS MATERIALIZED (
+-- One year, %(ano)s, from the facts just refreshed, into {target}: a new table that
+-- becomes the year's partition (views.py). Years are computed in order, and {anterior}
+-- holds the year before's rows as this refresh leaves them. The comparison (the *_a
+-- columns) is the year before through the year's last month (annual figures as
+-- December). When the year reaches December that is the whole year before, whose sums
+-- its own rows already hold (anterior): the year's facts go through the passes alone.
+-- Otherwise (the current, partial year) the year before's facts through that month go
+-- through them too. Each pass hashes the rows once: the sets without products or
+-- customs units come from one rollup by country, sector, state and route, those with
+-- units from two smaller ones, and each set with the NCM (which carries its sector) from
+-- the rows. conjunto as GROUPING(pais, setor, uf, via, urf, ncm) would give it.
+INSERT INTO {target} (ano, conjunto, pais, setor, uf, via, urf, ncm, total_usd,
+                      total_kg, anterior_usd, anterior_kg, mes_max, updated_at)
+WITH ate AS MATERIALIZED (
+    SELECT max(COALESCE(mes, 12)) AS mes FROM rpt.exportacao_fato WHERE ano = %(ano)s
+),
+linhas AS MATERIALIZED (
     SELECT f.ano, f.pais, f.setor, f.uf, f.via, f.urf, f.ncm, f.total_usd AS usd,
            f.total_kg AS kg, NULL::DECIMAL AS usd_a, NULL::DECIMAL AS kg_a,
            COALESCE(f.mes, 12) AS mes
     FROM rpt.exportacao_fato f
-    WHERE f.ano = ANY(%(anos)s)
+    WHERE f.ano = %(ano)s
     UNION ALL
-    SELECT y.ano, f.pais, f.setor, f.uf, f.via, f.urf, f.ncm, NULL, NULL, f.total_usd,
+    SELECT f.ano + 1, f.pais, f.setor, f.uf, f.via, f.urf, f.ncm, NULL, NULL, f.total_usd,
            f.total_kg, NULL
-    FROM (SELECT ano, max(COALESCE(mes, 12)) AS ate
-          FROM rpt.exportacao_fato
-          WHERE ano = ANY(%(anos)s)
-          GROUP BY ano) AS y
-    JOIN rpt.exportacao_fato f ON f.ano = y.ano - 1 AND COALESCE(f.mes, 12) <= y.ate
+    FROM ate JOIN rpt.exportacao_fato f
+         ON f.ano = %(ano)s - 1 AND COALESCE(f.mes, 12) <= ate.mes
+    WHERE ate.mes < 12
 ),
 origem AS MATERIALIZED (
     SELECT ano, pais, setor, uf, via, SUM(usd) AS usd, SUM(kg) AS kg, SUM(usd_a) AS usd_a,
@@ -220,11 +226,53 @@ conjuntos AS MATERIALIZED (
     SELECT ano, 32 + 8 + 4, NULL, setor, NULL, NULL, urf, ncm,
            SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
     FROM linhas GROUP BY ano, urf, ncm, setor
+),
+anterior AS (
+    SELECT p.ano + 1 AS ano, p.conjunto, p.pais, p.setor, p.uf, p.via, p.urf, p.ncm,
+           NULL::DECIMAL AS usd, NULL::DECIMAL AS kg, p.total_usd AS usd_a,
+           p.total_kg AS kg_a, NULL::INT AS mes
+    FROM ate JOIN {anterior} p ON p.ano = %(ano)s - 1 AND p.total_usd IS NOT NULL
+    WHERE ate.mes = 12
 )
-SELECT ano, conjunto, pais, setor, uf, via, urf, ncm, usd, kg, usd_a, kg_a, mes, now()
-FROM conjuntos
-WHERE usd IS NOT NULL OR usd_a IS NOT NULL
+SELECT ano, conjunto, pais, setor, uf, via, urf, ncm, SUM(usd), SUM(kg), SUM(usd_a),
+       SUM(kg_a), max(mes), now()
+FROM (SELECT * FROM conjuntos UNION ALL SELECT * FROM anterior) AS ambos
+GROUP BY ano, conjunto, pais, setor, uf, via, urf, ncm
+HAVING SUM(usd) IS NOT NULL OR SUM(usd_a) IS NOT NULL
 ORDER BY ano, conjunto, pais, uf, via, urf, setor, ncm;
+
+-- name: partition_new
+-- A year's table before it becomes a partition ({new}, from views.py): the parent's
+-- columns, and the partition bound as a CHECK so the attach need not scan the rows.
+CREATE TABLE {new} (LIKE {parent} INCLUDING DEFAULTS, CHECK (ano = %(ano)s));
+
+-- name: partition_indexes
+-- The parent's two indexes, built after the rows (one sorted build each), and the
+-- table's statistics; the attach adopts the indexes.
+SET LOCAL maintenance_work_mem = '256MB';
+CREATE INDEX {index_new} ON {new} (ano, conjunto, pais, uf, via, urf, setor, ncm);
+CREATE INDEX {index_ncm_new} ON {new} (ano, conjunto, ncm varchar_pattern_ops);
+ANALYZE {new};
+
+-- name: partition_lock
+-- First statement of the swap, held until the commit: readers see every year before
+-- the refresh or every year after it.
+LOCK TABLE {parent} IN ACCESS EXCLUSIVE MODE;
+
+-- name: partition_rows
+-- The year's current partition (by its name, NULL if none) and its rows.
+SELECT to_regclass(%(old)s), (SELECT count(*) FROM {parent} WHERE ano = %(ano)s);
+
+-- name: partition_drop
+ALTER TABLE {parent} DETACH PARTITION {old};
+DROP TABLE {old};
+
+-- name: partition_attach
+-- The new table and its indexes take the names of the partition they replace.
+ALTER TABLE {new} RENAME TO {name};
+ALTER INDEX rpt.{index_new} RENAME TO {index};
+ALTER INDEX rpt.{index_ncm_new} RENAME TO {index_ncm};
+ALTER TABLE {parent} ATTACH PARTITION {old} FOR VALUES IN (%(ano)s);
 
 -- name: record_refresh
 -- The API's data version moves with every refresh (sql/queries/metrics.sql: version);

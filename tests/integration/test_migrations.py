@@ -27,6 +27,7 @@ SHIPPED = [
     "0011_dimension_aggregates.sql",
     "0012_filtered_facts.sql",
     "0013_pair_aggregates.sql",
+    "0014_pair_partitions.sql",
 ]
 
 SUMMARIES = ["mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]
@@ -233,3 +234,39 @@ def test_rows_stored_before_partitioning_move_into_one_partition_per_source(
         for name in ("ncm", "uf", "urf", "via")
         for usd_jan, usd_feb, rows in (("10.75", "0", 2), ("0", "7.00", 1))
     ]
+
+
+def test_pair_rows_stored_before_partitioning_move_into_one_partition_per_year(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    before = tmp_path / "before"
+    before.mkdir()
+    for name in SHIPPED[:13]:
+        shutil.copy(MIGRATIONS_DIR / name, before / name)
+    migrate.migrate(empty_database_url, before)
+    stored = [
+        (2023, 31, "China", None, None, None, None, None, Decimal("10.50"), None, 4),
+        (2024, 31, "China", None, None, None, None, None, Decimal("7.00"), Decimal("10.50"), 2),
+        (2024, 31, "Peru", None, None, None, None, None, None, Decimal("1.25"), None),
+    ]
+    for row in stored:
+        query(
+            empty_database_url,
+            "INSERT INTO rpt.exportacao_par (ano, conjunto, pais, setor, uf, via, urf, ncm, "
+            "total_usd, anterior_usd, mes_max, updated_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())",
+            row,
+        )
+    assert migrate.migrate(empty_database_url) == SHIPPED[13:]
+    assert (
+        query(
+            empty_database_url,
+            "SELECT ano, conjunto, pais, setor, uf, via, urf, ncm, total_usd, anterior_usd, "
+            "mes_max FROM rpt.mv_exportacao_par ORDER BY 1, 3",
+        )
+        == stored
+    )
+    assert query(
+        empty_database_url,
+        "SELECT tableoid::regclass::text, count(*) FROM rpt.exportacao_par GROUP BY 1 ORDER BY 1",
+    ) == [("rpt.exportacao_par_2023", 1), ("rpt.exportacao_par_2024", 2)]

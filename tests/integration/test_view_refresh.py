@@ -3,6 +3,7 @@ years whose files changed since its last run, leaves the other years' rows alone
 agrees with a full rebuild and with the files themselves."""
 
 import csv
+from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +16,10 @@ from tests.support.ingest import csv_totals
 YEARLY = tuple(views.YEARLY_TABLES)
 SAME_YEAR = tuple(v for v in YEARLY if v != "mv_exportacao_par")
 """The pair table also recomputes the year after each changed year: its comparison."""
+
+
+BY_STATE = 32 + 16 + 4 + 2 + 1
+"""The pair table's conjunto split by state alone."""
 
 
 def official_rows(path: Path) -> list[dict[str, str]]:
@@ -95,6 +100,65 @@ def test_revising_one_year_recomputes_that_year_only(database_url: str, tmp_path
         + views.TOTAL_ROWS["mv_exportacao_par"],
     )
     assert anterior == expected
+
+
+def usd_by_state(path: Path) -> dict[str | None, Decimal]:
+    totals: dict[str | None, Decimal] = defaultdict(Decimal)
+    for row in official_rows(path):
+        totals[row["SG_UF_NCM"]] += Decimal(row["VL_FOB"])
+    return dict(totals)
+
+
+def comparison_by_state(url: str, year: int) -> dict[str | None, Decimal]:
+    rows = query(
+        url,
+        "SELECT uf, anterior_usd FROM rpt.mv_exportacao_par WHERE ano = %s AND conjunto = %s",
+        (year, BY_STATE),
+    )
+    return dict(rows)  # type: ignore[arg-type]
+
+
+def test_a_year_through_december_compares_with_the_whole_year_before(
+    database_url: str, tmp_path: Path
+) -> None:
+    earlier = yearly_file(tmp_path, 2023, seed=5)
+    later = yearly_file(tmp_path, 2024, seed=6)
+    assert max(int(row["CO_MES"]) for row in official_rows(later)) == 12
+    for path in (earlier, later):
+        load_file(database_url, path)
+    views.refresh_all(database_url)
+    assert comparison_by_state(database_url, 2024) == usd_by_state(earlier)
+
+    (tmp_path / "revised").mkdir()
+    revised = yearly_file(tmp_path / "revised", 2023, seed=7)
+    load_file(database_url, revised)
+    assert recomputed(database_url, views.refresh_all(database_url))["mv_exportacao_par"] == (
+        2023,
+        2024,
+    )
+    assert comparison_by_state(database_url, 2024) == usd_by_state(revised)
+
+
+def test_the_pair_table_keeps_one_partition_per_year_with_rows(
+    database_url: str, tmp_path: Path
+) -> None:
+    for year, seed in ((2023, 1), (2024, 2), (2023, 3)):
+        load_file(database_url, yearly_file(tmp_path, year, seed=seed))
+        views.refresh_all(database_url)
+    partitions = query(
+        database_url,
+        "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
+        "JOIN pg_class c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent = 'rpt.exportacao_par'::regclass ORDER BY 1",
+    )
+    assert partitions == [
+        ("exportacao_par_2023", "FOR VALUES IN (2023)"),
+        ("exportacao_par_2024", "FOR VALUES IN (2024)"),
+    ]
+    [(leftovers,)] = query(
+        database_url, "SELECT count(*) FROM pg_class WHERE relname LIKE 'exportacao_par%%novo%%'"
+    )
+    assert leftovers == 0
 
 
 def test_a_refresh_with_nothing_changed_recomputes_nothing(

@@ -137,6 +137,17 @@ def test_autoscaler_replaces_the_fixed_replica_count() -> None:
     assert "replicas" not in api["spec"]
 
 
+def test_refresh_work_memory_reaches_the_pods_through_the_shared_config_map() -> None:
+    def shared(values: dict[str, Any]) -> dict[str, str]:
+        [config] = [
+            c for c in by_kind(render(values), "ConfigMap") if c["metadata"]["name"] == "bgc-config"
+        ]
+        return dict(config["data"])
+
+    assert shared({})["BGC_REFRESH_WORK_MEM_MB"] == "256"
+    assert shared({"database": {"refreshWorkMemMb": 64}})["BGC_REFRESH_WORK_MEM_MB"] == "64"
+
+
 @RELEASES
 def test_no_password_in_any_config_map(values: dict[str, Any]) -> None:
     for config_map in by_kind(render(values), "ConfigMap"):
@@ -197,6 +208,7 @@ def test_network_policies_select_the_right_pods() -> None:
         ({"api": {"replicas": "two"}}, "replicas"),
         ({"image": {"tag": "latest"}}, "tag"),
         ({"database": {"sslmode": "sometimes"}}, "sslmode"),
+        ({"database": {"refreshWorkMemMb": 1}}, "refreshWorkMemMb"),
     ],
 )
 def test_schema_rejects_misspelt_keys_and_wrong_types(values: dict[str, Any], message: str) -> None:

@@ -16,6 +16,13 @@ def test_defaults_put_everything_under_bgc_home(tmp_path: Path) -> None:
     assert (settings.api_port, settings.dagster_port) == (3000, 3001)
 
 
+def test_refresh_work_memory_defaults_to_256_mb_and_refuses_less_than_postgresql_allows() -> None:
+    assert load_settings({}).refresh_work_mem_mb == 256
+    assert load_settings({"BGC_REFRESH_WORK_MEM_MB": "64"}).refresh_work_mem_mb == 64
+    with pytest.raises(SettingsError, match="BGC_REFRESH_WORK_MEM_MB=1 is outside 4"):
+        load_settings({"BGC_REFRESH_WORK_MEM_MB": "1"})
+
+
 def test_landing_dir_can_be_moved(tmp_path: Path) -> None:
     settings = load_settings({"BGC_HOME": str(tmp_path), "BGC_LANDING_DIR": str(tmp_path / "in")})
     assert settings.landing_dir == tmp_path / "in"
