@@ -643,8 +643,8 @@ FROM periodo p;
 -- A dimension ranking (:dimension: uf, via, urf, ncm, sh6, sh4, sh2, fator, cgce, cuci,
 -- bloco) of a scope
 -- filtered beyond its months, from the rows of the reference year and the year before
--- (:ano, months :de..:ate, from the periodo query) that rpt.escopo gives (the pair table's
--- :conjunto, or the facts when NULL), in one pass: the facts are summed per
+-- (:ano, months :de..:ate, from the periodo query) that rpt.escopo_lado_a_lado gives (the
+-- pair table's :conjunto, or the facts when NULL), in one pass: the rows are summed per
 -- key (a code, or a country for blocs), and blocs then sum their countries. Shares and
 -- coverage are of the scope's whole value, as in dimension_ranking. The scope's row
 -- comes alone when the page is empty (codigo NULL).
@@ -656,11 +656,9 @@ WITH por_chave AS MATERIALIZED (
                WHEN 'fator' THEN c.fator WHEN 'cgce' THEN c.cgce WHEN 'cuci' THEN c.cuci
                WHEN 'bloco' THEN f.pais
            END AS chave,
-           SUM(f.total_usd) FILTER (WHERE f.ano = CAST(:ano AS INT))     AS usd,
-           SUM(f.total_kg) FILTER (WHERE f.ano = CAST(:ano AS INT))      AS kg,
-           SUM(f.total_usd) FILTER (WHERE f.ano = CAST(:ano AS INT) - 1) AS usd_anterior
-    FROM rpt.escopo(
-        CAST(:conjunto AS INT), CAST(:ano AS INT), true, CAST(:de AS INT), CAST(:ate AS INT),
+           SUM(f.usd) AS usd, SUM(f.kg) AS kg, SUM(f.usd_anterior) AS usd_anterior
+    FROM rpt.escopo_lado_a_lado(
+        CAST(:conjunto AS INT), CAST(:ano AS INT), CAST(:de AS INT), CAST(:ate AS INT),
         CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
         CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
     LEFT JOIN rpt.ncm_classes c
