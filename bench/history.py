@@ -74,9 +74,8 @@ def api_urls(years: list[int]) -> list[str]:
 
 
 def one_filter_urls(years: list[int]) -> list[str]:
-    """Rankings, summaries, concentration and movers with one filter beyond the year: the
-    dimension rankings, resumo, concentracao and variacao read rpt.exportacao_par; the
-    country ranking still reads the facts."""
+    """Rankings, summaries, concentration and movers with one filter beyond the year:
+    every one reads rpt.exportacao_par."""
     urls = []
     for year in years:
         urls += [

@@ -473,38 +473,40 @@ ORDER BY d.dimensao;
 -- between the months of the reference year and the same months of the year before,
 -- :limit each way. Unfiltered, countries and sectors come from the yearly rollup (their
 -- code is their name), the official dimensions from the per-code table. With any filter
--- beyond the months (:cruzado), every dimension comes from the rows rpt.escopo gives for
--- both years (:ano_ref, months :de_ref..:ate_ref, from the periodo query; the pair
--- table's :conjunto, or the facts when NULL).
+-- beyond the months (:cruzado), every dimension comes from the rows
+-- rpt.escopo_lado_a_lado gives for both years (:ano_ref, months :de_ref..:ate_ref, from
+-- the periodo query; the pair table's :conjunto, or the facts when NULL). Each row of
+-- valores holds a year's value (usd) or the year before's (usd_anterior), or both.
 WITH periodo AS MATERIALIZED (
     SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
 ),
 valores AS (
-    SELECT a.ano = p.ano AS atual,
-           CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN a.pais ELSE a.setor END AS codigo,
-           rpt.no_periodo(a.usd_ate_mes, p.de, p.ate) AS usd
+    SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN a.pais ELSE a.setor END AS codigo,
+           CASE WHEN a.ano = p.ano THEN rpt.no_periodo(a.usd_ate_mes, p.de, p.ate) END AS usd,
+           CASE WHEN a.ano = p.ano - 1 THEN rpt.no_periodo(a.usd_ate_mes, p.de, p.ate) END
+               AS usd_anterior
     FROM rpt.mv_exportacao_anual a
     JOIN periodo p ON a.ano IN (p.ano, p.ano - 1)
     WHERE CAST(:dimension AS TEXT) IN ('pais', 'setor') AND NOT CAST(:cruzado AS BOOLEAN)
     UNION ALL
-    SELECT d.ano = p.ano, d.codigo,
-           rpt.no_periodo(d.usd_ate_mes, p.de, p.ate)
+    SELECT d.codigo,
+           CASE WHEN d.ano = p.ano THEN rpt.no_periodo(d.usd_ate_mes, p.de, p.ate) END,
+           CASE WHEN d.ano = p.ano - 1 THEN rpt.no_periodo(d.usd_ate_mes, p.de, p.ate) END
     FROM rpt.mv_exportacao_dimensao d
     JOIN periodo p ON d.ano IN (p.ano, p.ano - 1)
     WHERE d.dimensao = CAST(:dimension AS TEXT) AND d.codigo IS NOT NULL
       AND NOT CAST(:cruzado AS BOOLEAN)
     UNION ALL
-    SELECT f.ano = CAST(:ano_ref AS INT),
-           CASE CAST(:dimension AS TEXT)
+    SELECT CASE CAST(:dimension AS TEXT)
                WHEN 'pais' THEN f.pais WHEN 'setor' THEN f.setor
                WHEN 'uf' THEN f.uf WHEN 'via' THEN f.via WHEN 'urf' THEN f.urf
                WHEN 'ncm' THEN f.ncm WHEN 'sh6' THEN left(f.ncm, 6)
                WHEN 'sh4' THEN left(f.ncm, 4) WHEN 'sh2' THEN left(f.ncm, 2)
                WHEN 'fator' THEN c.fator WHEN 'cgce' THEN c.cgce WHEN 'cuci' THEN c.cuci
            END,
-           f.total_usd
-    FROM rpt.escopo(
-        CAST(:conjunto AS INT), CAST(:ano_ref AS INT), true, CAST(:de_ref AS INT),
+           f.usd, f.usd_anterior
+    FROM rpt.escopo_lado_a_lado(
+        CAST(:conjunto AS INT), CAST(:ano_ref AS INT), CAST(:de_ref AS INT),
         CAST(:ate_ref AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT),
         CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
     LEFT JOIN rpt.ncm_classes c
@@ -513,8 +515,8 @@ valores AS (
 ),
 movimentos AS (
     SELECT codigo,
-           COALESCE(SUM(usd) FILTER (WHERE atual), 0)     AS usd,
-           COALESCE(SUM(usd) FILTER (WHERE NOT atual), 0) AS usd_anterior
+           COALESCE(SUM(usd), 0)          AS usd,
+           COALESCE(SUM(usd_anterior), 0) AS usd_anterior
     FROM valores
     WHERE codigo IS NOT NULL
     GROUP BY codigo
