@@ -31,4 +31,8 @@ def test_code_location_serves_over_grpc() -> None:
         assert healthy is not None and healthy.returncode == 0, healthy.stderr if healthy else ""
     finally:
         server.terminate()
-        server.wait(20)
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()  # no orphan left behind; the hang still fails the test
+            raise
