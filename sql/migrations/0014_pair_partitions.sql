@@ -15,22 +15,9 @@ ALTER TABLE rpt.exportacao_par RENAME TO exportacao_par_0013;
 ALTER INDEX rpt.ix_exportacao_par RENAME TO ix_exportacao_par_0013;
 ALTER INDEX rpt.ix_exportacao_par_ncm RENAME TO ix_exportacao_par_ncm_0013;
 
-CREATE TABLE rpt.exportacao_par (
-    ano          INT           NOT NULL,
-    conjunto     SMALLINT      NOT NULL,
-    pais         VARCHAR(100),
-    setor        VARCHAR(100),
-    uf           VARCHAR(2),
-    via          VARCHAR(2),
-    urf          VARCHAR(7),
-    ncm          VARCHAR(8),
-    total_usd    DECIMAL(18,2),
-    total_kg     DECIMAL(18,3),
-    anterior_usd DECIMAL(18,2),
-    anterior_kg  DECIMAL(18,3),
-    mes_max      SMALLINT,
-    updated_at   TIMESTAMPTZ   NOT NULL
-) PARTITION BY LIST (ano);
+-- The columns of 0013's table.
+CREATE TABLE rpt.exportacao_par (LIKE rpt.exportacao_par_0013 INCLUDING DEFAULTS)
+PARTITION BY LIST (ano);
 -- As in 0013; a year's table gets the same two indexes before it is attached, and the
 -- attach adopts them.
 CREATE INDEX ix_exportacao_par

@@ -406,24 +406,31 @@ FROM periodo p;
 -- (SH4), over the months of the reference year: the HHI (sum of squared percentage
 -- shares, 0 to 10,000) and the shares of the first and of the first five. Shares are of
 -- the items' total. Unfiltered: the yearly rollup (countries) and the per-code table
--- (SH4). With any filter beyond the months (:cruzado), the rows rpt.escopo gives for the
--- reference year (:ano_ref, months :de_ref..:ate_ref, from the periodo query): the pair
--- table's :conjunto_pais and :conjunto_sh4 (by country, by NCM), or with both NULL the
--- facts, read once for both.
+-- (SH4). With any filter beyond the months (:cruzado), the reference year's rows
+-- (:ano_ref, months :de_ref..:ate_ref, from the periodo query): the pair table's
+-- :conjunto_pais and :conjunto_sh4 (by country, by NCM; each pair row read once), or
+-- with both NULL the facts, read once for both.
 WITH periodo AS MATERIALIZED (
     SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
 ),
 fatos AS MATERIALIZED (
     SELECT f.pais, left(f.ncm, 4) AS sh4, f.total_usd AS usd
     FROM rpt.escopo(
-        CAST(:conjunto_pais AS INT), CAST(:ano_ref AS INT), false, CAST(:de_ref AS INT),
+        NULL, CAST(:ano_ref AS INT), false, CAST(:de_ref AS INT),
         CAST(:ate_ref AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT),
         CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
-    WHERE CAST(:cruzado AS BOOLEAN)
+    WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NULL
     UNION ALL
-    SELECT NULL, left(f.ncm, 4), f.total_usd
-    FROM rpt.escopo(
-        CAST(:conjunto_sh4 AS INT), CAST(:ano_ref AS INT), false, CAST(:de_ref AS INT),
+    SELECT f.pais, NULL, f.usd
+    FROM rpt.escopo_lado_a_lado(
+        CAST(:conjunto_pais AS INT), CAST(:ano_ref AS INT), CAST(:de_ref AS INT),
+        CAST(:ate_ref AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT),
+        CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
+    WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NOT NULL
+    UNION ALL
+    SELECT NULL, left(f.ncm, 4), f.usd
+    FROM rpt.escopo_lado_a_lado(
+        CAST(:conjunto_sh4 AS INT), CAST(:ano_ref AS INT), CAST(:de_ref AS INT),
         CAST(:ate_ref AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT),
         CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
     WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NOT NULL
