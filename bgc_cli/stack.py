@@ -169,8 +169,12 @@ def code_location_args() -> list[str]:
     return ["-m", "bgc_pipeline.definitions", "-a", "defs"]
 
 
-def _die_with_parent() -> None:
-    """In the child, before exec (Linux): SIGTERM when the parent dies, however it dies."""
+def _prepare_child() -> None:
+    """In the child, before exec (Linux): SIGTERM when the parent dies, however it dies;
+    and SIGINT back to its default. A shell without job control starts a background
+    ``bgc up`` with SIGINT ignored, and Dagster's processes answer SIGTERM as they
+    answer SIGINT: inherited, that would make them ignore the stop signal too."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
@@ -188,7 +192,7 @@ def _spawn(name: str, args: list[str], env: dict[str, str], logs: Path | None) -
             env=env,
             cwd=CHECKOUT if WORKSPACE.is_file() else None,
             start_new_session=True,
-            preexec_fn=_die_with_parent,  # set before exec: no threads run in bgc up
+            preexec_fn=_prepare_child,  # set before exec: no threads run in bgc up
             stdout=output,
             stderr=subprocess.STDOUT if output else None,
         )
