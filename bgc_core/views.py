@@ -199,45 +199,39 @@ def _swap_partitions(
     wait for the swap and the commit only, not for the computation.
     """
     parent = sql.Identifier("rpt", table)
-    built: dict[int, tuple[sql.Identifier, int]] = {}
+    built: dict[int, int] = {}
     for year in sorted(years):
-        new = sql.Identifier("rpt", f"{table}_{year}_novo")
-        before = built.get(year - 1, (parent, 0))[0]
-        cur.execute(_compose("partition_new", new=new, parent=parent), {"ano": year})
-        cur.execute(_compose(table, target=new, anterior=before), {"ano": year})
-        built[year] = (new, cur.rowcount)
-        cur.execute(_compose("partition_indexes", new=new, **_index_names(table, year, "_novo")))
+        names = _partition_names(table, year)
+        before = names["before"] if year - 1 in built else parent
+        cur.execute(_compose("partition_new", parent=parent, **names), {"ano": year})
+        cur.execute(_compose(table, target=names["new"], anterior=before), {"ano": year})
+        built[year] = cur.rowcount
+        cur.execute(_compose("partition_indexes", **names))
     cur.execute(_compose("partition_lock", parent=parent))
-    dropped = inserted = 0
-    for year, (new, rows) in built.items():
+    dropped = 0
+    for year, rows in built.items():
+        names = _partition_names(table, year)
         dropped += _drop_partition(cur, parent, table, year)
         if rows:
-            name = f"{table}_{year}"
-            cur.execute(
-                _compose(
-                    "partition_attach",
-                    new=new,
-                    name=sql.Identifier(name),
-                    parent=parent,
-                    old=sql.Identifier("rpt", name),
-                    **_index_names(table, year, "_novo"),
-                    **_index_names(table, year, ""),
-                ),
-                {"ano": year},
-            )
+            cur.execute(_compose("partition_attach", parent=parent, **names), {"ano": year})
         else:
-            cur.execute(sql.SQL("DROP TABLE {}").format(new))
-        inserted += rows
-    return dropped, inserted
+            cur.execute(sql.SQL("DROP TABLE {}").format(names["new"]))
+    return dropped, sum(built.values())
 
 
-def _index_names(table: str, year: int, suffix: str) -> dict[str, sql.Identifier]:
-    """The names of a year's two indexes (in ``rpt``), as partition_indexes and
-    partition_attach compose them: ``index_new``... with a suffix, ``index``... without."""
-    key = "_new" if suffix else ""
+def _partition_names(table: str, year: int) -> dict[str, sql.Identifier]:
+    """The names the partition queries compose for a year: its new table (``new``) and
+    the year before's (``before``), the partition it becomes (``old``, ``name``
+    unqualified) and its indexes before and after the swap (all in ``rpt``)."""
     return {
-        f"index{key}": sql.Identifier(f"ix_{table}_{year}{suffix}"),
-        f"index_ncm{key}": sql.Identifier(f"ix_{table}_{year}_ncm{suffix}"),
+        "new": sql.Identifier("rpt", f"{table}_{year}_novo"),
+        "before": sql.Identifier("rpt", f"{table}_{year - 1}_novo"),
+        "old": sql.Identifier("rpt", f"{table}_{year}"),
+        "name": sql.Identifier(f"{table}_{year}"),
+        "index_new": sql.Identifier(f"ix_{table}_{year}_novo"),
+        "index_ncm_new": sql.Identifier(f"ix_{table}_{year}_ncm_novo"),
+        "index": sql.Identifier(f"ix_{table}_{year}"),
+        "index_ncm": sql.Identifier(f"ix_{table}_{year}_ncm"),
     }
 
 
@@ -245,7 +239,7 @@ def _drop_partition(
     cur: psycopg2.extensions.cursor, parent: sql.Identifier, table: str, year: int
 ) -> int:
     """Detach and drop the year's partition, if it has one; its rows."""
-    old = sql.Identifier("rpt", f"{table}_{year}")
+    old = _partition_names(table, year)["old"]
     cur.execute(
         _compose("partition_rows", parent=parent), {"old": f"rpt.{table}_{year}", "ano": year}
     )
