@@ -111,19 +111,48 @@ PAIR_SETS = frozenset(
 every column alone and every pair, the NCM always with its sector."""
 
 
+ONE_CODE_FILTERS = frozenset({"pais", "setor", "uf", "via", "urf"})
+"""Filters that keep one code of their column (a bloc keeps several countries, an NCM
+prefix shorter than 8 digits several NCMs)."""
+
+
+def _filtered_columns(scope: Scope) -> set[str]:
+    return {k for k, v in scope.as_params().items() if v is not None and k in PAIR_COLUMN_OF}
+
+
+def _needed_columns(scope: Scope, ranked: tuple[str, ...]) -> set[str]:
+    needed = {PAIR_COLUMN_OF[name] for name in _filtered_columns(scope) | set(ranked)}
+    if "ncm" in needed:
+        needed.add("setor")
+    return needed
+
+
 def pair_set(scope: Scope, *ranked: str) -> int | None:
     """The ``conjunto`` of rpt.exportacao_par that holds every column an answer ranking
     ``ranked`` over ``scope`` needs, or ``None`` (the facts answer): a span of months,
     or more than one filter beside the ranked dimension."""
     if scope.mes_de is not None or scope.mes_ate is not None:
         return None
-    given = {k for k, v in scope.as_params().items() if v is not None and k in PAIR_COLUMN_OF}
-    needed = {PAIR_COLUMN_OF[name] for name in given | set(ranked)}
-    if "ncm" in needed:
-        needed.add("setor")
+    needed = _needed_columns(scope, ranked)
     if frozenset(needed) not in PAIR_SETS:
         return None
     return sum(1 << (5 - i) for i, column in enumerate(PAIR_COLUMNS) if column not in needed)
+
+
+def one_row_per_code(scope: Scope, ranked: str) -> bool:
+    """Whether the pair rows a filtered answer ranking ``ranked`` reads (``pair_set``)
+    hold one code of ``ranked`` each, so the query need not sum them again: ``ranked``
+    is a column itself (not an HS level, a class or a bloc), and every other column of
+    the set is held to one code by a filter (the sector follows from the NCM)."""
+    if ranked not in PAIR_COLUMNS or pair_set(scope, ranked) is None:
+        return False
+    pinned = _filtered_columns(scope) & ONE_CODE_FILTERS
+    if scope.ncm is not None and len(scope.ncm) == 8:
+        pinned.add("ncm")
+    free = _needed_columns(scope, (ranked,)) - pinned
+    if "ncm" in free:
+        free.discard("setor")
+    return free == {ranked}
 
 
 @dataclass(frozen=True)
@@ -297,6 +326,7 @@ class Repository:
             **scope.as_params(), "ano": months.ano, "de": months.de, "ate": months.ate,
             "dimension": dimension, "limit": limit, "offset": offset, "lang": lang,
             "conjunto": pair_set(scope, dimension),
+            "por_linha": one_row_per_code(scope, dimension),
         }  # fmt: skip
         label = _source_label(dimension, scope, params["conjunto"])
         rows = self._rows("scoped_ranking", params, label=label)
@@ -328,6 +358,7 @@ class Repository:
         """The ``limit`` biggest gains and losses, and the months compared."""
         params = {**self._crossed(scope), "dimension": dimension, "limit": limit, "lang": lang}
         params["conjunto"] = pair_set(scope, dimension)
+        params["por_linha"] = params["cruzado"] and one_row_per_code(scope, dimension)
         label = _source_label(f"variacao_{dimension}", scope, params["conjunto"])
         rows = self._rows("variacao", params, label=label)
         moves: dict[str, list[Movimento]] = {"alta": [], "queda": []}

@@ -83,6 +83,9 @@ PARTITIONED_BY_YEAR = frozenset({"mv_exportacao_par"})
 """Yearly tables with one partition per year (migration 0014): a year is built into a
 new table, then swapped for its partition. Each year reads the year before's rows (its
 comparison), so the years are built one at a time, in order."""
+YEAR_NOTES = {"exportacao_par": "ncm_multissetor"}
+"""Per partitioned table, the query that notes what the API must know of a year's new
+table (sql/queries/refresh.sql), run before the swap and committed with it."""
 
 
 def upstream_of(view: str) -> str | None:
@@ -207,6 +210,8 @@ def _swap_partitions(
         cur.execute(_compose(table, target=names["new"], anterior=before), {"ano": year})
         built[year] = cur.rowcount
         cur.execute(_compose("partition_indexes", **names))
+        if table in YEAR_NOTES:
+            cur.execute(_compose(YEAR_NOTES[table], **names), {"ano": year})
     cur.execute(_compose("partition_lock", parent=parent))
     dropped = 0
     for year, rows in built.items():

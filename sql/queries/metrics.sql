@@ -483,11 +483,13 @@ ORDER BY d.dimensao;
 -- beyond the months (:cruzado), every dimension comes from the rows
 -- rpt.escopo_lado_a_lado gives for both years (:ano_ref, months :de_ref..:ate_ref, from
 -- the periodo query; the pair table's :conjunto, or the facts when NULL). Each row of
--- valores holds a year's value (usd) or the year before's (usd_anterior), or both.
+-- valores holds a year's value (usd) or the year before's (usd_anterior), or both; with
+-- :por_linha each holds one code (as in scoped_ranking) and is not summed again. Each
+-- way is a top-N pick, not a rank of every code.
 WITH periodo AS MATERIALIZED (
     SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
 ),
-valores AS (
+valores AS NOT MATERIALIZED (
     SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN a.pais ELSE a.setor END AS codigo,
            CASE WHEN a.ano = p.ano THEN rpt.no_periodo(a.usd_ate_mes, p.de, p.ate) END AS usd,
            CASE WHEN a.ano = p.ano - 1 THEN rpt.no_periodo(a.usd_ate_mes, p.de, p.ate) END
@@ -520,22 +522,35 @@ valores AS (
            ON CAST(:dimension AS TEXT) IN ('fator', 'cgce', 'cuci') AND c.ncm = f.ncm
     WHERE CAST(:cruzado AS BOOLEAN)
 ),
-movimentos AS (
+movimentos AS MATERIALIZED (
     SELECT codigo,
            COALESCE(SUM(usd), 0)          AS usd,
            COALESCE(SUM(usd_anterior), 0) AS usd_anterior
     FROM valores
-    WHERE codigo IS NOT NULL
+    WHERE codigo IS NOT NULL AND NOT (CAST(:por_linha AS BOOLEAN) AND NOT EXISTS (
+        SELECT 1 FROM rpt.anos_ncm_multissetor m WHERE m.ano = CAST(:ano_ref AS INT)))
     GROUP BY codigo
+    UNION ALL
+    SELECT codigo, COALESCE(usd, 0), COALESCE(usd_anterior, 0)
+    FROM valores
+    WHERE codigo IS NOT NULL AND CAST(:por_linha AS BOOLEAN) AND NOT EXISTS (
+        SELECT 1 FROM rpt.anos_ncm_multissetor m WHERE m.ano = CAST(:ano_ref AS INT))
 ),
-ordenados AS (
-    SELECT codigo, usd, usd_anterior, usd - usd_anterior AS diferenca,
-           row_number() OVER (ORDER BY usd - usd_anterior DESC, codigo) AS alta,
-           row_number() OVER (ORDER BY usd - usd_anterior ASC, codigo)  AS queda
+altas AS (
+    SELECT 'alta' AS sentido, codigo, usd, usd_anterior, usd - usd_anterior AS diferenca
     FROM movimentos
-    WHERE usd <> usd_anterior
+    WHERE usd > usd_anterior
+    ORDER BY usd - usd_anterior DESC, codigo
+    LIMIT :limit
+),
+quedas AS (
+    SELECT 'queda' AS sentido, codigo, usd, usd_anterior, usd - usd_anterior AS diferenca
+    FROM movimentos
+    WHERE usd < usd_anterior
+    ORDER BY usd - usd_anterior, codigo
+    LIMIT :limit
 )
-SELECT CASE WHEN o.diferenca > 0 THEN 'alta' ELSE 'queda' END                  AS sentido,
+SELECT o.sentido,
        o.codigo,
        COALESCE(CASE WHEN CAST(:lang AS TEXT) = 'en' THEN n.nome_ing END, n.nome, o.codigo)
                                                                               AS nome,
@@ -543,13 +558,15 @@ SELECT CASE WHEN o.diferenca > 0 THEN 'alta' ELSE 'queda' END                  A
        o.usd_anterior::DECIMAL(18,2)                                          AS total_usd_anterior,
        o.diferenca::DECIMAL(18,2)                                             AS diferenca_usd,
        ROUND(100 * o.diferenca / NULLIF(o.usd_anterior, 0), 2)                AS variacao_pct
-FROM ordenados o
+FROM (SELECT * FROM altas UNION ALL SELECT * FROM quedas) o
 -- A country's code here is its name; its English name is kept by its Comex Stat code.
 LEFT JOIN rpt.pais_codigos pc ON CAST(:dimension AS TEXT) = 'pais' AND pc.pais = o.codigo
-LEFT JOIN rpt.nomes n ON n.dimensao = CAST(:dimension AS TEXT)
-                     AND n.codigo = COALESCE(pc.co_pais, o.codigo)
-WHERE (o.diferenca > 0 AND o.alta <= :limit) OR (o.diferenca < 0 AND o.queda <= :limit)
-ORDER BY sentido, abs(o.diferenca) DESC, o.codigo;
+LEFT JOIN LATERAL (  -- LIMIT 1: an index lookup per item, as in scoped_ranking
+    SELECT n.nome, n.nome_ing FROM rpt.nomes n
+    WHERE n.dimensao = CAST(:dimension AS TEXT) AND n.codigo = COALESCE(pc.co_pais, o.codigo)
+    LIMIT 1
+) n ON true
+ORDER BY o.sentido, abs(o.diferenca) DESC, o.codigo;
 
 -- name: periodo
 -- The months a comparison covers, for answers with no item.
@@ -650,14 +667,17 @@ FROM periodo p;
 
 -- name: scoped_ranking
 -- A dimension ranking (:dimension: uf, via, urf, ncm, sh6, sh4, sh2, fator, cgce, cuci,
--- bloco) of a scope
--- filtered beyond its months, from the rows of the reference year and the year before
--- (:ano, months :de..:ate, from the periodo query) that rpt.escopo_lado_a_lado gives (the
--- pair table's :conjunto, or the facts when NULL), in one pass: the rows are summed per
--- key (a code, or a country for blocs), and blocs then sum their countries. Shares and
+-- bloco) of a scope filtered beyond its months, from the rows of the reference year and
+-- the year before (:ano, months :de..:ate, from the periodo query) that
+-- rpt.escopo_lado_a_lado gives (the pair table's :conjunto, or the facts when NULL), in
+-- one pass: the rows are summed per key (a code, or a country for blocs), and blocs then
+-- sum their countries. With :por_linha the rows already hold one key each (the pair
+-- rows of the ranked code under one-code filters) and are taken as they are: summing
+-- 13,567 one-row groups cost half of `ncm?uf=SP` (docs/benchmarks.md). A year where an
+-- NCM carries two sectors (rpt.anos_ncm_multissetor) is summed all the same. Shares and
 -- coverage are of the scope's whole value, as in dimension_ranking. The scope's row
--- comes alone when the page is empty (codigo NULL).
-WITH por_chave AS MATERIALIZED (
+-- comes alone when the page is empty (codigo NULL). Names are looked up per page row.
+WITH linhas AS NOT MATERIALIZED (
     SELECT CASE CAST(:dimension AS TEXT)
                WHEN 'uf' THEN f.uf WHEN 'via' THEN f.via WHEN 'urf' THEN f.urf
                WHEN 'ncm' THEN f.ncm WHEN 'sh6' THEN left(f.ncm, 6)
@@ -665,14 +685,25 @@ WITH por_chave AS MATERIALIZED (
                WHEN 'fator' THEN c.fator WHEN 'cgce' THEN c.cgce WHEN 'cuci' THEN c.cuci
                WHEN 'bloco' THEN f.pais
            END AS chave,
-           SUM(f.usd) AS usd, SUM(f.kg) AS kg, SUM(f.usd_anterior) AS usd_anterior
+           f.usd, f.kg, f.usd_anterior
     FROM rpt.escopo_lado_a_lado(
         CAST(:conjunto AS INT), CAST(:ano AS INT), CAST(:de AS INT), CAST(:ate AS INT),
         CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
         CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
     LEFT JOIN rpt.ncm_classes c
            ON CAST(:dimension AS TEXT) IN ('fator', 'cgce', 'cuci') AND c.ncm = f.ncm
-    GROUP BY 1
+),
+por_chave AS MATERIALIZED (
+    SELECT chave, SUM(usd) AS usd, SUM(kg) AS kg, SUM(usd_anterior) AS usd_anterior
+    FROM linhas
+    WHERE NOT (CAST(:por_linha AS BOOLEAN) AND NOT EXISTS (
+        SELECT 1 FROM rpt.anos_ncm_multissetor m WHERE m.ano = CAST(:ano AS INT)))
+    GROUP BY chave
+    UNION ALL
+    SELECT chave, usd, kg, usd_anterior
+    FROM linhas
+    WHERE CAST(:por_linha AS BOOLEAN) AND NOT EXISTS (
+        SELECT 1 FROM rpt.anos_ncm_multissetor m WHERE m.ano = CAST(:ano AS INT))
 ),
 itens AS MATERIALIZED (
     SELECT chave AS codigo, usd, kg, usd_anterior
@@ -711,7 +742,11 @@ SELECT g.codigo,
        ROUND(100 * e.usd_com_codigo / NULLIF(e.usd, 0), 2)                        AS cobertura
 FROM escopo e
 LEFT JOIN pagina g ON true
-LEFT JOIN rpt.nomes n ON n.dimensao = CAST(:dimension AS TEXT) AND n.codigo = g.codigo
+LEFT JOIN LATERAL (  -- LIMIT 1 keeps it an index lookup, not a hash of every name
+    SELECT n.nome, n.nome_ing FROM rpt.nomes n
+    WHERE n.dimensao = CAST(:dimension AS TEXT) AND n.codigo = g.codigo
+    LIMIT 1
+) n ON true
 ORDER BY g.usd DESC NULLS FIRST, g.codigo;
 
 -- name: resolve_filters

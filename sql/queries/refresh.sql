@@ -254,6 +254,16 @@ CREATE INDEX {index_new} ON {new} (ano, conjunto, pais, uf, via, urf, setor, ncm
 CREATE INDEX {index_ncm_new} ON {new} (ano, conjunto, ncm varchar_pattern_ops);
 ANALYZE {new};
 
+-- name: ncm_multissetor
+-- Whether some NCM of the year's new table ({new}) carries more than one sector
+-- (migration 0016), noted before the swap and committed with it.
+DELETE FROM rpt.anos_ncm_multissetor WHERE ano = %(ano)s;
+INSERT INTO rpt.anos_ncm_multissetor (ano)
+SELECT %(ano)s
+WHERE EXISTS (SELECT 1 FROM {new}
+              WHERE conjunto = 46 AND ncm IS NOT NULL
+              GROUP BY ncm HAVING count(*) > 1);
+
 -- name: partition_lock
 -- First statement of the swap, held until the commit: readers see every year before
 -- the refresh or every year after it.

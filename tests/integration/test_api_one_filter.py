@@ -30,6 +30,7 @@ from tests.integration.test_api_dimensions import (
     rounded,
 )
 from tests.integration.test_staging_partitions import yearly_file
+from tests.support.db import query
 
 LAST_MONTH = 8
 COUNTRY_CODES = {"China": "160", "Chile": "158"}
@@ -106,15 +107,17 @@ def test_a_ranking_with_one_filter_compares_the_same_months(
     assert any(item["variacaoPct"] is not None for item in body["items"])
 
 
+@pytest.mark.parametrize("dimension", ["sh4", "ncm"])
 def test_movers_within_a_state_compare_january_to_august(
     client: TestClient,  # type: ignore[type-arg]
     partial_year: tuple[str, list[Row]],
+    dimension: str,
 ) -> None:
     _, rows = partial_year
     uf = leading(rows, "uf")
     kept = [r for r in rows if r.codes["uf"] == uf]
-    gains, losses = expected_movers(kept, "sh4", 2025, 1, LAST_MONTH, 4)
-    body = answered(client, f"/v1/metrics/variacao/sh4?uf={uf}&limit=4")
+    gains, losses = expected_movers(kept, dimension, 2025, 1, LAST_MONTH, 4)
+    body = answered(client, f"/v1/metrics/variacao/{dimension}?uf={uf}&limit=4")
     for field, expected in (("altas", gains), ("quedas", losses)):
         got = [(i["codigo"], i["totalUsd"], i["totalUsdAnterior"]) for i in body[field]]
         assert got == expected, field
@@ -189,3 +192,50 @@ def test_a_country_ranking_with_one_filter_compares_through_the_scopes_last_mont
         body = answered(client, f"/v1/metrics/pais?ano=2025&{parameter}={code}&limit=1000")
         got = [(i["codigo"], i["totalUsd"], i["variacaoPct"]) for i in body["items"]]
         assert got == expected_countries(kept), parameter
+
+
+TWO_SECTORS = "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n" + (
+    "2024,3,China,Agropecuária,12019000,100.10,10\n"
+    "2024,5,China,Indústria de Transformação,12019000,50.05,5\n"
+    "2025,3,China,Agropecuária,12019000,300.30,30\n"
+    "2025,4,China,Indústria de Transformação,12019000,20.02,2\n"
+    "2025,4,China,Agropecuária,09011110,7.00,1\n"
+    "2025,6,Chile,Agropecuária,12019000,1.00,1\n"
+)
+"""A project-layout file that gives one NCM two sectors, so the pair rows of each
+(country, NCM) are split in two and must be summed again."""
+
+
+def test_an_ncm_a_file_gives_two_sectors_is_one_item(database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "dois_setores.csv"
+    path.write_text(TWO_SECTORS, encoding="utf-8")
+    assert load_file(database_url, path).rows_rejected == 0
+    views.refresh_all(database_url)
+    assert query(database_url, "SELECT ano FROM rpt.anos_ncm_multissetor ORDER BY ano") == [
+        (2024,), (2025,),
+    ]  # fmt: skip
+    with TestClient(
+        app=create_app(load_settings({}), database_url=database_url, access_log=False)
+    ) as client:
+        body = answered(client, "/v1/metrics/ncm?pais=China")
+        moves = answered(client, "/v1/metrics/variacao/ncm?pais=160")
+    # 2025 through June against 2024 through June: 320.32 against 150.15.
+    items = [(i["codigo"], i["totalUsd"], i["totalKg"], i["variacaoPct"]) for i in body["items"]]
+    assert items == [
+        ("12019000", Decimal("320.32"), Decimal("32.000"), Decimal("113.33")),
+        ("09011110", Decimal("7.00"), Decimal("1.000"), None),
+    ]
+    assert [(i["codigo"], i["diferencaUsd"]) for i in moves["altas"]] == [
+        ("12019000", Decimal("170.17")), ("09011110", Decimal("7.00")),
+    ]  # fmt: skip
+
+
+def test_the_years_noted_follow_the_files(database_url: str, tmp_path: Path) -> None:
+    path = tmp_path / "dois_setores.csv"
+    path.write_text(TWO_SECTORS, encoding="utf-8")
+    load_file(database_url, path)
+    views.refresh_all(database_url)
+    path.write_text(TWO_SECTORS.replace("Indústria de Transformação", "Agropecuária"), "utf-8")
+    load_file(database_url, path)
+    views.refresh_all(database_url)
+    assert query(database_url, "SELECT ano FROM rpt.anos_ncm_multissetor") == []

@@ -29,6 +29,7 @@ SHIPPED = [
     "0013_pair_aggregates.sql",
     "0014_pair_partitions.sql",
     "0015_scope_side_by_side.sql",
+    "0016_ncm_multissetor.sql",
 ]
 
 SUMMARIES = ["mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]
@@ -272,3 +273,33 @@ def test_pair_rows_stored_before_partitioning_move_into_one_partition_per_year(
         empty_database_url,
         "SELECT tableoid::regclass::text, count(*) FROM rpt.exportacao_par GROUP BY 1 ORDER BY 1",
     ) == [("rpt.exportacao_par_2023", 1), ("rpt.exportacao_par_2024", 2)]
+
+
+def test_years_where_an_ncm_has_two_sectors_are_noted_from_the_stored_pairs(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    migrate_through(empty_database_url, tmp_path, "0015_scope_side_by_side.sql")
+    by_sector_and_ncm = 32 + 8 + 4 + 2
+    stored = [
+        (2023, by_sector_and_ncm, "Agropecuária", "12019000"),
+        (2023, by_sector_and_ncm, "Indústria de Transformação", "12019000"),
+        (2024, by_sector_and_ncm, "Agropecuária", "12019000"),
+        (2024, by_sector_and_ncm, "Agropecuária", "09011110"),
+        (2025, by_sector_and_ncm, "Agropecuária", None),
+        (2025, by_sector_and_ncm, "Indústria de Transformação", None),
+    ]
+    for year in (2023, 2024, 2025):
+        query(
+            empty_database_url,
+            f"CREATE TABLE rpt.exportacao_par_{year} PARTITION OF rpt.exportacao_par "
+            f"FOR VALUES IN ({year})",
+        )
+    for row in stored:
+        query(
+            empty_database_url,
+            "INSERT INTO rpt.exportacao_par (ano, conjunto, setor, ncm, total_usd, updated_at) "
+            "VALUES (%s, %s, %s, %s, 1, now())",
+            row,
+        )
+    assert migrate.migrate(empty_database_url) == ["0016_ncm_multissetor.sql"]
+    assert query(empty_database_url, "SELECT ano FROM rpt.anos_ncm_multissetor") == [(2023,)]
