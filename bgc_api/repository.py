@@ -109,6 +109,10 @@ PAIR_SETS = frozenset(
 )
 """The column sets rpt.exportacao_par is split by (sql/queries/refresh.sql: exportacao_par):
 every column alone and every pair, the NCM always with its sector."""
+BY_HEADING = 64
+"""The ``conjunto`` bit of a set whose NCMs are summed by heading (SH4, migration 0017)."""
+HEADING_LEVELS = frozenset({"sh4", "sh2"})
+"""Ranked dimensions a heading's four digits answer."""
 
 
 ONE_CODE_FILTERS = frozenset({"pais", "setor", "uf", "via", "urf"})
@@ -136,7 +140,15 @@ def pair_set(scope: Scope, *ranked: str) -> int | None:
     needed = _needed_columns(scope, ranked)
     if frozenset(needed) not in PAIR_SETS:
         return None
-    return sum(1 << (5 - i) for i, column in enumerate(PAIR_COLUMNS) if column not in needed)
+    bits = sum(1 << (5 - i) for i, column in enumerate(PAIR_COLUMNS) if column not in needed)
+    return bits + BY_HEADING if "ncm" in needed and _by_heading(scope, ranked) else bits
+
+
+def _by_heading(scope: Scope, ranked: tuple[str, ...]) -> bool:
+    """Whether the NCMs an answer reads may come summed by heading: it ranks them no
+    finer than SH4, by no class, and filters them by at most four digits."""
+    products = {name for name in ranked if PAIR_COLUMN_OF[name] == "ncm"}
+    return products <= HEADING_LEVELS and (scope.ncm is None or len(scope.ncm) <= 4)
 
 
 def one_row_per_code(scope: Scope, ranked: str) -> bool:

@@ -408,8 +408,8 @@ FROM periodo p;
 -- the items' total. Unfiltered: the yearly rollup (countries) and the per-code table
 -- (SH4). With any filter beyond the months (:cruzado), the reference year's rows
 -- (:ano_ref, months :de_ref..:ate_ref, from the periodo query): the pair table's
--- :conjunto_pais and :conjunto_sh4 (by country, by NCM; each pair row read once), or
--- with both NULL the facts, read once for both.
+-- :conjunto_pais and :conjunto_sh4 (by country, by heading; each pair row read once),
+-- or with both NULL the facts, read once for both.
 WITH periodo AS MATERIALIZED (
     SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
 ),

@@ -153,7 +153,8 @@ ORDER BY ano, pais, ncm;
 -- through them too. Each pass hashes the rows once: the sets without products or
 -- customs units come from one rollup by country, sector, state and route, those with
 -- units from two smaller ones, and each set with the NCM (which carries its sector) from
--- the rows. conjunto as GROUPING(pais, setor, uf, via, urf, ncm) would give it.
+-- the rows. conjunto as GROUPING(pais, setor, uf, via, urf, ncm) would give it. Each set
+-- with the NCM is summed again by heading (SH4, conjunto + 64, migration 0017).
 INSERT INTO {target} (ano, conjunto, pais, setor, uf, via, urf, ncm, total_usd,
                       total_kg, anterior_usd, anterior_kg, mes_max, updated_at)
 WITH ate AS MATERIALIZED (
@@ -227,6 +228,13 @@ conjuntos AS MATERIALIZED (
            SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
     FROM linhas GROUP BY ano, urf, ncm, setor
 ),
+titulos AS (
+    SELECT ano, conjunto + 64, pais, setor, uf, via, urf, left(ncm, 4),
+           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
+    FROM conjuntos
+    WHERE conjunto & 1 = 0
+    GROUP BY ano, conjunto, pais, setor, uf, via, urf, left(ncm, 4)
+),
 anterior AS (
     SELECT p.ano + 1 AS ano, p.conjunto, p.pais, p.setor, p.uf, p.via, p.urf, p.ncm,
            NULL::DECIMAL AS usd, NULL::DECIMAL AS kg, p.total_usd AS usd_a,
@@ -236,7 +244,8 @@ anterior AS (
 )
 SELECT ano, conjunto, pais, setor, uf, via, urf, ncm, SUM(usd), SUM(kg), SUM(usd_a),
        SUM(kg_a), max(mes), now()
-FROM (SELECT * FROM conjuntos UNION ALL SELECT * FROM anterior) AS ambos
+FROM (SELECT * FROM conjuntos UNION ALL SELECT * FROM titulos UNION ALL SELECT * FROM anterior)
+    AS ambos
 GROUP BY ano, conjunto, pais, setor, uf, via, urf, ncm
 HAVING SUM(usd) IS NOT NULL OR SUM(usd_a) IS NOT NULL
 ORDER BY ano, conjunto, pais, uf, via, urf, setor, ncm;

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bgc_core import migrate
+from bgc_core import migrate, views
 from bgc_core.migrate import MigrationError
+from bgc_core.reference import fill_empty_reference_tables
+from bgc_pipeline.ingest import load_file
 from tests.support.db import query
 from tests.support.paths import REPO_ROOT
 
@@ -30,6 +32,7 @@ SHIPPED = [
     "0014_pair_partitions.sql",
     "0015_scope_side_by_side.sql",
     "0016_ncm_multissetor.sql",
+    "0017_pair_headings.sql",
 ]
 
 SUMMARIES = ["mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]
@@ -301,5 +304,25 @@ def test_years_where_an_ncm_has_two_sectors_are_noted_from_the_stored_pairs(
             "VALUES (%s, %s, %s, %s, 1, now())",
             row,
         )
-    assert migrate.migrate(empty_database_url) == ["0016_ncm_multissetor.sql"]
+    assert migrate.migrate(empty_database_url) == SHIPPED[15:]
     assert query(empty_database_url, "SELECT ano FROM rpt.anos_ncm_multissetor") == [(2023,)]
+
+
+def test_every_stored_year_is_recomputed_with_the_pair_headings(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    migrate_through(empty_database_url, tmp_path, "0016_ncm_multissetor.sql")
+    fill_empty_reference_tables(empty_database_url)
+    path = tmp_path / "anos.csv"
+    path.write_text(
+        "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n"
+        "2023,1,China,Agropecuária,12019000,10.00,1\n2024,2,Peru,Agropecuária,09011110,7.00,1\n",
+        encoding="utf-8",
+    )
+    load_file(empty_database_url, path)
+    views.refresh_all(empty_database_url)
+    assert query(empty_database_url, "SELECT count(*) FROM rpt.anos_pendentes") == [(0,)]
+    assert migrate.migrate(empty_database_url) == ["0017_pair_headings.sql"]
+    assert query(
+        empty_database_url, "SELECT relacao, ano FROM rpt.anos_pendentes ORDER BY ano"
+    ) == [("mv_exportacao_par", 2023), ("mv_exportacao_par", 2024)]

@@ -139,6 +139,42 @@ def test_a_year_through_december_compares_with_the_whole_year_before(
     assert comparison_by_state(database_url, 2024) == usd_by_state(revised)
 
 
+BY_STATE_AND_HEADING = 64 + 32 + 4 + 2
+"""The pair set by state and NCM, its NCMs summed by heading (SH4)."""
+
+
+def by_state_and_heading(path: Path, field: str) -> dict[tuple[str, str], Decimal]:
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for row in official_rows(path):
+        totals[(row["SG_UF_NCM"], row["CO_NCM"][:4])] += Decimal(row[field])
+    return dict(totals)
+
+
+def test_the_headings_sum_each_states_ncms_and_their_year_before(
+    database_url: str, tmp_path: Path
+) -> None:
+    earlier = yearly_file(tmp_path, 2023, seed=5)
+    later = yearly_file(tmp_path, 2024, seed=6)
+    for path in (earlier, later):
+        load_file(database_url, path)
+    views.refresh_all(database_url)
+    rows = query(
+        database_url,
+        "SELECT uf, ncm, SUM(total_usd), SUM(total_kg), SUM(anterior_usd) "
+        "FROM rpt.mv_exportacao_par WHERE ano = 2024 AND conjunto = %s GROUP BY uf, ncm",
+        (BY_STATE_AND_HEADING,),
+    )
+    assert {(uf, sh4): usd for uf, sh4, usd, _, _ in rows if usd is not None} == (
+        by_state_and_heading(later, "VL_FOB")
+    )
+    assert {(uf, sh4): kg for uf, sh4, _, kg, _ in rows if kg is not None} == (
+        by_state_and_heading(later, "KG_LIQUIDO")
+    )
+    assert {(uf, sh4): usd for uf, sh4, _, _, usd in rows if usd is not None} == (
+        by_state_and_heading(earlier, "VL_FOB")
+    )
+
+
 def test_the_pair_table_keeps_one_partition_per_year_with_rows(
     database_url: str, tmp_path: Path
 ) -> None:

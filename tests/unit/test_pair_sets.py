@@ -1,6 +1,6 @@
 """Which rows of the pair table a filtered answer reads (pure functions of its scope).
 A ``conjunto`` has a bit for each column its rows are not split by: pais 32, setor 16,
-uf 8, via 4, urf 2, ncm 1."""
+uf 8, via 4, urf 2, ncm 1; and 64 when its NCMs are summed by heading (SH4)."""
 
 import pytest
 
@@ -12,7 +12,12 @@ from bgc_api.repository import Scope, one_row_per_code, pair_set
     [
         (Scope(pais="China"), "uf", 16 + 4 + 2 + 1),  # split by country and state
         (Scope(uf="SP"), "ncm", 32 + 4 + 2),  # uf, ncm and the NCM's sector
-        (Scope(via="01"), "sh4", 32 + 8 + 2),  # an HS level reads the NCMs
+        (Scope(via="01"), "sh4", 64 + 32 + 8 + 2),  # headings answer SH4
+        (Scope(via="01"), "sh2", 64 + 32 + 8 + 2),  # and SH2
+        (Scope(ncm="1201"), "pais", 64 + 8 + 4 + 2),  # and a filter of four digits
+        (Scope(ncm="120190"), "pais", 8 + 4 + 2),  # six digits need the NCMs
+        (Scope(via="01"), "sh6", 32 + 8 + 2),
+        (Scope(via="01"), "fator", 32 + 8 + 2),  # a class is known by NCM
         (Scope(bloco="22"), "uf", 16 + 4 + 2 + 1),  # a bloc filters its countries
         (Scope(uf="SP", via="01"), "ncm", None),  # three columns: the facts
         (Scope(uf="SP", mes_de=1), "ncm", None),  # a span of months: the facts
