@@ -48,7 +48,7 @@ def contents(url: str) -> list[list[tuple[object, ...]]]:
                    "ORDER BY 1"),
         query(url, "SELECT total_usd, total_kg, paises_count, anos FROM rpt.mv_resumo_geral"),
         query(url, "SELECT ano, conjunto, pais, setor, uf, via, urf, ncm, total_usd, total_kg, "
-                   "anterior_usd, anterior_kg FROM rpt.mv_exportacao_par "
+                   "anterior_usd, anterior_kg, mes_max FROM rpt.mv_exportacao_par "
                    "ORDER BY 1, 2, 3, 4, 5, 6, 7, 8"),
     ]  # fmt: skip
 
@@ -173,6 +173,21 @@ def test_the_headings_sum_each_states_ncms_and_their_year_before(
     assert {(uf, sh4): usd for uf, sh4, _, _, usd in rows if usd is not None} == (
         by_state_and_heading(earlier, "VL_FOB")
     )
+
+
+def test_the_year_after_a_revised_one_is_marked_for_its_comparison_only(
+    database_url: str, tmp_path: Path
+) -> None:
+    for year, seed in ((2023, 5), (2024, 6)):
+        load_file(database_url, yearly_file(tmp_path, year, seed=seed))
+    views.refresh_all(database_url)
+    (tmp_path / "revised").mkdir()
+    load_file(database_url, yearly_file(tmp_path / "revised", 2023, seed=7))
+    assert query(
+        database_url,
+        "SELECT DISTINCT ano, pela_comparacao FROM rpt.anos_pendentes "
+        "WHERE relacao = 'mv_exportacao_par' ORDER BY 1",
+    ) == [(2023, False), (2024, True)]
 
 
 def test_the_pair_table_keeps_one_partition_per_year_with_rows(
