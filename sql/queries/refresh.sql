@@ -16,18 +16,12 @@ SELECT pg_advisory_xact_lock(hashtext('rpt.' || %(relacao)s));
 
 
 -- name: take_pending
--- The years marked since the last refresh, and those of them marked only because the
--- year before changed (migration 0018). Rows a load commits after this statement stay
--- for the next refresh.
+-- The years marked since the last refresh. Rows a load commits after this statement
+-- stay for the next refresh.
 WITH taken AS (
-    DELETE FROM rpt.anos_pendentes WHERE relacao = %(relacao)s
-    RETURNING ano, pela_comparacao
-), por_ano AS (
-    SELECT ano, bool_and(pela_comparacao) AS pela_comparacao FROM taken GROUP BY ano
+    DELETE FROM rpt.anos_pendentes WHERE relacao = %(relacao)s RETURNING ano
 )
-SELECT COALESCE(array_agg(ano ORDER BY ano), '{}'),
-       COALESCE(array_agg(ano ORDER BY ano) FILTER (WHERE pela_comparacao), '{}')
-FROM por_ano;
+SELECT COALESCE(array_agg(DISTINCT ano ORDER BY ano), '{}') FROM taken;
 
 -- name: take_all
 -- A full rebuild: every year stored or still shown, and the pending marks with them.
@@ -38,7 +32,7 @@ WITH taken AS (
     UNION SELECT ano FROM rpt.agg_arquivo
     UNION SELECT ano FROM {table}
 )
-SELECT COALESCE(array_agg(ano ORDER BY ano), '{{}}'), '{{}}'::INT[] FROM anos;
+SELECT COALESCE(array_agg(ano ORDER BY ano), '{{}}') FROM anos;
 
 -- name: delete_years
 DELETE FROM {table} WHERE ano = ANY(%(anos)s);
@@ -268,32 +262,6 @@ SET LOCAL maintenance_work_mem = '256MB';
 CREATE INDEX {index_new} ON {new} (ano, conjunto, pais, uf, via, urf, setor, ncm);
 CREATE INDEX {index_ncm_new} ON {new} (ano, conjunto, ncm varchar_pattern_ops);
 ANALYZE {new};
-
--- name: partition_december
--- Whether the year's partition ({old}) reaches December: its comparison is then the
--- whole year before. conjunto 47 holds one row per sector.
-SELECT COALESCE(max(mes_max), 0) = 12 FROM {old} WHERE conjunto = 47;
-
--- name: exportacao_par_comparacao
--- A year, %(ano)s, whose own sums did not change but whose year before did (it was
--- marked only for its comparison): its stored rows ({old}) with the comparison taken
--- from the year before's new rows ({anterior}), into {new}. Only for a year through
--- December, whose comparison is the whole year before; as exportacao_par would give,
--- a code of the year before alone keeps a row without sums of its own. The keys are
--- joined with '' for NULL (no code), which no code is.
-INSERT INTO {new} (ano, conjunto, pais, setor, uf, via, urf, ncm, total_usd, total_kg,
-                   anterior_usd, anterior_kg, mes_max, updated_at)
-SELECT %(ano)s, COALESCE(a.conjunto, b.conjunto), COALESCE(a.pais, b.pais),
-       COALESCE(a.setor, b.setor), COALESCE(a.uf, b.uf), COALESCE(a.via, b.via),
-       COALESCE(a.urf, b.urf), COALESCE(a.ncm, b.ncm), a.total_usd, a.total_kg,
-       b.total_usd, b.total_kg, a.mes_max, now()
-FROM (SELECT * FROM {old} WHERE total_usd IS NOT NULL) a
-FULL JOIN (SELECT * FROM {anterior} WHERE ano = %(ano)s - 1 AND total_usd IS NOT NULL) b
-  ON a.conjunto = b.conjunto
- AND COALESCE(a.pais, '') = COALESCE(b.pais, '') AND COALESCE(a.setor, '') = COALESCE(b.setor, '')
- AND COALESCE(a.uf, '') = COALESCE(b.uf, '') AND COALESCE(a.via, '') = COALESCE(b.via, '')
- AND COALESCE(a.urf, '') = COALESCE(b.urf, '') AND COALESCE(a.ncm, '') = COALESCE(b.ncm, '')
-ORDER BY 1, 2, 3, 5, 6, 7, 4, 8;
 
 -- name: ncm_multissetor
 -- Whether some NCM of the year's new table ({new}) carries more than one sector

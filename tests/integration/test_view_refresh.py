@@ -175,21 +175,6 @@ def test_the_headings_sum_each_states_ncms_and_their_year_before(
     )
 
 
-def test_the_year_after_a_revised_one_is_marked_for_its_comparison_only(
-    database_url: str, tmp_path: Path
-) -> None:
-    for year, seed in ((2023, 5), (2024, 6)):
-        load_file(database_url, yearly_file(tmp_path, year, seed=seed))
-    views.refresh_all(database_url)
-    (tmp_path / "revised").mkdir()
-    load_file(database_url, yearly_file(tmp_path / "revised", 2023, seed=7))
-    assert query(
-        database_url,
-        "SELECT DISTINCT ano, pela_comparacao FROM rpt.anos_pendentes "
-        "WHERE relacao = 'mv_exportacao_par' ORDER BY 1",
-    ) == [(2023, False), (2024, True)]
-
-
 def test_the_pair_table_keeps_one_partition_per_year_with_rows(
     database_url: str, tmp_path: Path
 ) -> None:
