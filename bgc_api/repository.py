@@ -108,7 +108,8 @@ PAIR_SETS = frozenset(
     | {frozenset({c, "ncm", "setor"}) for c in ("pais", "uf", "via", "urf")}
 )
 """The column sets rpt.exportacao_par is split by (sql/queries/refresh.sql: exportacao_par):
-every column alone and every pair, the NCM always with its sector."""
+every column alone and every pair, the NCM always with its sector; each set with the NCM
+is also kept by heading (``BY_HEADING``)."""
 BY_HEADING = 64
 """The ``conjunto`` bit of a set whose NCMs are summed by heading (SH4, migration 0017)."""
 HEADING_LEVELS = frozenset({"sh4", "sh2"})
@@ -155,7 +156,8 @@ def one_row_per_code(scope: Scope, ranked: str) -> bool:
     """Whether the pair rows a filtered answer ranking ``ranked`` reads (``pair_set``)
     hold one code of ``ranked`` each, so the query need not sum them again: ``ranked``
     is a column itself (not an HS level, a class or a bloc), and every other column of
-    the set is held to one code by a filter (the sector follows from the NCM)."""
+    the set is held to one code by a filter. The sector follows from the NCM, save in
+    the years ``rpt.anos_ncm_multissetor`` lists, which the queries sum all the same."""
     if ranked not in PAIR_COLUMNS or pair_set(scope, ranked) is None:
         return False
     pinned = _filtered_columns(scope) & ONE_CODE_FILTERS
