@@ -18,3 +18,11 @@ GROUP BY ano, ncm
 HAVING count(*) > 1;
 
 GRANT SELECT ON ALL TABLES IN SCHEMA rpt TO bgc_api_reader;
+
+-- Whether a query asked to take the rows as they are (:por_linha) may: not in a year
+-- listed above. A constant for the planner, so each query keeps one branch.
+CREATE FUNCTION rpt.um_codigo_por_linha(pedido BOOLEAN, ano_ref INT) RETURNS BOOLEAN
+LANGUAGE sql STABLE AS $$
+    SELECT pedido AND NOT EXISTS (SELECT 1 FROM rpt.anos_ncm_multissetor m
+                                  WHERE m.ano = ano_ref)
+$$;

@@ -527,14 +527,14 @@ movimentos AS MATERIALIZED (
            COALESCE(SUM(usd), 0)          AS usd,
            COALESCE(SUM(usd_anterior), 0) AS usd_anterior
     FROM valores
-    WHERE codigo IS NOT NULL AND NOT (CAST(:por_linha AS BOOLEAN) AND NOT EXISTS (
-        SELECT 1 FROM rpt.anos_ncm_multissetor m WHERE m.ano = CAST(:ano_ref AS INT)))
+    WHERE codigo IS NOT NULL
+      AND NOT rpt.um_codigo_por_linha(CAST(:por_linha AS BOOLEAN), CAST(:ano_ref AS INT))
     GROUP BY codigo
     UNION ALL
     SELECT codigo, COALESCE(usd, 0), COALESCE(usd_anterior, 0)
     FROM valores
-    WHERE codigo IS NOT NULL AND CAST(:por_linha AS BOOLEAN) AND NOT EXISTS (
-        SELECT 1 FROM rpt.anos_ncm_multissetor m WHERE m.ano = CAST(:ano_ref AS INT))
+    WHERE codigo IS NOT NULL
+      AND rpt.um_codigo_por_linha(CAST(:por_linha AS BOOLEAN), CAST(:ano_ref AS INT))
 ),
 altas AS (
     SELECT 'alta' AS sentido, codigo, usd, usd_anterior, usd - usd_anterior AS diferenca
@@ -696,14 +696,12 @@ WITH linhas AS NOT MATERIALIZED (
 por_chave AS MATERIALIZED (
     SELECT chave, SUM(usd) AS usd, SUM(kg) AS kg, SUM(usd_anterior) AS usd_anterior
     FROM linhas
-    WHERE NOT (CAST(:por_linha AS BOOLEAN) AND NOT EXISTS (
-        SELECT 1 FROM rpt.anos_ncm_multissetor m WHERE m.ano = CAST(:ano AS INT)))
+    WHERE NOT rpt.um_codigo_por_linha(CAST(:por_linha AS BOOLEAN), CAST(:ano AS INT))
     GROUP BY chave
     UNION ALL
     SELECT chave, usd, kg, usd_anterior
     FROM linhas
-    WHERE CAST(:por_linha AS BOOLEAN) AND NOT EXISTS (
-        SELECT 1 FROM rpt.anos_ncm_multissetor m WHERE m.ano = CAST(:ano AS INT))
+    WHERE rpt.um_codigo_por_linha(CAST(:por_linha AS BOOLEAN), CAST(:ano AS INT))
 ),
 itens AS MATERIALIZED (
     SELECT chave AS codigo, usd, kg, usd_anterior
