@@ -229,11 +229,10 @@ conjuntos AS MATERIALIZED (
     FROM linhas GROUP BY ano, urf, ncm, setor
 ),
 titulos AS (
-    SELECT ano, conjunto + 64, pais, setor, uf, via, urf, left(ncm, 4),
-           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
+    SELECT ano, conjunto + 64, pais, setor, uf, via, urf, left(ncm, 4), usd, kg, usd_a,
+           kg_a, mes
     FROM conjuntos
     WHERE conjunto & 1 = 0
-    GROUP BY ano, conjunto, pais, setor, uf, via, urf, left(ncm, 4)
 ),
 anterior AS (
     SELECT p.ano + 1 AS ano, p.conjunto, p.pais, p.setor, p.uf, p.via, p.urf, p.ncm,
