@@ -8,6 +8,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
@@ -16,6 +17,7 @@ from bgc_api.app import create_app
 from bgc_core import views
 from bgc_core.settings import load_settings
 from bgc_pipeline.ingest import load_file
+from tests.support.fixtures import StateCopy
 from tests.support.paths import FIXTURES, SAMPLES, SNAPSHOTS
 from tests.support.snapshots import matches_snapshot
 
@@ -26,12 +28,17 @@ FILES = [
 ]
 
 
-@pytest.fixture
-def client(database_url: str) -> Iterator[TestClient]:
+def load_files(url: str, folder: Path) -> None:
+    """FILES loaded and refreshed."""
     for path in FILES:
-        load_file(database_url, path)
-    views.refresh_all(database_url)
-    app = create_app(load_settings({}), database_url=database_url, access_log=False)
+        load_file(url, path)
+    views.refresh_all(url)
+
+
+@pytest.fixture
+def client(state_copy: StateCopy) -> Iterator[TestClient]:
+    url, _ = state_copy(load_files)
+    app = create_app(load_settings({}), database_url=url, access_log=False)
     with TestClient(app=app) as test_client:
         yield test_client
 

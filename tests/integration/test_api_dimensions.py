@@ -19,6 +19,7 @@ from bgc_core import views
 from bgc_core.settings import load_settings
 from bgc_pipeline.ingest import load_file
 from tests.integration.test_staging_partitions import yearly_file
+from tests.support.fixtures import StateCopy
 from tests.support.paths import REPO_ROOT
 
 REFERENCE = REPO_ROOT / "sql" / "reference"
@@ -126,16 +127,21 @@ def ranked(body: dict[str, Any]) -> list[dict[str, Any]]:
     return [{k: item[k] for k in keys} for item in body["items"]]
 
 
-@pytest.fixture
-def two_years(database_url: str, tmp_path: Path) -> tuple[str, list[Row]]:
-    """Two official yearly files, refreshed."""
+def load_two_years(url: str, folder: Path) -> list[Row]:
+    """Two official yearly files, loaded and refreshed: their rows."""
     rows: list[Row] = []
     for year, seed in ((2024, 11), (2025, 12)):
-        path = yearly_file(tmp_path, year, seed=seed, rows=800)
-        assert load_file(database_url, path).rows_rejected == 0
+        path = yearly_file(folder, year, seed=seed, rows=800)
+        assert load_file(url, path).rows_rejected == 0
         rows += official_rows(path)
-    views.refresh_all(database_url)
-    return database_url, rows
+    views.refresh_all(url)
+    return rows
+
+
+@pytest.fixture
+def two_years(state_copy: StateCopy) -> tuple[str, list[Row]]:
+    """Two official yearly files, refreshed, in a database of this test's own."""
+    return state_copy(load_two_years)
 
 
 @pytest.fixture

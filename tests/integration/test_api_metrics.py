@@ -22,6 +22,7 @@ from bgc_api.schemas import PaisPage, Problem, Resumo, Serie, SetorPage
 from bgc_core import views
 from bgc_core.settings import load_settings
 from bgc_pipeline.ingest import load_file
+from tests.support.fixtures import StateCopy
 
 # ano, mes, pais, setor, valor_usd, peso_kg
 ROWS = [
@@ -49,15 +50,21 @@ def totals_by(index: int, rows: list[tuple]) -> dict[str, tuple[Decimal, Decimal
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
-@pytest.fixture
-def loaded(database_url: str, tmp_path: Path) -> str:
-    path = tmp_path / "known.csv"
+def load_known_rows(url: str, folder: Path) -> None:
+    """ROWS as one project-layout file, loaded and refreshed."""
+    path = folder / "known.csv"
     lines = ["ano,mes,pais,setor,ncm,valor_usd,peso_kg"]
     lines += [f"{a},{m},{p},{s},09011110,{v},{k}" for a, m, p, s, v, k in ROWS]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    assert load_file(database_url, path).rows_loaded == len(ROWS)
-    views.refresh_all(database_url)
-    return database_url
+    assert load_file(url, path).rows_loaded == len(ROWS)
+    views.refresh_all(url)
+
+
+@pytest.fixture
+def loaded(state_copy: StateCopy) -> str:
+    """ROWS loaded and refreshed, in a database of this test's own."""
+    url, _ = state_copy(load_known_rows)
+    return url
 
 
 @pytest.fixture

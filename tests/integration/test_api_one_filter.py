@@ -31,6 +31,7 @@ from tests.integration.test_api_dimensions import (
 )
 from tests.integration.test_staging_partitions import yearly_file
 from tests.support.db import query
+from tests.support.fixtures import StateCopy
 
 LAST_MONTH = 8
 COUNTRY_CODES = {"China": "160", "Chile": "158"}
@@ -47,15 +48,14 @@ def through_august(path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def partial_year(database_url: str, tmp_path: Path) -> tuple[str, list[Row]]:
-    rows: list[Row] = []
-    full = yearly_file(tmp_path, 2024, seed=21, rows=900)
-    partial = through_august(yearly_file(tmp_path, 2025, seed=22, rows=900))
-    project = tmp_path / "projeto_2025.csv"
+def load_partial_year(url: str, folder: Path) -> list[Row]:
+    """2024 whole, 2025 through August and a project-layout file, refreshed: their rows."""
+    full = yearly_file(folder, 2024, seed=21, rows=900)
+    partial = through_august(yearly_file(folder, 2025, seed=22, rows=900))
+    project = folder / "projeto_2025.csv"
     project.write_text(PROJECT_ROWS, encoding="utf-8")
     for path in (full, partial, project):
-        assert load_file(database_url, path).rows_rejected == 0
+        assert load_file(url, path).rows_rejected == 0
     rows = (
         official_rows(full)
         + official_rows(partial)
@@ -65,8 +65,14 @@ def partial_year(database_url: str, tmp_path: Path) -> tuple[str, list[Row]]:
         ]
     )
     assert max(r.mes for r in rows if r.ano == 2025) == LAST_MONTH
-    views.refresh_all(database_url)
-    return database_url, rows
+    views.refresh_all(url)
+    return rows
+
+
+@pytest.fixture
+def partial_year(state_copy: StateCopy) -> tuple[str, list[Row]]:
+    """The partial year's files, refreshed, in a database of this test's own."""
+    return state_copy(load_partial_year)
 
 
 @pytest.fixture

@@ -21,6 +21,20 @@ def drop_database(server_url: str, name: str) -> None:
     conn.close()
 
 
+def disconnect(server_url: str, name: str) -> None:
+    """End every session on database ``name`` (pooled connections left by the code that
+    filled it): a database can be copied only while nobody is connected to it."""
+    conn = db.connect(db.with_database(server_url, "postgres"))
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
+    conn.close()
+
+
 def clone_database(server_url: str, template: str, name: str) -> str:
     """A new database copied from ``template`` (fast: files are copied, nothing replayed)."""
     drop_database(server_url, name)
