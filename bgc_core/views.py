@@ -83,6 +83,9 @@ PARTITIONED_BY_YEAR = frozenset({"mv_exportacao_par"})
 """Yearly tables with one partition per year (migration 0014): a year is built into a
 new table, then swapped for its partition. Each year reads the year before's rows (its
 comparison), so the years are built one at a time, in order."""
+COMPARISON_QUERIES = {"exportacao_par": "exportacao_par_comparacao"}
+"""Per partitioned table, the query that rebuilds a year whose own sums did not change
+from its stored partition and the year before's new rows (sql/queries/refresh.sql)."""
 YEAR_NOTES = {"exportacao_par": "ncm_multissetor"}
 """Per partitioned table, the query that notes what the API must know of a year's new
 table (sql/queries/refresh.sql), run before the swap and committed with it."""
@@ -171,7 +174,8 @@ def _recompute_years(
     years = tuple(row[0]) if row else ()
     deleted = inserted = 0
     if years and view in PARTITIONED_BY_YEAR:
-        deleted, inserted = _swap_partitions(cur, YEARLY_TABLES[view], years)
+        comparison_only = frozenset(row[1]) if row else frozenset()
+        deleted, inserted = _swap_partitions(cur, YEARLY_TABLES[view], years, comparison_only)
     elif years:
         params["anos"] = list(years)
         cur.execute(sql.SQL(_QUERIES["delete_years"]).format(table=table), params)
@@ -191,7 +195,10 @@ def _recompute_years(
 
 
 def _swap_partitions(
-    cur: psycopg2.extensions.cursor, table: str, years: tuple[int, ...]
+    cur: psycopg2.extensions.cursor,
+    table: str,
+    years: tuple[int, ...],
+    comparison_only: frozenset[int] = frozenset(),
 ) -> tuple[int, int]:
     """Build each year into a new table, then swap them all for the years' partitions;
     the rows dropped and inserted.
@@ -199,7 +206,9 @@ def _swap_partitions(
     Deleting a year and inserting it again in one transaction splits index pages still
     holding the deleted rows' entries: building the table and then its indexes took
     70% of that time (docs/benchmarks.md). The swap's lock is taken last, so readers
-    wait for the swap and the commit only, not for the computation.
+    wait for the swap and the commit only, not for the computation. A year of
+    ``comparison_only`` (marked only because the year before changed) keeps its stored
+    sums when ``COMPARISON_QUERIES`` says how to combine them with the year before's.
     """
     parent = sql.Identifier("rpt", table)
     built: dict[int, int] = {}
@@ -207,7 +216,10 @@ def _swap_partitions(
         names = _partition_names(table, year)
         before = names["before"] if year - 1 in built else parent
         cur.execute(_compose("partition_new", parent=parent, **names), {"ano": year})
-        cur.execute(_compose(table, target=names["new"], anterior=before), {"ano": year})
+        query = table
+        if year in comparison_only and _keeps_own_sums(cur, table, year):
+            query = COMPARISON_QUERIES[table]
+        cur.execute(_compose(query, target=names["new"], anterior=before, **names), {"ano": year})
         built[year] = cur.rowcount
         cur.execute(_compose("partition_indexes", **names))
         if table in YEAR_NOTES:
@@ -222,6 +234,21 @@ def _swap_partitions(
         else:
             cur.execute(sql.SQL("DROP TABLE {}").format(names["new"]))
     return dropped, sum(built.values())
+
+
+def _keeps_own_sums(cur: psycopg2.extensions.cursor, table: str, year: int) -> bool:
+    """Whether the year's stored partition can give its own sums to a comparison-only
+    rebuild: the table has such a query, the partition exists and reaches December."""
+    if table not in COMPARISON_QUERIES:
+        return False
+    old = _partition_names(table, year)["old"]
+    cur.execute("SELECT to_regclass(%s) IS NOT NULL", (f"rpt.{table}_{year}",))
+    row = cur.fetchone()
+    if not row or not row[0]:
+        return False
+    cur.execute(_compose("partition_december", old=old))
+    row = cur.fetchone()
+    return bool(row and row[0])
 
 
 def _partition_names(table: str, year: int) -> dict[str, sql.Identifier]:

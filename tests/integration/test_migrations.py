@@ -33,6 +33,7 @@ SHIPPED = [
     "0015_scope_side_by_side.sql",
     "0016_ncm_multissetor.sql",
     "0017_pair_headings.sql",
+    "0018_pending_comparison.sql",
 ]
 
 SUMMARIES = ["mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]

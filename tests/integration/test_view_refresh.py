@@ -175,6 +175,51 @@ def test_the_headings_sum_each_states_ncms_and_their_year_before(
     )
 
 
+def test_the_year_after_a_revised_one_is_marked_for_its_comparison_only(
+    database_url: str, tmp_path: Path
+) -> None:
+    for year, seed in ((2023, 5), (2024, 6)):
+        load_file(database_url, yearly_file(tmp_path, year, seed=seed))
+    views.refresh_all(database_url)
+    (tmp_path / "revised").mkdir()
+    load_file(database_url, yearly_file(tmp_path / "revised", 2023, seed=7))
+    assert query(
+        database_url,
+        "SELECT DISTINCT ano, pela_comparacao FROM rpt.anos_pendentes "
+        "WHERE relacao = 'mv_exportacao_par' ORDER BY 1",
+    ) == [(2023, False), (2024, True)]
+
+
+def through_august(path: Path) -> Path:
+    """The file with only its rows of January to August: a year MDIC is still publishing."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter=";")
+        fields, rows = reader.fieldnames or [], [r for r in reader if int(r["CO_MES"]) <= 8]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fields, delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_a_partial_year_after_a_revised_one_compares_its_months_of_the_new_figures(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Its stored sums hold no comparison to reuse: the months it has are summed again."""
+    load_file(database_url, yearly_file(tmp_path, 2023, seed=5))
+    load_file(database_url, through_august(yearly_file(tmp_path, 2024, seed=6)))
+    views.refresh_all(database_url)
+    (tmp_path / "revised").mkdir()
+    revised = yearly_file(tmp_path / "revised", 2023, seed=7)
+    load_file(database_url, revised)
+    views.refresh_all(database_url)
+    expected: dict[str | None, Decimal] = defaultdict(Decimal)
+    for row in official_rows(revised):
+        if int(row["CO_MES"]) <= 8:
+            expected[row["SG_UF_NCM"]] += Decimal(row["VL_FOB"])
+    assert comparison_by_state(database_url, 2024) == dict(expected)
+
+
 def test_the_pair_table_keeps_one_partition_per_year_with_rows(
     database_url: str, tmp_path: Path
 ) -> None:
