@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bgc_core import db, views
 from bgc_pipeline.ingest import load_file
+from tests.integration.test_api_one_filter import through_august
 from tests.integration.test_staging_partitions import yearly_file
 from tests.support.db import query
 from tests.support.ingest import csv_totals
@@ -188,18 +189,6 @@ def test_the_year_after_a_revised_one_is_marked_for_its_comparison_only(
         "SELECT DISTINCT ano, pela_comparacao FROM rpt.anos_pendentes "
         "WHERE relacao = 'mv_exportacao_par' ORDER BY 1",
     ) == [(2023, False), (2024, True)]
-
-
-def through_august(path: Path) -> Path:
-    """The file with only its rows of January to August: a year MDIC is still publishing."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter=";")
-        fields, rows = reader.fieldnames or [], [r for r in reader if int(r["CO_MES"]) <= 8]
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fields, delimiter=";")
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def test_a_partial_year_after_a_revised_one_compares_its_months_of_the_new_figures(
