@@ -326,3 +326,24 @@ def test_every_stored_year_is_recomputed_with_the_pair_headings(
     assert query(
         empty_database_url, "SELECT relacao, ano FROM rpt.anos_pendentes ORDER BY ano"
     ) == [("mv_exportacao_par", 2023), ("mv_exportacao_par", 2024)]
+
+
+def test_marks_made_before_the_reason_was_kept_count_as_the_years_own(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    """A year marked before migration 0018 may have new sums of its own: it is summed
+    again, never rebuilt from its stored rows."""
+    migrate_through(empty_database_url, tmp_path, "0017_pair_headings.sql")
+    fill_empty_reference_tables(empty_database_url)
+    path = tmp_path / "anos.csv"
+    path.write_text(
+        "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2023,1,China,Agropecuária,12019000,10.00,1\n",
+        encoding="utf-8",
+    )
+    load_file(empty_database_url, path)
+    assert migrate.migrate(empty_database_url) == SHIPPED[17:]
+    assert query(
+        empty_database_url,
+        "SELECT DISTINCT ano, pela_comparacao FROM rpt.anos_pendentes "
+        "WHERE relacao = 'mv_exportacao_par' ORDER BY 1",
+    ) == [(2023, False), (2024, False)]
