@@ -238,15 +238,10 @@ def _swap_partitions(
 
 def _keeps_own_sums(cur: psycopg2.extensions.cursor, table: str, year: int) -> bool:
     """Whether the year's stored partition can give its own sums to a comparison-only
-    rebuild: the table has such a query, the partition exists and reaches December."""
+    rebuild: the table has such a query, and the partition exists and reaches December."""
     if table not in COMPARISON_QUERIES:
         return False
-    old = _partition_names(table, year)["old"]
-    cur.execute("SELECT to_regclass(%s) IS NOT NULL", (f"rpt.{table}_{year}",))
-    row = cur.fetchone()
-    if not row or not row[0]:
-        return False
-    cur.execute(_compose("partition_december", old=old))
+    cur.execute(_compose("partition_december", parent=sql.Identifier("rpt", table)), {"ano": year})
     row = cur.fetchone()
     return bool(row and row[0])
 

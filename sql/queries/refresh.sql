@@ -269,9 +269,9 @@ CREATE INDEX {index_ncm_new} ON {new} (ano, conjunto, ncm varchar_pattern_ops);
 ANALYZE {new};
 
 -- name: partition_december
--- Whether the year's partition ({old}) reaches December: its comparison is then the
--- whole year before. conjunto 47 holds one row per sector.
-SELECT COALESCE(max(mes_max), 0) = 12 FROM {old} WHERE conjunto = 47;
+-- Whether the year has a partition that reaches December: its comparison is then the
+-- whole year before. conjunto 47 holds one row per sector; no partition, no row.
+SELECT COALESCE(max(mes_max), 0) = 12 FROM {parent} WHERE ano = %(ano)s AND conjunto = 47;
 
 -- name: exportacao_par_comparacao
 -- A year, %(ano)s, whose own sums did not change but whose year before did (it was
