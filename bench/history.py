@@ -94,8 +94,8 @@ def one_filter_urls(years: list[int]) -> list[str]:
 
 def filtered_urls(years: list[int]) -> list[str]:
     """Rankings, summaries, series, concentration and movers with two filters beyond the
-    year: answered from the facts (rpt.exportacao_fato), the leading codes of the
-    generated data."""
+    year, the leading codes of the generated data: from the pair table's triples, save
+    the series and the span of months, which read the facts (rpt.exportacao_fato)."""
     urls = []
     for year in years:
         urls += [
@@ -110,6 +110,21 @@ def filtered_urls(years: list[int]) -> list[str]:
             f"/v1/metrics/sh2?ano={year}&mes_de=1&mes_ate=6&uf=PR&pais=China",
             f"/v1/metrics/concentracao?ano={year}&uf=SP&via=01",
             f"/v1/metrics/variacao/sh4?ano={year}&pais=China&uf=MT&limit=5",
+        ]
+    return urls
+
+
+def months_urls(years: list[int]) -> list[str]:
+    """Series and rankings over a span of months, with one or two filters: answered from
+    the facts (rpt.exportacao_fato), whose sets of sums are yearly."""
+    urls = []
+    for year in years:
+        urls += [
+            f"/v1/metrics/serie?ano={year}&uf=SP",
+            f"/v1/metrics/serie?ano={year}&via=01&ncm=12",
+            f"/v1/metrics/sh4?ano={year}&mes_de=1&mes_ate=6&uf=SP",
+            f"/v1/metrics/pais?ano={year}&mes_de=1&mes_ate=3&ncm=12",
+            f"/v1/metrics/variacao/uf?ano={year}&mes_de=4&mes_ate=9&pais=China&limit=5",
         ]
     return urls
 
@@ -171,6 +186,7 @@ def bench_history(
             figures["api_one_year"] = cold_latencies(api_base(), api_urls([year]))
             figures["api_one_filter_one_year"] = cold_latencies(api_base(), one_filter_urls([year]))
             figures["api_filtered_one_year"] = cold_latencies(api_base(), filtered_urls([year]))
+            figures["api_months_one_year"] = cold_latencies(api_base(), months_urls([year]))
     revised = written[len(years) // 2]
     figures["rows_total"] = sum(w.rows for w in written)
     figures["load_s_per_file"] = seconds
@@ -192,6 +208,7 @@ def bench_history(
     figures["api_full_history"] = cold_latencies(api_base(), api_urls(recent))
     figures["api_one_filter_full_history"] = cold_latencies(api_base(), one_filter_urls(recent))
     figures["api_filtered_full_history"] = cold_latencies(api_base(), filtered_urls(recent))
+    figures["api_months_full_history"] = cold_latencies(api_base(), months_urls(recent))
     figures["api_p95_full_vs_one_year"] = round(
         figures["api_full_history"]["p95_ms"] / figures["api_one_year"]["p95_ms"], 2
     )

@@ -81,6 +81,59 @@ def test_a_dimension_ranking_with_a_country_and_a_state(
     assert (body["periodo"], body["cobertura"]) == (expected["periodo"], Decimal("100.00"))
 
 
+@pytest.mark.parametrize(
+    ("filters", "dimension"),
+    [
+        (("uf", "via"), "ncm"),  # a triple with the NCM, one row per code
+        (("uf", "via"), "sh4"),  # the same triple, its NCMs summed by heading
+        (("pais", "urf"), "via"),  # a triple without the NCM
+        (("via", "urf"), "pais"),  # the ranked column leads the index
+        (("uf", "sh2"), "urf"),  # a chapter: each NCM of it has its row
+        (("uf", "via", "pais"), "ncm"),  # three filters: the facts
+    ],
+)
+def test_a_ranking_with_two_or_three_filters(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+    filters: tuple[str, ...],
+    dimension: str,
+) -> None:
+    _, rows = two_years
+    codes = {name: busiest(rows, name) for name in filters}
+    keep: Predicate = lambda r: all(  # noqa: E731
+        str(r.codes[name]).startswith(code) if name == "sh2" else r.codes[name] == code
+        for name, code in codes.items()
+    )
+    expected = expected_ranking([r for r in rows if keep(r)], dimension, 2025, 1,
+                                last_month(rows, 2025))  # fmt: skip
+    query = "&".join(f"{'ncm' if n == 'sh2' else n}={c}" for n, c in codes.items())
+    body = answered(client, f"/v1/metrics/{dimension}?ano=2025&{query}&limit=1000")
+    assert expected["items"], "the filters keep data"
+    assert ranked(body) == expected["items"]
+    assert body["total"] == len(expected["items"])
+
+
+def test_resumo_and_concentration_with_a_state_and_a_route(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+) -> None:
+    _, rows = two_years
+    uf, via = busiest(rows, "uf"), busiest(rows, "via")
+    kept = [r for r in rows if r.codes["uf"] == uf and r.codes["via"] == via]
+    body = answered(client, f"/v1/metrics/resumo?ano=2025&uf={uf}&via={via}")
+    latest = [r for r in kept if r.ano == 2025]
+    assert body["totalUsd"] == sum(r.usd for r in latest)
+    assert body["totalKg"] == sum(r.kg for r in latest)
+    assert body["paisesCount"] == len({r.codes["pais"] for r in latest})
+    assert body["setoresCount"] == len({SECTOR_OF[str(r.codes["ncm"])] for r in latest})
+    concentration = answered(client, f"/v1/metrics/concentracao?uf={uf}&via={via}")
+    ate = last_month(rows, 2025)
+    for field, dimension in (("paises", "pais"), ("produtos", "sh4")):
+        expected = expected_concentration(kept, dimension, 2025, 1, ate)
+        assert abs(concentration[field].pop("hhi") - expected.pop("hhi")) <= Decimal("0.01")
+        assert concentration[field] == expected, field
+
+
 def test_an_ncm_prefix_and_a_span_of_months(
     client: TestClient,
     two_years: tuple[str, list[Row]],  # noqa: F811
