@@ -94,8 +94,8 @@ def one_filter_urls(years: list[int]) -> list[str]:
 
 def filtered_urls(years: list[int]) -> list[str]:
     """Rankings, summaries, series, concentration and movers with two filters beyond the
-    year, the leading codes of the generated data: from the pair table's triples, save
-    the series and the span of months, which read the facts (rpt.exportacao_fato)."""
+    year: answered from the facts (rpt.exportacao_fato), the leading codes of the
+    generated data."""
     urls = []
     for year in years:
         urls += [

@@ -101,22 +101,17 @@ PAIR_COLUMN_OF = {
 }  # fmt: skip
 """The column a filter or a ranked dimension reads (a bloc its countries, an HS level or
 a class its NCMs)."""
-NCM_PARTNERS = ("pais", "uf", "via", "urf")
-"""The columns a set with the NCM (which always carries its sector) is also split by."""
-HEADING_SETS = frozenset(
-    {frozenset({"ncm", "setor"})} | {frozenset({c, "ncm", "setor"}) for c in NCM_PARTNERS}
-)
 PAIR_SETS = frozenset(
-    {frozenset(c) for n in (1, 2, 3) for c in itertools.combinations(PAIR_COLUMNS[:5], n)}
-    | HEADING_SETS
-    | {frozenset({*pair, "ncm", "setor"}) for pair in itertools.combinations(NCM_PARTNERS, 2)}
+    {frozenset({c}) for c in ("pais", "setor", "uf", "via", "urf")}
+    | {frozenset({"ncm", "setor"})}
+    | {frozenset(p) for p in itertools.combinations(("pais", "setor", "uf", "via", "urf"), 2)}
+    | {frozenset({c, "ncm", "setor"}) for c in ("pais", "uf", "via", "urf")}
 )
 """The column sets rpt.exportacao_par is split by (sql/queries/refresh.sql: exportacao_par):
-every column alone, every pair and every triple (migration 0019), the NCM always with its
-sector; so every answer with up to two filters besides its months reads one set."""
+every column alone and every pair, the NCM always with its sector; each set with the NCM
+is also kept by heading (``BY_HEADING``)."""
 BY_HEADING = 64
-"""The ``conjunto`` bit of a set whose NCMs are summed by heading (SH4, migration 0017):
-the NCM alone and with one other column (``HEADING_SETS``)."""
+"""The ``conjunto`` bit of a set whose NCMs are summed by heading (SH4, migration 0017)."""
 HEADING_LEVELS = frozenset({"sh4", "sh2"})
 """Ranked dimensions a heading's four digits answer."""
 
@@ -140,16 +135,14 @@ def _needed_columns(scope: Scope, ranked: tuple[str, ...]) -> set[str]:
 def pair_set(scope: Scope, *ranked: str) -> int | None:
     """The ``conjunto`` of rpt.exportacao_par that holds every column an answer ranking
     ``ranked`` over ``scope`` needs, or ``None`` (the facts answer): a span of months,
-    or more than three columns (three filters, or two beside an answer by country and
-    by sector)."""
+    or more than one filter beside the ranked dimension."""
     if scope.mes_de is not None or scope.mes_ate is not None:
         return None
     needed = _needed_columns(scope, ranked)
     if frozenset(needed) not in PAIR_SETS:
         return None
     bits = sum(1 << (5 - i) for i, column in enumerate(PAIR_COLUMNS) if column not in needed)
-    by_heading = frozenset(needed) in HEADING_SETS and _by_heading(scope, ranked)
-    return bits + BY_HEADING if by_heading else bits
+    return bits + BY_HEADING if "ncm" in needed and _by_heading(scope, ranked) else bits
 
 
 def _by_heading(scope: Scope, ranked: tuple[str, ...]) -> bool:

@@ -50,9 +50,9 @@ DESCRIPTIONS = {
     "read it.",
     "mv_exportacao_fato": "Staging's grain by month, country, sector, state, route, customs "
     "unit and NCM, less the unit: the answers with combined filters read it.",
-    "mv_exportacao_par": "Sums by every dimension, every pair and every triple of dimensions "
-    "per year, with the year before over the same months, summed from the facts: the "
-    "answers with one or two filters read it.",
+    "mv_exportacao_par": "Sums by every dimension and every pair of dimensions per year, with "
+    "the year before over the same months, summed from the facts: the answers with one "
+    "filter read it.",
     "mv_resumo_pais": "Totals per destination country with its share of the total.",
     "mv_resumo_setor": "Totals per sector with its share of the total.",
     "mv_resumo_geral": "One row: grand totals, country and sector counts, years.",

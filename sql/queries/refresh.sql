@@ -156,16 +156,11 @@ ORDER BY ano, pais, ncm;
 -- December). When the year reaches December that is the whole year before, whose sums
 -- its own rows already hold (anterior): the year's facts go through the passes alone.
 -- Otherwise (the current, partial year) the year before's facts through that month go
--- through them too. The sets are every column alone, every pair and every triple
--- (migration 0019), the NCM always with its sector: those without products or customs
--- units come from one rollup by country, sector, state and route, those with units but
--- no products from one by unit besides, and those with the NCM from the rows.
--- conjunto as GROUPING(pais, setor, uf, via, urf, ncm) would give it. The sets with the
--- NCM and at most one other column are summed again by heading (SH4, conjunto + 64,
--- migration 0017): 46 the NCM alone, 14, 38, 42 and 44 with the country, the state,
--- the route or the unit. On a generated 1.2M-row year: 5.2M rows in 131 s (1.5M in
--- 36-39 s with the pairs alone); a larger work_mem (1 GB) or sorting instead of hashing
--- was slower (docs/benchmarks.md).
+-- through them too. Each pass hashes the rows once: the sets without products or
+-- customs units come from one rollup by country, sector, state and route, those with
+-- units from two smaller ones, and each set with the NCM (which carries its sector) from
+-- the rows. conjunto as GROUPING(pais, setor, uf, via, urf, ncm) would give it. Each set
+-- with the NCM is summed again by heading (SH4, conjunto + 64, migration 0017).
 INSERT INTO {target} (ano, conjunto, pais, setor, uf, via, urf, ncm, total_usd,
                       total_kg, anterior_usd, anterior_kg, mes_max, updated_at)
 WITH ate AS MATERIALIZED (
@@ -190,9 +185,14 @@ origem AS MATERIALIZED (
     FROM linhas GROUP BY ano, pais, setor, uf, via
 ),
 unidade AS MATERIALIZED (
-    SELECT ano, urf, pais, setor, uf, via, SUM(usd) AS usd, SUM(kg) AS kg,
-           SUM(usd_a) AS usd_a, SUM(kg_a) AS kg_a, max(mes) AS mes
-    FROM linhas GROUP BY ano, urf, pais, setor, uf, via
+    SELECT true AS destino, ano, urf, pais, setor, NULL::VARCHAR AS uf, NULL::VARCHAR AS via,
+           SUM(usd) AS usd, SUM(kg) AS kg, SUM(usd_a) AS usd_a, SUM(kg_a) AS kg_a,
+           max(mes) AS mes
+    FROM linhas GROUP BY ano, urf, pais, setor
+    UNION ALL
+    SELECT false, ano, urf, NULL, NULL, uf, via, SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a),
+           max(mes)
+    FROM linhas GROUP BY ano, urf, uf, via
 ),
 conjuntos AS MATERIALIZED (
     SELECT ano, 32 * GROUPING(pais) + 16 * GROUPING(setor) + 8 * GROUPING(uf)
@@ -202,30 +202,43 @@ conjuntos AS MATERIALIZED (
            max(mes) AS mes
     FROM origem
     GROUP BY ano, GROUPING SETS ((pais), (setor), (uf), (via), (pais, setor), (pais, uf),
-                                 (pais, via), (setor, uf), (setor, via), (uf, via),
-                                 (pais, setor, uf), (pais, setor, via), (pais, uf, via),
-                                 (setor, uf, via))
+                                 (pais, via), (setor, uf), (setor, via), (uf, via))
     UNION ALL
-    SELECT ano, 32 * GROUPING(pais) + 16 * GROUPING(setor) + 8 * GROUPING(uf)
-                + 4 * GROUPING(via) + 1,
-           pais, setor, uf, via, urf, NULL, SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
-    FROM unidade
-    GROUP BY ano, urf, GROUPING SETS ((), (pais), (setor), (uf), (via), (pais, setor),
-                                      (pais, uf), (pais, via), (setor, uf), (setor, via),
-                                      (uf, via))
+    SELECT ano, 32 * GROUPING(pais) + 16 * GROUPING(setor) + 8 + 4 + 1,
+           pais, setor, NULL, NULL, urf, NULL, SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
+    FROM unidade WHERE destino
+    GROUP BY ano, urf, GROUPING SETS ((), (pais), (setor))
     UNION ALL
-    SELECT ano, 32 * GROUPING(pais) + 8 * GROUPING(uf) + 4 * GROUPING(via) + 2 * GROUPING(urf),
-           pais, setor, uf, via, urf, ncm, SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
-    FROM linhas
-    GROUP BY ano, ncm, setor, GROUPING SETS ((), (pais), (uf), (via), (urf), (pais, uf),
-                                            (pais, via), (pais, urf), (uf, via), (uf, urf),
-                                            (via, urf))
+    SELECT ano, 32 + 16 + 8 * GROUPING(uf) + 4 * GROUPING(via) + 1,
+           NULL, NULL, uf, via, urf, NULL, SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
+    FROM unidade WHERE NOT destino
+    GROUP BY ano, urf, GROUPING SETS ((uf), (via))
+    UNION ALL
+    SELECT ano, 32 + 8 + 4 + 2, NULL, setor, NULL, NULL, NULL, ncm,
+           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
+    FROM linhas GROUP BY ano, ncm, setor
+    UNION ALL
+    SELECT ano, 8 + 4 + 2, pais, setor, NULL, NULL, NULL, ncm,
+           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
+    FROM linhas GROUP BY ano, pais, ncm, setor
+    UNION ALL
+    SELECT ano, 32 + 4 + 2, NULL, setor, uf, NULL, NULL, ncm,
+           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
+    FROM linhas GROUP BY ano, uf, ncm, setor
+    UNION ALL
+    SELECT ano, 32 + 8 + 2, NULL, setor, NULL, via, NULL, ncm,
+           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
+    FROM linhas GROUP BY ano, via, ncm, setor
+    UNION ALL
+    SELECT ano, 32 + 8 + 4, NULL, setor, NULL, NULL, urf, ncm,
+           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
+    FROM linhas GROUP BY ano, urf, ncm, setor
 ),
 titulos AS (
     SELECT ano, conjunto + 64, pais, setor, uf, via, urf, left(ncm, 4), usd, kg, usd_a,
            kg_a, mes
     FROM conjuntos
-    WHERE conjunto IN (46, 14, 38, 42, 44)
+    WHERE conjunto & 1 = 0
 ),
 anterior AS (
     SELECT p.ano + 1 AS ano, p.conjunto, p.pais, p.setor, p.uf, p.via, p.urf, p.ncm,

@@ -84,12 +84,12 @@ def test_a_dimension_ranking_with_a_country_and_a_state(
 @pytest.mark.parametrize(
     ("filters", "dimension"),
     [
-        (("uf", "via"), "ncm"),  # a triple with the NCM, one row per code
-        (("uf", "via"), "sh4"),  # the same triple, its NCMs summed by heading
-        (("pais", "urf"), "via"),  # a triple without the NCM
-        (("via", "urf"), "pais"),  # the ranked column leads the index
-        (("uf", "sh2"), "urf"),  # a chapter: each NCM of it has its row
-        (("uf", "via", "pais"), "ncm"),  # three filters: the facts
+        (("uf", "via"), "ncm"),  # two columns beside the NCM: the facts
+        (("uf", "via"), "sh4"),  # an HS level sums its NCMs
+        (("pais", "urf"), "via"),  # three columns without the NCM
+        (("via", "urf"), "pais"),  # the pais ranking's own query
+        (("uf", "sh2"), "urf"),  # a chapter: each NCM of it counts
+        (("uf", "via", "pais"), "ncm"),  # three filters
     ],
 )
 def test_a_ranking_with_two_or_three_filters(

@@ -27,7 +27,7 @@ KNOWN = (
 KNOWN_ROWS = {"mv_exportacao_mensal": 3, "mv_resumo_pais": 2, "mv_resumo_setor": 2,
               "mv_resumo_geral": 1, "mv_exportacao_anual": 3,
               "mv_serie_mensal": 2 + 3 + 3, "mv_exportacao_dimensao": 3 + 4 * 2 + 3 * 2,
-              "mv_exportacao_fato": 3, "mv_exportacao_par": 9 + 18 + 9 + 11 + 22 + 15}  # fmt: skip
+              "mv_exportacao_fato": 3, "mv_exportacao_par": 9 + 18 + 9 + 11}  # fmt: skip
 """mv_serie_mensal: 2 months for all, 3 (month, country) and 3 (month, sector) pairs.
 mv_exportacao_dimensao: no uf, via or urf code (one NULL row each), two NCMs in four
 distinct codes at each level (ncm, sh6, sh4, sh2), and two classes of each kind (fator,
@@ -36,10 +36,7 @@ cgce, cuci: sql/reference/ncm_classes.csv). mv_exportacao_fato: the three groups
 state, route and unit, 2 NCMs (9); by two, 3 (country, sector), 2 with each of state,
 route and unit for countries and for sectors, 1 for each pair of the three NULLs (18);
 by NCM with another, 3 with countries, 2 with each NULL (9); and the NCM alone and with
-another again by heading, the two NCMs being in two headings (2 + 9); by three columns
-without the NCM, 3 (country, sector) with each NULL, 2 countries and 2 sectors with each
-pair of NULLs, the three NULLs once (9 + 6 + 6 + 1); by NCM with two others, 3 with the
-country and each NULL, 2 with each pair of NULLs (9 + 6)."""
+another again by heading, the two NCMs being in two headings (2 + 9)."""
 
 
 def check_results(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], bool]:

@@ -34,7 +34,6 @@ SHIPPED = [
     "0016_ncm_multissetor.sql",
     "0017_pair_headings.sql",
     "0018_pending_comparison.sql",
-    "0019_pair_triples.sql",
 ]
 
 SUMMARIES = ["mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]
@@ -231,7 +230,7 @@ def test_rows_stored_before_partitioning_move_into_one_partition_per_source(
     ) == [(2023, 1, Decimal("10.75")), (2024, 2, Decimal("7.00"))]
     # 0010 fills its tables; 0011's, 0012's and 0013's are filled by the first refresh.
     assert query(
-        empty_database_url, "SELECT DISTINCT relacao, ano FROM rpt.anos_pendentes ORDER BY 2, 1"
+        empty_database_url, "SELECT relacao, ano FROM rpt.anos_pendentes ORDER BY 2, 1"
     ) == [
         (relacao, ano)
         for ano in (2023, 2024)
@@ -325,7 +324,7 @@ def test_every_stored_year_is_recomputed_with_the_pair_headings(
     query(empty_database_url, "DELETE FROM rpt.anos_pendentes")  # as a refresh leaves it
     assert migrate.migrate(empty_database_url) == SHIPPED[16:]
     assert query(
-        empty_database_url, "SELECT DISTINCT relacao, ano FROM rpt.anos_pendentes ORDER BY ano"
+        empty_database_url, "SELECT relacao, ano FROM rpt.anos_pendentes ORDER BY ano"
     ) == [("mv_exportacao_par", 2023), ("mv_exportacao_par", 2024)]
 
 
@@ -347,32 +346,4 @@ def test_marks_made_before_the_reason_was_kept_count_as_the_years_own(
         empty_database_url,
         "SELECT DISTINCT ano, pela_comparacao FROM rpt.anos_pendentes "
         "WHERE relacao = 'mv_exportacao_par' ORDER BY 1",
-    ) == [(2023, False), (2024, False)]
-
-
-def test_every_stored_year_is_summed_again_with_the_triples(
-    empty_database_url: str, tmp_path: Path
-) -> None:
-    """A year marked only for its comparison would be rebuilt from its stored rows, which
-    have no triples: after migration 0019 every stored year counts as its own change."""
-    migrate_through(empty_database_url, tmp_path, "0018_pending_comparison.sql")
-    fill_empty_reference_tables(empty_database_url)
-    path = tmp_path / "anos.csv"
-    path.write_text(
-        "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n"
-        "2023,1,China,Agropecuária,12019000,10.00,1\n2024,2,Peru,Agropecuária,09011110,7.00,1\n",
-        encoding="utf-8",
-    )
-    load_file(empty_database_url, path)
-    query(empty_database_url, "DELETE FROM rpt.anos_pendentes")  # as a refresh leaves it
-    query(  # as a later load of 2023 leaves its next year
-        empty_database_url,
-        "INSERT INTO rpt.anos_pendentes (relacao, ano, pela_comparacao) "
-        "VALUES ('mv_exportacao_par', 2024, true)",
-    )
-    assert migrate.migrate(empty_database_url) == SHIPPED[18:]
-    assert query(
-        empty_database_url,
-        "SELECT ano, bool_and(pela_comparacao) FROM rpt.anos_pendentes "
-        "WHERE relacao = 'mv_exportacao_par' GROUP BY ano ORDER BY ano",
     ) == [(2023, False), (2024, False)]

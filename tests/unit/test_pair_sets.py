@@ -1,7 +1,6 @@
 """Which rows of the pair table a filtered answer reads (pure functions of its scope).
 A ``conjunto`` has a bit for each column its rows are not split by: pais 32, setor 16,
-uf 8, via 4, urf 2, ncm 1; and 64 when its NCMs are summed by heading (SH4). Sets hold
-up to three columns, the NCM's sector aside."""
+uf 8, via 4, urf 2, ncm 1; and 64 when its NCMs are summed by heading (SH4)."""
 
 import pytest
 
@@ -20,13 +19,7 @@ from bgc_api.repository import Scope, one_row_per_code, pair_set
         (Scope(via="01"), "sh6", 32 + 8 + 2),
         (Scope(via="01"), "fator", 32 + 8 + 2),  # a class is known by NCM
         (Scope(bloco="22"), "uf", 16 + 4 + 2 + 1),  # a bloc filters its countries
-        (Scope(uf="SP", via="01"), "ncm", 32 + 2),  # two filters: a triple
-        (Scope(uf="SP", via="01"), "sh4", 32 + 2),  # a triple has no headings
-        (Scope(pais="China", ncm="12"), "uf", 4 + 2),
-        (Scope(bloco="22", uf="MG"), "pais", 16 + 4 + 2 + 1),
-        (Scope(urf="0817800", pais="160"), "setor", 8 + 4 + 1),
-        (Scope(uf="SP", via="01", pais="China"), "ncm", None),  # three filters: the facts
-        (Scope(uf="SP", via="01", urf="0817800"), "setor", None),  # four columns
+        (Scope(uf="SP", via="01"), "ncm", None),  # three columns: the facts
         (Scope(uf="SP", mes_de=1), "ncm", None),  # a span of months: the facts
     ],
 )
@@ -45,8 +38,6 @@ def test_the_pair_set_holds_the_filter_and_the_ranked_columns(
         (Scope(ncm="1201"), "ncm"),  # a prefix of the ranked column itself
         (Scope(ncm="12019000"), "setor"),  # one NCM has its sector's row
         (Scope(bloco="22"), "pais"),  # a bloc's countries, one row each
-        (Scope(uf="SP", via="01"), "ncm"),  # a triple held by two filters
-        (Scope(pais="China", uf="SP"), "setor"),
     ],
 )
 def test_rows_held_to_one_code_per_filter_are_taken_as_they_are(scope: Scope, ranked: str) -> None:
@@ -62,8 +53,7 @@ def test_rows_held_to_one_code_per_filter_are_taken_as_they_are(scope: Scope, ra
         (Scope(bloco="22"), "uf"),  # each country of the bloc has its row per state
         (Scope(ncm="12"), "urf"),  # each NCM of the chapter has its row per unit
         (Scope(ncm="12"), "setor"),  # each NCM of the chapter has its sector's row
-        (Scope(uf="SP", via="01", pais="China"), "ncm"),  # no pair set: the facts
-        (Scope(pais="China", ncm="12"), "uf"),  # each NCM of the chapter has its row
+        (Scope(uf="SP", via="01"), "ncm"),  # no pair set: the facts
         (Scope(uf="SP", mes_ate=6), "ncm"),  # a span of months: the facts
     ],
 )
