@@ -88,7 +88,9 @@ class UnknownCode(ValueError):
 
 
 CROSSED_BY_YEARLY_ROLLUP = ("pais", "setor")
-"""Filters the yearly rollup answers itself (for resumo, pais, setor and serie)."""
+"""Filters the yearly rollup answers itself (for resumo, pais and setor)."""
+CROSSED_BY_MONTHLY_ROLLUP = ("pais", "setor", "mes_de", "mes_ate")
+"""Filters the monthly rollup answers itself (for serie)."""
 CROSSED_BY_DIMENSION_TABLE = ("mes_de", "mes_ate")
 """Filters the per-code table answers itself (its months are cumulative)."""
 
@@ -134,10 +136,8 @@ def _needed_columns(scope: Scope, ranked: tuple[str, ...]) -> set[str]:
 
 def pair_set(scope: Scope, *ranked: str) -> int | None:
     """The ``conjunto`` of rpt.exportacao_par that holds every column an answer ranking
-    ``ranked`` over ``scope`` needs, or ``None`` (the facts answer): a span of months,
-    or more than one filter beside the ranked dimension."""
-    if scope.mes_de is not None or scope.mes_ate is not None:
-        return None
+    ``ranked`` over ``scope`` needs, or ``None`` (the facts answer): more than one filter
+    beside the ranked dimension. A span of months reads the rows' monthly values."""
     needed = _needed_columns(scope, ranked)
     if frozenset(needed) not in PAIR_SETS:
         return None
@@ -158,7 +158,7 @@ def one_row_per_code(scope: Scope, ranked: str) -> bool:
     is a column itself (not an HS level, a class or a bloc), and every other column of
     the set is held to one code by a filter. The sector follows from the NCM, save in
     the years ``rpt.anos_ncm_multissetor`` lists, which the queries sum all the same."""
-    if ranked not in PAIR_COLUMNS or pair_set(scope, ranked) is None:
+    if ranked not in PAIR_COLUMNS or pair_set(scope, ranked) is None or in_months(scope):
         return False
     pinned = _filtered_columns(scope) & ONE_CODE_FILTERS
     if scope.ncm is not None and len(scope.ncm) == 8:
@@ -167,6 +167,12 @@ def one_row_per_code(scope: Scope, ranked: str) -> bool:
     if "ncm" in free:
         free.discard("setor")
     return free == {ranked}
+
+
+def in_months(scope: Scope) -> bool:
+    """Whether the client asked for a span of months: the pair rows then give their
+    values in those months, and the year before's come from its own rows."""
+    return scope.mes_de is not None or scope.mes_ate is not None
 
 
 @dataclass(frozen=True)
@@ -201,6 +207,7 @@ class Repository:
             ) as conn:
                 self._local.conn = conn
                 try:
+                    conn.execute(QUERIES["hold_pairs"])
                     [(updated_at,)] = self._rows("version", {})
                     latest = self._rows("data_through", {})
                     yield Freshness(
@@ -339,7 +346,7 @@ class Repository:
         params = {
             **scope.as_params(), "ano": months.ano, "de": months.de, "ate": months.ate,
             "dimension": dimension, "limit": limit, "offset": offset, "lang": lang,
-            "conjunto": pair_set(scope, dimension),
+            "conjunto": pair_set(scope, dimension), "meses": in_months(scope),
             "por_linha": one_row_per_code(scope, dimension),
         }  # fmt: skip
         label = _source_label(dimension, scope, params["conjunto"])
@@ -397,7 +404,7 @@ class Repository:
         """The parameters of a query with a facts branch: the scope, whether it is filtered
         beyond its months (``cruzado``) and, if so, its reference year and months."""
         crossed = scope.beyond(*CROSSED_BY_DIMENSION_TABLE)
-        params = {**scope.as_params(), "cruzado": crossed}
+        params = {**scope.as_params(), "cruzado": crossed, "meses": in_months(scope)}
         params |= {"ano_ref": None, "de_ref": None, "ate_ref": None}
         if crossed:
             [months] = self._rows("periodo", _period(scope), label="periodo")
@@ -423,7 +430,9 @@ class Repository:
         rolling = periodo == "12meses"
         if rolling and scope.ano_de is not None:
             scope = dataclasses.replace(scope, ano_de=scope.ano_de - 1)
-        params = {**scope.as_params(), "cruzado": scope.beyond(*CROSSED_BY_YEARLY_ROLLUP)}
+        crossed = scope.beyond(*CROSSED_BY_MONTHLY_ROLLUP)
+        params = {**scope.as_params(), "cruzado": crossed}
+        params["conjunto"] = pair_set(scope) if crossed else None
         items = [
             SerieItem(ano=r.ano, mes=r.mes, total_usd=r.total_usd, total_kg=r.total_kg)
             for r in self._rows("serie", params)

@@ -3,6 +3,14 @@
 -- filter, else the latest year) with the year before over the same months, as
 -- Comex Stat does when the latest year is partial.
 
+-- name: hold_pairs
+-- First in every answer's transaction, before its snapshot: a refresh swaps the pair
+-- table's partitions for tables it just filled, whose rows a snapshot taken before its
+-- commit cannot see (an answer would find the year empty). Holding the table while the
+-- answer runs makes the swap wait for it, and an answer that waited for a swap takes
+-- its snapshot after the commit.
+LOCK TABLE rpt.exportacao_par IN ACCESS SHARE MODE;
+
 -- name: version
 -- The latest refresh of any report relation (recorded by every refresh).
 SELECT max(updated_at) AS updated_at FROM rpt.atualizacoes;
@@ -66,12 +74,14 @@ SELECT COALESCE(SUM(p.total_usd), 0)::DECIMAL(18,2),
         FROM rpt.pares_filtrados(
             CAST(:conjunto_setor AS INT),
             CASE WHEN CAST(:ano AS INT) IS NOT NULL THEN ARRAY[CAST(:ano AS INT)] END, false,
+            CAST(:mes_de AS INT), CAST(:mes_ate AS INT),
             CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
             CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) s)::INT,
        COALESCE(ARRAY_AGG(DISTINCT p.ano ORDER BY p.ano), '{}')::INT[]
 FROM rpt.pares_filtrados(
     CAST(:conjunto_pais AS INT),
     CASE WHEN CAST(:ano AS INT) IS NOT NULL THEN ARRAY[CAST(:ano AS INT)] END, false,
+    CAST(:mes_de AS INT), CAST(:mes_ate AS INT),
     CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
     CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) p
 WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NOT NULL
@@ -207,6 +217,7 @@ WITH linhas AS MATERIALIZED (
     FROM rpt.pares_filtrados(
         CAST(:conjunto AS INT),
         CASE WHEN CAST(:ano AS INT) IS NOT NULL THEN ARRAY[CAST(:ano AS INT)] END, true,
+        CAST(:mes_de AS INT), CAST(:mes_ate AS INT),
         CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
         CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) p
 ),
@@ -249,7 +260,9 @@ page AS (
 SELECT p.*,
        COALESCE(pc.co_pais, sc.codigo)                                      AS codigo,
        COALESCE(CASE WHEN CAST(:lang AS TEXT) = 'en' THEN n.nome_ing END, p.name) AS nome,
-       (SELECT mes IS NOT DISTINCT FROM ate FROM reference)                 AS mesmos_meses
+       (SELECT mes IS NOT DISTINCT FROM ate FROM reference)
+           OR CAST(:mes_de AS INT) IS NOT NULL OR CAST(:mes_ate AS INT) IS NOT NULL
+                                                                            AS mesmos_meses
 FROM page p
 LEFT JOIN rpt.pais_codigos pc ON CAST(:dimension AS TEXT) = 'pais' AND pc.pais = p.name
 LEFT JOIN rpt.nomes n ON n.dimensao = 'pais' AND n.codigo = pc.co_pais
@@ -280,7 +293,12 @@ FROM (
 -- name: serie
 -- From mv_serie_mensal ('' = all countries or all sectors); with both a country and a
 -- sector, from the base aggregate through its country index; with any other filter
--- (:cruzado), from the facts of the scope.
+-- (:cruzado), the monthly values of the pair rows of the filters' set (:conjunto), else
+-- the facts of the scope. Annual figures (no month) are not in a series, but the pair
+-- rows count them as December: a year that has any is read from the facts.
+WITH anuais AS MATERIALIZED (
+    SELECT ano FROM rpt.mv_serie_mensal WHERE pais = '' AND setor = '' AND mes IS NULL
+)
 SELECT ano, mes, total_usd, total_kg
 FROM rpt.mv_serie_mensal
 WHERE mes IS NOT NULL
@@ -290,6 +308,7 @@ WHERE mes IS NOT NULL
   AND setor = COALESCE(CAST(:setor AS TEXT), '')
   AND (CAST(:ano_de AS INT) IS NULL OR ano >= CAST(:ano_de AS INT))
   AND (CAST(:ano_ate AS INT) IS NULL OR ano <= CAST(:ano_ate AS INT))
+  AND mes BETWEEN COALESCE(CAST(:mes_de AS INT), 1) AND COALESCE(CAST(:mes_ate AS INT), 12)
 UNION ALL
 SELECT ano, mes,
        SUM(total_usd)::DECIMAL(18,2) AS total_usd,
@@ -301,7 +320,23 @@ WHERE mes IS NOT NULL
   AND pais = CAST(:pais AS TEXT) AND setor = CAST(:setor AS TEXT)
   AND (CAST(:ano_de AS INT) IS NULL OR ano >= CAST(:ano_de AS INT))
   AND (CAST(:ano_ate AS INT) IS NULL OR ano <= CAST(:ano_ate AS INT))
+  AND mes BETWEEN COALESCE(CAST(:mes_de AS INT), 1) AND COALESCE(CAST(:mes_ate AS INT), 12)
 GROUP BY ano, mes
+UNION ALL
+SELECT p.ano, m.mes::INT, (SUM(m.centavos) * 0.01)::DECIMAL(18,2),
+       (SUM(m.gramas) * 0.001)::DECIMAL(18,3)
+FROM rpt.pares_do_escopo(
+    CAST(:conjunto AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT),
+    CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) p
+CROSS JOIN LATERAL unnest(p.centavos_mes, p.gramas_mes) WITH ORDINALITY
+    AS m (centavos, gramas, mes)
+WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto AS INT) IS NOT NULL
+  AND p.centavos_mes IS NOT NULL AND m.centavos IS NOT NULL
+  AND m.mes BETWEEN COALESCE(CAST(:mes_de AS INT), 1) AND COALESCE(CAST(:mes_ate AS INT), 12)
+  AND (CAST(:ano_de AS INT) IS NULL OR p.ano >= CAST(:ano_de AS INT))
+  AND (CAST(:ano_ate AS INT) IS NULL OR p.ano <= CAST(:ano_ate AS INT))
+  AND p.ano NOT IN (SELECT ano FROM anuais)
+GROUP BY p.ano, m.mes
 UNION ALL
 SELECT ano, mes, SUM(total_usd)::DECIMAL(18,2), SUM(total_kg)::DECIMAL(18,3)
 FROM rpt.fatos_filtrados(
@@ -309,6 +344,7 @@ FROM rpt.fatos_filtrados(
     CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT),
     CAST(:ncm AS TEXT), CAST(:setor AS TEXT))
 WHERE CAST(:cruzado AS BOOLEAN) AND mes IS NOT NULL
+  AND (CAST(:conjunto AS INT) IS NULL OR ano = ANY(ARRAY(SELECT ano FROM anuais)))
   AND (CAST(:ano_de AS INT) IS NULL OR ano >= CAST(:ano_de AS INT))
   AND (CAST(:ano_ate AS INT) IS NULL OR ano <= CAST(:ano_ate AS INT))
 GROUP BY ano, mes
@@ -424,15 +460,17 @@ fatos AS MATERIALIZED (
     SELECT f.pais, NULL, f.usd
     FROM rpt.escopo_lado_a_lado(
         CAST(:conjunto_pais AS INT), CAST(:ano_ref AS INT), CAST(:de_ref AS INT),
-        CAST(:ate_ref AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT),
-        CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
+        CAST(:ate_ref AS INT), CAST(:meses AS BOOLEAN), CAST(:pais AS TEXT),
+        CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT),
+        CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
     WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NOT NULL
     UNION ALL
     SELECT NULL, left(f.ncm, 4), f.usd
     FROM rpt.escopo_lado_a_lado(
         CAST(:conjunto_sh4 AS INT), CAST(:ano_ref AS INT), CAST(:de_ref AS INT),
-        CAST(:ate_ref AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT),
-        CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
+        CAST(:ate_ref AS INT), CAST(:meses AS BOOLEAN), CAST(:pais AS TEXT),
+        CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT),
+        CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
     WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NOT NULL
 ),
 valores AS (
@@ -516,8 +554,9 @@ valores AS NOT MATERIALIZED (
            f.usd, f.usd_anterior
     FROM rpt.escopo_lado_a_lado(
         CAST(:conjunto AS INT), CAST(:ano_ref AS INT), CAST(:de_ref AS INT),
-        CAST(:ate_ref AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT),
-        CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
+        CAST(:ate_ref AS INT), CAST(:meses AS BOOLEAN), CAST(:pais AS TEXT),
+        CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT),
+        CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
     LEFT JOIN rpt.ncm_classes c
            ON CAST(:dimension AS TEXT) IN ('fator', 'cgce', 'cuci') AND c.ncm = f.ncm
     WHERE CAST(:cruzado AS BOOLEAN)
@@ -688,8 +727,8 @@ WITH linhas AS NOT MATERIALIZED (
            f.usd, f.kg, f.usd_anterior
     FROM rpt.escopo_lado_a_lado(
         CAST(:conjunto AS INT), CAST(:ano AS INT), CAST(:de AS INT), CAST(:ate AS INT),
-        CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
-        CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
+        CAST(:meses AS BOOLEAN), CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT),
+        CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
     LEFT JOIN rpt.ncm_classes c
            ON CAST(:dimension AS TEXT) IN ('fator', 'cgce', 'cuci') AND c.ncm = f.ncm
 ),

@@ -160,95 +160,120 @@ ORDER BY ano, pais, ncm;
 -- customs units come from one rollup by country, sector, state and route, those with
 -- units from two smaller ones, and each set with the NCM (which carries its sector) from
 -- the rows. conjunto as GROUPING(pais, setor, uf, via, urf, ncm) would give it. Each set
--- with the NCM is summed again by heading (SH4, conjunto + 64, migration 0017).
+-- with the NCM is summed again by heading (SH4, conjunto + 64, migration 0017). The
+-- passes keep the month, so each row also gets its sums month by month (centavos_mes,
+-- gramas_mes, migration 0019: NULL in a month without rows); each (key, month) comes
+-- out of them once, so max() picks its value. Values go through the passes as whole
+-- cents and grams: BIGINT sums keep no NUMERIC state (three 1.2M-row years: 181 s, 231
+-- s with NUMERIC passes, 143 s before the months; docs/benchmarks.md).
 INSERT INTO {target} (ano, conjunto, pais, setor, uf, via, urf, ncm, total_usd,
-                      total_kg, anterior_usd, anterior_kg, mes_max, updated_at)
+                      total_kg, anterior_usd, anterior_kg, mes_max, updated_at,
+                      centavos_mes, gramas_mes)
 WITH ate AS MATERIALIZED (
     SELECT max(COALESCE(mes, 12)) AS mes FROM rpt.exportacao_fato WHERE ano = %(ano)s
 ),
 linhas AS MATERIALIZED (
-    SELECT f.ano, f.pais, f.setor, f.uf, f.via, f.urf, f.ncm, f.total_usd AS usd,
-           f.total_kg AS kg, NULL::DECIMAL AS usd_a, NULL::DECIMAL AS kg_a,
-           COALESCE(f.mes, 12) AS mes
+    SELECT f.ano, f.pais, f.setor, f.uf, f.via, f.urf, f.ncm,
+           (f.total_usd * 100)::BIGINT AS usd, (f.total_kg * 1000)::BIGINT AS kg,
+           NULL::BIGINT AS usd_a, NULL::BIGINT AS kg_a, COALESCE(f.mes, 12) AS mes
     FROM rpt.exportacao_fato f
     WHERE f.ano = %(ano)s
     UNION ALL
-    SELECT f.ano + 1, f.pais, f.setor, f.uf, f.via, f.urf, f.ncm, NULL, NULL, f.total_usd,
-           f.total_kg, NULL
+    SELECT f.ano + 1, f.pais, f.setor, f.uf, f.via, f.urf, f.ncm, NULL, NULL,
+           (f.total_usd * 100)::BIGINT, (f.total_kg * 1000)::BIGINT, NULL
     FROM ate JOIN rpt.exportacao_fato f
          ON f.ano = %(ano)s - 1 AND COALESCE(f.mes, 12) <= ate.mes
     WHERE ate.mes < 12
 ),
 origem AS MATERIALIZED (
-    SELECT ano, pais, setor, uf, via, SUM(usd) AS usd, SUM(kg) AS kg, SUM(usd_a) AS usd_a,
-           SUM(kg_a) AS kg_a, max(mes) AS mes
-    FROM linhas GROUP BY ano, pais, setor, uf, via
+    SELECT ano, pais, setor, uf, via, SUM(usd)::BIGINT AS usd, SUM(kg)::BIGINT AS kg,
+           SUM(usd_a)::BIGINT AS usd_a, SUM(kg_a)::BIGINT AS kg_a, mes
+    FROM linhas GROUP BY ano, pais, setor, uf, via, mes
 ),
 unidade AS MATERIALIZED (
     SELECT true AS destino, ano, urf, pais, setor, NULL::VARCHAR AS uf, NULL::VARCHAR AS via,
-           SUM(usd) AS usd, SUM(kg) AS kg, SUM(usd_a) AS usd_a, SUM(kg_a) AS kg_a,
-           max(mes) AS mes
-    FROM linhas GROUP BY ano, urf, pais, setor
+           SUM(usd)::BIGINT AS usd, SUM(kg)::BIGINT AS kg, SUM(usd_a)::BIGINT AS usd_a,
+           SUM(kg_a)::BIGINT AS kg_a, mes
+    FROM linhas GROUP BY ano, urf, pais, setor, mes
     UNION ALL
-    SELECT false, ano, urf, NULL, NULL, uf, via, SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a),
-           max(mes)
-    FROM linhas GROUP BY ano, urf, uf, via
+    SELECT false, ano, urf, NULL, NULL, uf, via, SUM(usd)::BIGINT, SUM(kg)::BIGINT,
+           SUM(usd_a)::BIGINT, SUM(kg_a)::BIGINT, mes
+    FROM linhas GROUP BY ano, urf, uf, via, mes
 ),
 conjuntos AS MATERIALIZED (
     SELECT ano, 32 * GROUPING(pais) + 16 * GROUPING(setor) + 8 * GROUPING(uf)
                 + 4 * GROUPING(via) + 2 + 1 AS conjunto,
            pais, setor, uf, via, NULL::VARCHAR AS urf, NULL::VARCHAR AS ncm,
-           SUM(usd) AS usd, SUM(kg) AS kg, SUM(usd_a) AS usd_a, SUM(kg_a) AS kg_a,
-           max(mes) AS mes
+           SUM(usd)::BIGINT AS usd, SUM(kg)::BIGINT AS kg, SUM(usd_a)::BIGINT AS usd_a,
+           SUM(kg_a)::BIGINT AS kg_a, mes
     FROM origem
-    GROUP BY ano, GROUPING SETS ((pais), (setor), (uf), (via), (pais, setor), (pais, uf),
+    GROUP BY ano, mes, GROUPING SETS ((pais), (setor), (uf), (via), (pais, setor), (pais, uf),
                                  (pais, via), (setor, uf), (setor, via), (uf, via))
     UNION ALL
     SELECT ano, 32 * GROUPING(pais) + 16 * GROUPING(setor) + 8 + 4 + 1,
-           pais, setor, NULL, NULL, urf, NULL, SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
+           pais, setor, NULL, NULL, urf, NULL, SUM(usd)::BIGINT, SUM(kg)::BIGINT,
+           SUM(usd_a)::BIGINT, SUM(kg_a)::BIGINT, mes
     FROM unidade WHERE destino
-    GROUP BY ano, urf, GROUPING SETS ((), (pais), (setor))
+    GROUP BY ano, mes, urf, GROUPING SETS ((), (pais), (setor))
     UNION ALL
     SELECT ano, 32 + 16 + 8 * GROUPING(uf) + 4 * GROUPING(via) + 1,
-           NULL, NULL, uf, via, urf, NULL, SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
+           NULL, NULL, uf, via, urf, NULL, SUM(usd)::BIGINT, SUM(kg)::BIGINT,
+           SUM(usd_a)::BIGINT, SUM(kg_a)::BIGINT, mes
     FROM unidade WHERE NOT destino
-    GROUP BY ano, urf, GROUPING SETS ((uf), (via))
+    GROUP BY ano, mes, urf, GROUPING SETS ((uf), (via))
     UNION ALL
     SELECT ano, 32 + 8 + 4 + 2, NULL, setor, NULL, NULL, NULL, ncm,
-           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
-    FROM linhas GROUP BY ano, ncm, setor
+           SUM(usd)::BIGINT, SUM(kg)::BIGINT, SUM(usd_a)::BIGINT, SUM(kg_a)::BIGINT, mes
+    FROM linhas GROUP BY ano, ncm, setor, mes
     UNION ALL
     SELECT ano, 8 + 4 + 2, pais, setor, NULL, NULL, NULL, ncm,
-           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
-    FROM linhas GROUP BY ano, pais, ncm, setor
+           SUM(usd)::BIGINT, SUM(kg)::BIGINT, SUM(usd_a)::BIGINT, SUM(kg_a)::BIGINT, mes
+    FROM linhas GROUP BY ano, pais, ncm, setor, mes
     UNION ALL
     SELECT ano, 32 + 4 + 2, NULL, setor, uf, NULL, NULL, ncm,
-           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
-    FROM linhas GROUP BY ano, uf, ncm, setor
+           SUM(usd)::BIGINT, SUM(kg)::BIGINT, SUM(usd_a)::BIGINT, SUM(kg_a)::BIGINT, mes
+    FROM linhas GROUP BY ano, uf, ncm, setor, mes
     UNION ALL
     SELECT ano, 32 + 8 + 2, NULL, setor, NULL, via, NULL, ncm,
-           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
-    FROM linhas GROUP BY ano, via, ncm, setor
+           SUM(usd)::BIGINT, SUM(kg)::BIGINT, SUM(usd_a)::BIGINT, SUM(kg_a)::BIGINT, mes
+    FROM linhas GROUP BY ano, via, ncm, setor, mes
     UNION ALL
     SELECT ano, 32 + 8 + 4, NULL, setor, NULL, NULL, urf, ncm,
-           SUM(usd), SUM(kg), SUM(usd_a), SUM(kg_a), max(mes)
-    FROM linhas GROUP BY ano, urf, ncm, setor
+           SUM(usd)::BIGINT, SUM(kg)::BIGINT, SUM(usd_a)::BIGINT, SUM(kg_a)::BIGINT, mes
+    FROM linhas GROUP BY ano, urf, ncm, setor, mes
 ),
 titulos AS (
-    SELECT ano, conjunto + 64, pais, setor, uf, via, urf, left(ncm, 4), usd, kg, usd_a,
-           kg_a, mes
+    SELECT ano, conjunto + 64, pais, setor, uf, via, urf, left(ncm, 4), SUM(usd)::BIGINT,
+           SUM(kg)::BIGINT, SUM(usd_a)::BIGINT, SUM(kg_a)::BIGINT, mes
     FROM conjuntos
     WHERE conjunto & 1 = 0
+    GROUP BY ano, conjunto, pais, setor, uf, via, urf, left(ncm, 4), mes
 ),
 anterior AS (
     SELECT p.ano + 1 AS ano, p.conjunto, p.pais, p.setor, p.uf, p.via, p.urf, p.ncm,
-           NULL::DECIMAL AS usd, NULL::DECIMAL AS kg, p.total_usd AS usd_a,
-           p.total_kg AS kg_a, NULL::INT AS mes
+           NULL::BIGINT AS usd, NULL::BIGINT AS kg, (p.total_usd * 100)::BIGINT AS usd_a,
+           (p.total_kg * 1000)::BIGINT AS kg_a, NULL::INT AS mes
     FROM ate JOIN {anterior} p ON p.ano = %(ano)s - 1 AND p.total_usd IS NOT NULL
     WHERE ate.mes = 12
 )
-SELECT ano, conjunto, pais, setor, uf, via, urf, ncm, SUM(usd), SUM(kg), SUM(usd_a),
-       SUM(kg_a), max(mes), now()
+SELECT ano, conjunto, pais, setor, uf, via, urf, ncm, SUM(usd) * 0.01, SUM(kg) * 0.001,
+       SUM(usd_a) * 0.01, SUM(kg_a) * 0.001, max(mes), now(),
+       CASE WHEN SUM(usd) IS NOT NULL THEN
+         ARRAY[max(usd) FILTER (WHERE mes = 1), max(usd) FILTER (WHERE mes = 2),
+               max(usd) FILTER (WHERE mes = 3), max(usd) FILTER (WHERE mes = 4),
+               max(usd) FILTER (WHERE mes = 5), max(usd) FILTER (WHERE mes = 6),
+               max(usd) FILTER (WHERE mes = 7), max(usd) FILTER (WHERE mes = 8),
+               max(usd) FILTER (WHERE mes = 9), max(usd) FILTER (WHERE mes = 10),
+               max(usd) FILTER (WHERE mes = 11), max(usd) FILTER (WHERE mes = 12)]
+       END,
+       CASE WHEN SUM(usd) IS NOT NULL THEN
+         ARRAY[max(kg) FILTER (WHERE mes = 1), max(kg) FILTER (WHERE mes = 2),
+               max(kg) FILTER (WHERE mes = 3), max(kg) FILTER (WHERE mes = 4),
+               max(kg) FILTER (WHERE mes = 5), max(kg) FILTER (WHERE mes = 6),
+               max(kg) FILTER (WHERE mes = 7), max(kg) FILTER (WHERE mes = 8),
+               max(kg) FILTER (WHERE mes = 9), max(kg) FILTER (WHERE mes = 10),
+               max(kg) FILTER (WHERE mes = 11), max(kg) FILTER (WHERE mes = 12)]
+       END
 FROM (SELECT * FROM conjuntos UNION ALL SELECT * FROM titulos UNION ALL SELECT * FROM anterior)
     AS ambos
 GROUP BY ano, conjunto, pais, setor, uf, via, urf, ncm
@@ -280,19 +305,22 @@ SELECT COALESCE(max(mes_max), 0) = 12 FROM {parent} WHERE ano = %(ano)s AND conj
 -- December, whose comparison is the whole year before. Both sides are already summed,
 -- one row per key: grouping them together pairs the keys, NULLs (no code) included,
 -- and as exportacao_par gives, a code of the year before alone keeps a row without sums
--- of its own. On a 1.5M-row year: 14-22 s, against 44 s for summing its facts again
+-- of its own. The months (centavos_mes, gramas_mes) are the stored row's, the only
+-- one of its key that has them. On a 1.5M-row year: 14-22 s, against 44 s for summing its facts again
 -- (a full join on the keys, tried first, took 49 s).
 INSERT INTO {new} (ano, conjunto, pais, setor, uf, via, urf, ncm, total_usd, total_kg,
-                   anterior_usd, anterior_kg, mes_max, updated_at)
+                   anterior_usd, anterior_kg, mes_max, updated_at, centavos_mes, gramas_mes)
 SELECT %(ano)s, conjunto, pais, setor, uf, via, urf, ncm, SUM(usd), SUM(kg), SUM(usd_a),
-       SUM(kg_a), max(mes), now()
+       SUM(kg_a), max(mes), now(), max(centavos_mes), max(gramas_mes)
 FROM (
     SELECT conjunto, pais, setor, uf, via, urf, ncm, total_usd AS usd, total_kg AS kg,
-           NULL::DECIMAL AS usd_a, NULL::DECIMAL AS kg_a, mes_max AS mes
+           NULL::DECIMAL AS usd_a, NULL::DECIMAL AS kg_a, mes_max AS mes, centavos_mes,
+           gramas_mes
     FROM {old}
     WHERE total_usd IS NOT NULL
     UNION ALL
-    SELECT conjunto, pais, setor, uf, via, urf, ncm, NULL, NULL, total_usd, total_kg, NULL
+    SELECT conjunto, pais, setor, uf, via, urf, ncm, NULL, NULL, total_usd, total_kg, NULL,
+           NULL, NULL
     FROM {anterior}
     WHERE ano = %(ano)s - 1 AND total_usd IS NOT NULL
 ) AS ambos

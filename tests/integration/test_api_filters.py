@@ -11,8 +11,9 @@ import pytest
 from litestar.testing import TestClient
 
 from bgc_api.app import create_app
-from bgc_core import sqlfiles
+from bgc_core import sqlfiles, views
 from bgc_core.settings import load_settings
+from bgc_pipeline.ingest import load_file
 from tests.integration.test_api_dimensions import (
     Row,
     answered,
@@ -23,6 +24,7 @@ from tests.integration.test_api_dimensions import (
     rounded,
     two_years,  # noqa: F401 (a fixture)
 )
+from tests.support.paths import FIXTURES
 
 Predicate = Callable[[Row], bool]
 
@@ -37,6 +39,25 @@ for _row in reference("cfg.pais_bloco"):
     BLOCS[_row["co_bloco"]].add(_row["co_pais"])
 SECTOR_OF = {r["ncm"]: r["isic_secao"] for r in reference("cfg.ncm_setor")}
 COUNTRY = {r["co_pais"]: r for r in reference("cfg.pais")}
+
+
+def kept_by(rows: list[Row], codes: dict[str, str]) -> list[Row]:
+    """The rows every filter keeps: an HS level keeps the NCMs it prefixes, a sector the
+    NCMs of its ISIC section, any other dimension its own code."""
+
+    def keeps(row: Row, name: str, code: str) -> bool:
+        if name in ("sh2", "sh4", "sh6"):
+            return str(row.codes["ncm"]).startswith(code)
+        if name == "setor":
+            return SECTOR_OF[str(row.codes["ncm"])] == code
+        return row.codes[name] == code
+
+    return [r for r in rows if all(keeps(r, name, code) for name, code in codes.items())]
+
+
+def query_of(codes: dict[str, str]) -> str:
+    """The filters as query parameters (an HS level is an ``ncm`` prefix)."""
+    return "&".join(f"{'ncm' if n.startswith('sh') else n}={c}" for n, c in codes.items())
 
 
 def busiest(rows: list[Row], dimension: str) -> str:
@@ -100,14 +121,8 @@ def test_a_ranking_with_two_or_three_filters(
 ) -> None:
     _, rows = two_years
     codes = {name: busiest(rows, name) for name in filters}
-    keep: Predicate = lambda r: all(  # noqa: E731
-        str(r.codes[name]).startswith(code) if name == "sh2" else r.codes[name] == code
-        for name, code in codes.items()
-    )
-    expected = expected_ranking([r for r in rows if keep(r)], dimension, 2025, 1,
-                                last_month(rows, 2025))  # fmt: skip
-    query = "&".join(f"{'ncm' if n == 'sh2' else n}={c}" for n, c in codes.items())
-    body = answered(client, f"/v1/metrics/{dimension}?ano=2025&{query}&limit=1000")
+    expected = expected_ranking(kept_by(rows, codes), dimension, 2025, 1, last_month(rows, 2025))
+    body = answered(client, f"/v1/metrics/{dimension}?ano=2025&{query_of(codes)}&limit=1000")
     assert expected["items"], "the filters keep data"
     assert ranked(body) == expected["items"]
     assert body["total"] == len(expected["items"])
@@ -146,6 +161,99 @@ def test_an_ncm_prefix_and_a_span_of_months(
     assert ranked(body) == expected["items"]
     assert body["periodo"] == {"de": "2025-02", "ate": "2025-04"}
     assert body["filters"] == {"ncm": chapter, "mes_de": 2, "mes_ate": 4}
+
+
+@pytest.mark.parametrize(
+    ("filtered", "dimension"),
+    [
+        ("uf", "sh4"),  # the state's headings
+        ("uf", "ncm"),  # one row per NCM in each year, summed across the two
+        ("sh2", "pais"),  # the pais ranking's own query
+        ("pais", "via"),
+        ("setor", "urf"),
+    ],
+)
+def test_a_ranking_over_a_span_of_months_with_one_filter(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+    filtered: str,
+    dimension: str,
+) -> None:
+    _, rows = two_years
+    codes = {filtered: busiest(rows, filtered) if filtered != "setor" else "C"}
+    expected = expected_ranking(kept_by(rows, codes), dimension, 2025, 2, 7)
+    body = answered(
+        client, f"/v1/metrics/{dimension}?ano=2025&mes_de=2&mes_ate=7&{query_of(codes)}&limit=1000"
+    )
+    assert expected["items"], "the filter keeps data"
+    assert ranked(body) == expected["items"]
+    assert body["total"] == len(expected["items"])
+
+
+def test_resumo_over_a_span_of_months_with_a_state(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+) -> None:
+    _, rows = two_years
+    uf = busiest(rows, "uf")
+    kept = [r for r in kept_by(rows, {"uf": uf}) if 2 <= r.mes <= 7]
+    body = answered(client, f"/v1/metrics/resumo?uf={uf}&mes_de=2&mes_ate=7")
+    assert body["totalUsd"] == sum(r.usd for r in kept)
+    assert body["totalKg"] == sum(r.kg for r in kept)
+    assert body["paisesCount"] == len({r.codes["pais"] for r in kept})
+    assert body["setoresCount"] == len({SECTOR_OF[str(r.codes["ncm"])] for r in kept})
+    assert body["anos"] == [2024, 2025]
+
+
+def monthly_sums(rows: list[Row]) -> list[tuple[int, int, Decimal, Decimal]]:
+    sums: dict[tuple[int, int], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for r in rows:
+        sums[(r.ano, r.mes)][0] += r.usd
+        sums[(r.ano, r.mes)][1] += r.kg
+    return [(ano, mes, usd, kg) for (ano, mes), (usd, kg) in sorted(sums.items())]
+
+
+@pytest.mark.parametrize("filters", [("uf",), ("sh4",), ("urf",), ("pais", "sh2")])
+def test_serie_with_filters_month_by_month(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+    filters: tuple[str, ...],
+) -> None:
+    _, rows = two_years
+    codes = {name: busiest(rows, name) for name in filters}
+    body = answered(client, f"/v1/metrics/serie?{query_of(codes)}")
+    items = [(i["ano"], i["mes"], i["totalUsd"], i["totalKg"]) for i in body["items"]]
+    assert items == monthly_sums(kept_by(rows, codes))
+    assert len({ano for ano, *_ in items}) == 2
+
+
+def test_annual_figures_count_in_december_but_not_in_a_series(
+    two_years: tuple[str, list[Row]],  # noqa: F811
+) -> None:
+    """A web download without months (annual figures, 2024) beside the official files: a
+    span through December holds its values, a monthly series has no point for them."""
+    url, rows = two_years
+    web = FIXTURES / "comexstat" / "exportacoes_carnes_sc_excerpt.csv"
+    assert load_file(url, web).rows_rejected == 0
+    views.refresh_all(url)
+    with web.open(encoding="utf-8-sig", newline="") as handle:
+        annual = [
+            Row(int(r["Ano"]), 12, Decimal(r["Valor US$ FOB"]), Decimal(r["Quilograma Líquido"]),
+                {"ncm": r["Código NCM"].strip()})
+            for r in csv.DictReader(handle, delimiter=";")
+        ]  # fmt: skip
+    chapter = {"sh2": "02"}
+    with TestClient(
+        app=create_app(load_settings({}), database_url=url, access_log=False)
+    ) as client:
+        body = answered(
+            client, f"/v1/metrics/ncm?ano=2024&mes_de=12&mes_ate=12&{query_of(chapter)}&limit=1000"
+        )
+        expected = expected_ranking(kept_by(rows, chapter) + annual, "ncm", 2024, 12, 12)
+        assert ranked(body) == expected["items"]
+        serie = answered(client, f"/v1/metrics/serie?ano=2024&{query_of(chapter)}")
+    items = [(i["ano"], i["mes"], i["totalUsd"], i["totalKg"]) for i in serie["items"]]
+    assert items == monthly_sums([r for r in kept_by(rows, chapter) if r.ano == 2024])
 
 
 def test_a_bloc_is_every_country_in_it(
@@ -312,7 +420,7 @@ def test_movers_within_a_country(
     )  # fmt: skip
 
 
-def test_movers_by_sector_within_a_chapter_come_from_the_facts(
+def test_movers_by_sector_within_a_chapter_over_a_span_of_months(
     client: TestClient,
     two_years: tuple[str, list[Row]],  # noqa: F811
 ) -> None:

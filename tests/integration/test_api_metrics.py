@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import logging
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from bgc_api.schemas import PaisPage, Problem, Resumo, Serie, SetorPage
 from bgc_core import views
 from bgc_core.settings import load_settings
 from bgc_pipeline.ingest import load_file
+from tests.support.db import query
 from tests.support.fixtures import StateCopy
 
 # ano, mes, pais, setor, valor_usd, peso_kg
@@ -442,21 +444,34 @@ def test_an_answer_built_while_a_refresh_lands_is_not_cached(
 
 
 class LoadDuringQuery(Repository):
-    """A repository whose first ``resumo`` starts after its answer's snapshot was taken
-    and after a load and a refresh committed."""
+    """A repository whose first ``resumo`` starts after its answer's snapshot was taken,
+    while a load and a refresh run beside it: the refresh has summed the new rows and
+    waits to swap the pair table's partitions, which the answer holds."""
 
     def __init__(self, inner: Repository, url: str, api: Litestar, extra: Path) -> None:
         super().__init__(inner.engine, inner.observe)
         self.url, self.api, self.extra, self.done = url, api, extra, False
+        self.beside = threading.Thread(target=self.load_and_refresh)
+
+    def load_and_refresh(self) -> None:
+        load_file(self.url, self.extra)
+        views.refresh_all(self.url)
 
     def resumo(self, scope: Scope, freshness: Freshness) -> Resumo:
         if not self.done:
             self.done = True
-            old = self.api.state.data_version.current
-            load_file(self.url, self.extra)
-            views.refresh_all(self.url)
-            wait_for_new_version(self.api, old)
+            self.beside.start()
+            wait_for_a_lock_wait(self.url)
         return super().resumo(scope, freshness)
+
+
+def wait_for_a_lock_wait(url: str, timeout_s: float = 60) -> None:
+    """Some session of the database waits for a lock; fail naming the wait when none does."""
+    deadline = time.monotonic() + timeout_s
+    sql = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+    while query(url, sql) == [(0,)] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert query(url, sql) != [(0,)], f"no session waited for a lock within {timeout_s} s"
 
 
 def test_an_answer_names_the_version_its_figures_come_from(
@@ -469,11 +484,14 @@ def test_an_answer_names_the_version_its_figures_come_from(
         "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2025,3,Japão,Agropecuária,09011110,7.77,1\n",
         encoding="utf-8",
     )
-    api.state.repository = LoadDuringQuery(api.state.repository, loaded, api, extra)
+    old = api.state.data_version.current
+    api.state.repository = beside = LoadDuringQuery(api.state.repository, loaded, api, extra)
     during = client.get("/v1/metrics/resumo?ano=2025&setor=Agropecuária&mes_ate=12").json()
+    beside.beside.join(timeout=120)
+    wait_for_new_version(api, old)
     after = client.get("/v1/metrics/resumo?ano=2025").json()
-    # the refresh committed after the answer's snapshot: its figures and its version are
-    # the old ones together
+    # the refresh committed after the answer: its figures and its version are the old
+    # ones together, the pair table's included (a span of months reads it)
     assert during["updatedAt"] == before["updatedAt"] < after["updatedAt"]
     assert during["totalUsd"] == farming["totalUsd"]
     assert Decimal(str(after["totalUsd"])) - Decimal(str(before["totalUsd"])) == Decimal("7.77")

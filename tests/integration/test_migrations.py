@@ -34,6 +34,7 @@ SHIPPED = [
     "0016_ncm_multissetor.sql",
     "0017_pair_headings.sql",
     "0018_pending_comparison.sql",
+    "0019_pair_months.sql",
 ]
 
 SUMMARIES = ["mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]

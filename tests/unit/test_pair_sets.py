@@ -20,7 +20,8 @@ from bgc_api.repository import Scope, one_row_per_code, pair_set
         (Scope(via="01"), "fator", 32 + 8 + 2),  # a class is known by NCM
         (Scope(bloco="22"), "uf", 16 + 4 + 2 + 1),  # a bloc filters its countries
         (Scope(uf="SP", via="01"), "ncm", None),  # three columns: the facts
-        (Scope(uf="SP", mes_de=1), "ncm", None),  # a span of months: the facts
+        (Scope(uf="SP", mes_de=1), "ncm", 32 + 4 + 2),  # a span: the same rows' months
+        (Scope(mes_de=1, mes_ate=6), "pais", 16 + 8 + 4 + 2 + 1),  # a span alone
     ],
 )
 def test_the_pair_set_holds_the_filter_and_the_ranked_columns(
@@ -54,7 +55,7 @@ def test_rows_held_to_one_code_per_filter_are_taken_as_they_are(scope: Scope, ra
         (Scope(ncm="12"), "urf"),  # each NCM of the chapter has its row per unit
         (Scope(ncm="12"), "setor"),  # each NCM of the chapter has its sector's row
         (Scope(uf="SP", via="01"), "ncm"),  # no pair set: the facts
-        (Scope(uf="SP", mes_ate=6), "ncm"),  # a span of months: the facts
+        (Scope(uf="SP", mes_ate=6), "ncm"),  # a span: each year's rows, summed by code
     ],
 )
 def test_rows_left_with_several_codes_are_summed(scope: Scope, ranked: str) -> None:
