@@ -94,8 +94,9 @@ def one_filter_urls(years: list[int]) -> list[str]:
 
 def filtered_urls(years: list[int]) -> list[str]:
     """Rankings, summaries, series, concentration and movers with two filters beyond the
-    year: answered from the facts (rpt.exportacao_fato), the leading codes of the
-    generated data."""
+    year, on the leading codes of the generated data: the pair table answers those whose
+    columns it keeps together (a series by country and state), the facts
+    (rpt.exportacao_fato) the rest."""
     urls = []
     for year in years:
         urls += [
@@ -116,7 +117,7 @@ def filtered_urls(years: list[int]) -> list[str]:
 
 def months_urls(years: list[int]) -> list[str]:
     """Series and rankings over a span of months, with one or two filters: answered from
-    the facts (rpt.exportacao_fato), whose sets of sums are yearly."""
+    the pair table's months (migration 0019; before it, from the facts)."""
     urls = []
     for year in years:
         urls += [
