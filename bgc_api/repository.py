@@ -207,7 +207,7 @@ class Repository:
             ) as conn:
                 self._local.conn = conn
                 try:
-                    conn.execute(QUERIES["hold_pairs"])
+                    self._rows("hold_pairs", {})
                     [(updated_at,)] = self._rows("version", {})
                     latest = self._rows("data_through", {})
                     yield Freshness(
@@ -225,9 +225,9 @@ class Repository:
         """On the answer's snapshot connection when there is one, else on its own."""
         conn = getattr(self._local, "conn", None)
         if conn is not None:
-            return list(conn.execute(QUERIES[name], params))
+            return _fetched(conn.execute(QUERIES[name], params))
         with self.engine.connect() as own:
-            return list(own.execute(QUERIES[name], params))
+            return _fetched(own.execute(QUERIES[name], params))
 
     def _rows(
         self, name: str, params: dict[str, Any], label: str | None = None
@@ -339,7 +339,8 @@ class Repository:
     def _scoped_page(
         self, dimension: str, scope: Scope, limit: int, offset: int, lang: str
     ) -> tuple[list[DimensaoItem], int, Periodo | None, Decimal | None]:
-        """A dimension page of a scope filtered beyond its months, from the facts."""
+        """A dimension page of a scope filtered beyond its months, from the pair table
+        or the facts (``pair_set``)."""
         [months] = self._rows("periodo", _period(scope), label="periodo")
         if months.ano is None:
             return [], 0, None, None
@@ -443,6 +444,11 @@ class Repository:
             first = scope.ano_de + 1 if scope.ano_de is not None else None
             return series.rolling_12_months(items, first_year=first)
         return items
+
+
+def _fetched(result: sa.CursorResult[Any]) -> list[sa.Row[Any]]:
+    """A statement's rows; none for one that returns none (``hold_pairs``)."""
+    return list(result) if result.returns_rows else []
 
 
 def _source_label(name: str, scope: Scope, pairs: int | None) -> str:

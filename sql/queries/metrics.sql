@@ -208,7 +208,8 @@ ORDER BY p.total_usd DESC, p.name;
 -- sector: each year's sums, and the reference year's comparison with the year before
 -- over the months through the year's last month. That comparison is the ranking's own
 -- (through the scope's last month) only when the scope reaches the year's last month:
--- mesmos_meses says so, and the API asks the facts otherwise.
+-- mesmos_meses says so, and the API asks the facts otherwise. With a span of months
+-- (:mes_de, :mes_ate) both years are summed over it, from each year's own rows.
 WITH linhas AS MATERIALIZED (
     -- A year's own rows carry their latest month; its comparison rows (the year before
     -- over the same months, labelled with that year) do not.
