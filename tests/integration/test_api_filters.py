@@ -60,6 +60,25 @@ def query_of(codes: dict[str, str]) -> str:
     return "&".join(f"{'ncm' if n.startswith('sh') else n}={c}" for n, c in codes.items())
 
 
+def assert_ranked_from_the_files(
+    client: TestClient,
+    rows: list[Row],
+    codes: dict[str, str],
+    dimension: str,
+    de: int,
+    ate: int,
+    months: str = "",
+) -> None:
+    """2025's ranking by ``dimension`` under the filters ``codes`` (and the ``months``
+    parameters, if any) is the one summed from the rows they keep, months de..ate."""
+    expected = expected_ranking(kept_by(rows, codes), dimension, 2025, de, ate)
+    url = f"/v1/metrics/{dimension}?ano=2025{months}&{query_of(codes)}&limit=1000"
+    body = answered(client, url)
+    assert expected["items"], "the filters keep data"
+    assert ranked(body) == expected["items"]
+    assert body["total"] == len(expected["items"])
+
+
 def busiest(rows: list[Row], dimension: str) -> str:
     """The code of ``dimension`` with the most rows: a filter that keeps data."""
     counts: dict[str, int] = defaultdict(int)
@@ -121,11 +140,7 @@ def test_a_ranking_with_two_or_three_filters(
 ) -> None:
     _, rows = two_years
     codes = {name: busiest(rows, name) for name in filters}
-    expected = expected_ranking(kept_by(rows, codes), dimension, 2025, 1, last_month(rows, 2025))
-    body = answered(client, f"/v1/metrics/{dimension}?ano=2025&{query_of(codes)}&limit=1000")
-    assert expected["items"], "the filters keep data"
-    assert ranked(body) == expected["items"]
-    assert body["total"] == len(expected["items"])
+    assert_ranked_from_the_files(client, rows, codes, dimension, 1, last_month(rows, 2025))
 
 
 def test_resumo_and_concentration_with_a_state_and_a_route(
@@ -181,13 +196,7 @@ def test_a_ranking_over_a_span_of_months_with_one_filter(
 ) -> None:
     _, rows = two_years
     codes = {filtered: busiest(rows, filtered) if filtered != "setor" else "C"}
-    expected = expected_ranking(kept_by(rows, codes), dimension, 2025, 2, 7)
-    body = answered(
-        client, f"/v1/metrics/{dimension}?ano=2025&mes_de=2&mes_ate=7&{query_of(codes)}&limit=1000"
-    )
-    assert expected["items"], "the filter keeps data"
-    assert ranked(body) == expected["items"]
-    assert body["total"] == len(expected["items"])
+    assert_ranked_from_the_files(client, rows, codes, dimension, 2, 7, "&mes_de=2&mes_ate=7")
 
 
 def test_resumo_over_a_span_of_months_with_a_state(
