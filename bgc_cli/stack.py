@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import datetime as dt
+import fcntl
 import json
 import os
 import shutil
@@ -49,6 +50,9 @@ blocs, loaded in about a minute on two cores."""
 DEMO_SEED = 2026
 DEMO_MARKER = "demo-dropped"
 STOP_GRACE_S = 15
+CLEANUP_WAIT_S = 60.0
+"""How long ``bgc up`` waits for a crashed run's watchdog to finish stopping what that
+run left (it takes at most ``watchdog.GRACE_S`` plus the database's 30 s)."""
 WATCH_INTERVAL_S = 2.0
 PR_SET_PDEATHSIG = 1
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -351,12 +355,42 @@ def _still_ours(pgid: int) -> bool:
     return leader is None or any(name in leader for name in (b"bgc", b"dagster"))
 
 
+def wait_for_watchdog(state: RunState, timeout_s: float = CLEANUP_WAIT_S) -> None:
+    """Wait until no watchdog holds ``run/watchdog.lock``: a crashed run's watchdog that is
+    still stopping its groups would stop the database this run starts next."""
+    path = state.path.with_name(watchdog.LOCK_NAME)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return  # closing the descriptor below releases it
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = path.read_text(encoding="utf-8").strip() or "unknown"
+                    raise StackError(
+                        f"{path}: the watchdog of a crashed bgc up (pid {holder}) is still "
+                        f"stopping it after {timeout_s:.0f} s; stop that process and retry"
+                    ) from None
+                time.sleep(0.1)
+    finally:
+        os.close(fd)
+
+
 def recover_crashed_run(state: RunState) -> str | None:
-    """Stop what a crashed ``bgc up`` left in this ``BGC_HOME``; say what was done."""
-    found = state.read()
-    pid = found.get("pid")
+    """Stop what a crashed ``bgc up`` left in this ``BGC_HOME``; say what was done. Its
+    watchdog may be doing the same: wait for it first, then stop what it left."""
+    pid = state.read().get("pid")
     if not isinstance(pid, int) or _is_running_stack(pid):
         return None  # nothing recorded, or a live stack (the port check will say so)
+    wait_for_watchdog(state)
+    found = state.read()
+    if found.get("pid") != pid:
+        return None  # the watchdog cleaned up and cleared the record
     recorded = found.get("groups")
     groups = (
         [g for g in recorded if isinstance(g, int) and _still_ours(g)]

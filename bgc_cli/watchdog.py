@@ -8,12 +8,15 @@ the watchdog then stops the children's process groups and the embedded PostgreSQ
     python -m bgc_cli.watchdog FD RUN_STATE_FILE
 
 The run-state file (``$BGC_HOME/run/up.json``, kept by ``bgc up``) names the process
-groups and the embedded server's data folder at the moment it is needed.
+groups and the embedded server's data folder at the moment it is needed. The watchdog
+holds ``run/watchdog.lock`` while it lives: the next ``bgc up`` waits for it, so a
+cleanup still under way never stops the database that ``bgc up`` has just started.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import signal
@@ -23,6 +26,17 @@ from pathlib import Path
 
 CLEAN_EXIT = b"x"
 GRACE_S = 10.0
+LOCK_NAME = "watchdog.lock"
+
+
+def hold_lock(state_file: Path) -> int:
+    """Take ``watchdog.lock`` beside the run-state file for this process's life (the
+    kernel releases it however the process ends) and write this PID into it."""
+    fd = os.open(state_file.with_name(LOCK_NAME), os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    return fd
 
 
 def group_alive(pgid: int) -> bool:
@@ -76,6 +90,7 @@ def main(argv: list[str]) -> int:
     fd, state_file = int(argv[0]), Path(argv[1])
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is for bgc up, not for us
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    hold_lock(state_file)
     with os.fdopen(fd, "rb") as pipe:
         said = pipe.read()  # blocks until bgc up closes its end, however it ends
     if said == CLEAN_EXIT:
