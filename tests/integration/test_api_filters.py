@@ -6,6 +6,7 @@ import csv
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from litestar.testing import TestClient
@@ -77,6 +78,14 @@ def assert_ranked_from_the_files(
     assert expected["items"], "the filters keep data"
     assert ranked(body) == expected["items"]
     assert body["total"] == len(expected["items"])
+
+
+def assert_summarises(body: dict[str, Any], kept: list[Row]) -> None:
+    """A /resumo answer holds the totals and the country and sector counts of ``kept``."""
+    assert body["totalUsd"] == sum(r.usd for r in kept)
+    assert body["totalKg"] == sum(r.kg for r in kept)
+    assert body["paisesCount"] == len({r.codes["pais"] for r in kept})
+    assert body["setoresCount"] == len({SECTOR_OF[str(r.codes["ncm"])] for r in kept})
 
 
 def busiest(rows: list[Row], dimension: str) -> str:
@@ -151,11 +160,7 @@ def test_resumo_and_concentration_with_a_state_and_a_route(
     uf, via = busiest(rows, "uf"), busiest(rows, "via")
     kept = [r for r in rows if r.codes["uf"] == uf and r.codes["via"] == via]
     body = answered(client, f"/v1/metrics/resumo?ano=2025&uf={uf}&via={via}")
-    latest = [r for r in kept if r.ano == 2025]
-    assert body["totalUsd"] == sum(r.usd for r in latest)
-    assert body["totalKg"] == sum(r.kg for r in latest)
-    assert body["paisesCount"] == len({r.codes["pais"] for r in latest})
-    assert body["setoresCount"] == len({SECTOR_OF[str(r.codes["ncm"])] for r in latest})
+    assert_summarises(body, [r for r in kept if r.ano == 2025])
     concentration = answered(client, f"/v1/metrics/concentracao?uf={uf}&via={via}")
     ate = last_month(rows, 2025)
     for field, dimension in (("paises", "pais"), ("produtos", "sh4")):
@@ -207,10 +212,7 @@ def test_resumo_over_a_span_of_months_with_a_state(
     uf = busiest(rows, "uf")
     kept = [r for r in kept_by(rows, {"uf": uf}) if 2 <= r.mes <= 7]
     body = answered(client, f"/v1/metrics/resumo?uf={uf}&mes_de=2&mes_ate=7")
-    assert body["totalUsd"] == sum(r.usd for r in kept)
-    assert body["totalKg"] == sum(r.kg for r in kept)
-    assert body["paisesCount"] == len({r.codes["pais"] for r in kept})
-    assert body["setoresCount"] == len({SECTOR_OF[str(r.codes["ncm"])] for r in kept})
+    assert_summarises(body, kept)
     assert body["anos"] == [2024, 2025]
 
 
