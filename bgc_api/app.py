@@ -21,6 +21,7 @@ from litestar.utils import is_async_callable
 from prometheus_client import generate_latest
 from swagger_ui_bundle import swagger_ui_path
 
+from bgc_api.analytics import Analytics, SnapshotCache
 from bgc_api.cache import DataVersion, ResponseCache
 from bgc_api.codes import CodeDimension, codes_router
 from bgc_api.dashboard import assets, dashboard_router
@@ -142,9 +143,16 @@ def create_app(
         version = DataVersion(url)
         version.start()
         version.wait_until_read(timeout=1)
+        analytics = Analytics(
+            settings.api_duckdb_threads, settings.api_duckdb_memory_mb, metrics.observe_query
+        )
         app.state.update(
             repository=Repository(
-                engine, metrics.observe_query, timeout_ms=settings.api_statement_timeout_ms
+                engine,
+                analytics,
+                SnapshotCache(settings.snapshot_cache),
+                metrics.observe_query,
+                timeout_ms=settings.api_statement_timeout_ms,
             ),
             data_version=version,
             cache=ResponseCache(),
@@ -154,6 +162,7 @@ def create_app(
         finally:
             version.stop()
             engine.dispose()
+            analytics.close()
 
     handlers: list[ControllerRouterHandler] = [
         health,

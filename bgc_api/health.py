@@ -12,7 +12,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from bgc_api.problems import problem
 from bgc_api.repository import DatabaseDown, Repository
 from bgc_api.schemas import problem_answer
-from bgc_core.views import VIEWS_IN_ORDER
+from bgc_core.views import READ_VIEWS
 
 READY_TIMEOUT_S = 3.0
 """A probe answers within this, whatever the database does (its timeout is usually 1-5 s)."""
@@ -21,7 +21,7 @@ READY_TIMEOUT_S = 3.0
 def readiness(repository: Repository) -> str | None:
     """``None`` when the database answers and every report view is populated, else the reason."""
     try:
-        missing = repository.unpopulated_views(VIEWS_IN_ORDER)
+        missing = repository.unpopulated_views(READ_VIEWS)
     except DatabaseDown as exc:
         cause = exc.__cause__
         origin = getattr(cause, "orig", None) or cause or exc

@@ -1,12 +1,12 @@
-"""Read queries over the ``rpt`` views (``sql/queries/metrics.sql``); the only SQL the API runs."""
+"""Every read of the API: the ``rpt`` views in PostgreSQL (``sql/queries/metrics.sql``) and
+the Parquet snapshots in DuckDB (``sql/queries/analytics.sql``)."""
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,7 +14,8 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from bgc_api import series
+from bgc_api import figures, series
+from bgc_api.analytics import Analytics, SnapshotCache, SnapshotFile, SnapshotUnavailable
 from bgc_api.cache import format_data_through
 from bgc_api.schemas import (
     Codigo,
@@ -72,8 +73,7 @@ class Scope:
 
     def beyond(self, *answered: str) -> bool:
         """Whether a filter other than the years and ``answered`` is given: such a scope
-        is answered from the pair table or the facts (``pair_set``), not the per-dimension
-        tables."""
+        is answered from the snapshots, not the views."""
         skipped = {"ano", "ano_de", "ano_ate", *answered}
         return any(v is not None for k, v in self.as_params().items() if k not in skipped)
 
@@ -94,86 +94,6 @@ CROSSED_BY_MONTHLY_ROLLUP = ("pais", "setor", "mes_de", "mes_ate")
 CROSSED_BY_DIMENSION_TABLE = ("mes_de", "mes_ate")
 """Filters the per-code table answers itself (its months are cumulative)."""
 
-PAIR_COLUMNS = ("pais", "setor", "uf", "via", "urf", "ncm")
-"""The pair table's dimensions, in the order of its ``conjunto`` bits (pais 32 ... ncm 1)."""
-PAIR_COLUMN_OF = {
-    "pais": "pais", "bloco": "pais", "setor": "setor", "uf": "uf", "via": "via", "urf": "urf",
-    "ncm": "ncm", "sh6": "ncm", "sh4": "ncm", "sh2": "ncm", "fator": "ncm", "cgce": "ncm",
-    "cuci": "ncm",
-}  # fmt: skip
-"""The column a filter or a ranked dimension reads (a bloc its countries, an HS level or
-a class its NCMs)."""
-PAIR_SETS = frozenset(
-    {frozenset({c}) for c in ("pais", "setor", "uf", "via", "urf")}
-    | {frozenset({"ncm", "setor"})}
-    | {frozenset(p) for p in itertools.combinations(("pais", "setor", "uf", "via", "urf"), 2)}
-    | {frozenset({c, "ncm", "setor"}) for c in ("pais", "uf", "via", "urf")}
-)
-"""The column sets rpt.exportacao_par is split by (sql/queries/refresh.sql: exportacao_par):
-every column alone and every pair, the NCM always with its sector; each set with the NCM
-is also kept by heading (``BY_HEADING``)."""
-BY_HEADING = 64
-"""The ``conjunto`` bit of a set whose NCMs are summed by heading (SH4, migration 0017)."""
-HEADING_LEVELS = frozenset({"sh4", "sh2"})
-"""Ranked dimensions a heading's four digits answer."""
-
-
-ONE_CODE_FILTERS = frozenset({"pais", "setor", "uf", "via", "urf"})
-"""Filters that keep one code of their column (a bloc keeps several countries, an NCM
-prefix shorter than 8 digits several NCMs)."""
-
-
-def _filtered_columns(scope: Scope) -> set[str]:
-    return {k for k, v in scope.as_params().items() if v is not None and k in PAIR_COLUMN_OF}
-
-
-def _needed_columns(scope: Scope, ranked: tuple[str, ...]) -> set[str]:
-    needed = {PAIR_COLUMN_OF[name] for name in _filtered_columns(scope) | set(ranked)}
-    if "ncm" in needed:
-        needed.add("setor")
-    return needed
-
-
-def pair_set(scope: Scope, *ranked: str) -> int | None:
-    """The ``conjunto`` of rpt.exportacao_par that holds every column an answer ranking
-    ``ranked`` over ``scope`` needs, or ``None`` (the facts answer): more than one filter
-    beside the ranked dimension. A span of months reads the rows' monthly values."""
-    needed = _needed_columns(scope, ranked)
-    if frozenset(needed) not in PAIR_SETS:
-        return None
-    bits = sum(1 << (5 - i) for i, column in enumerate(PAIR_COLUMNS) if column not in needed)
-    return bits + BY_HEADING if "ncm" in needed and _by_heading(scope, ranked) else bits
-
-
-def _by_heading(scope: Scope, ranked: tuple[str, ...]) -> bool:
-    """Whether the NCMs an answer reads may come summed by heading: it ranks them no
-    finer than SH4, by no class, and filters them by at most four digits."""
-    products = {name for name in ranked if PAIR_COLUMN_OF[name] == "ncm"}
-    return products <= HEADING_LEVELS and (scope.ncm is None or len(scope.ncm) <= 4)
-
-
-def one_row_per_code(scope: Scope, ranked: str) -> bool:
-    """Whether the pair rows a filtered answer ranking ``ranked`` reads (``pair_set``)
-    hold one code of ``ranked`` each, so the query need not sum them again: ``ranked``
-    is a column itself (not an HS level, a class or a bloc), and every other column of
-    the set is held to one code by a filter. The sector follows from the NCM, save in
-    the years ``rpt.anos_ncm_multissetor`` lists, which the queries sum all the same."""
-    if ranked not in PAIR_COLUMNS or pair_set(scope, ranked) is None or in_months(scope):
-        return False
-    pinned = _filtered_columns(scope) & ONE_CODE_FILTERS
-    if scope.ncm is not None and len(scope.ncm) == 8:
-        pinned.add("ncm")
-    free = _needed_columns(scope, (ranked,)) - pinned
-    if "ncm" in free:
-        free.discard("setor")
-    return free == {ranked}
-
-
-def in_months(scope: Scope) -> bool:
-    """Whether the client asked for a span of months: the pair rows then give their
-    values in those months, and the year before's come from its own rows."""
-    return scope.mes_de is not None or scope.mes_ate is not None
-
 
 @dataclass(frozen=True)
 class Freshness:
@@ -183,11 +103,37 @@ class Freshness:
     data_through: str | None
 
 
+@dataclass(frozen=True)
+class Ranked:
+    """One item of a ranking by country or sector, from either engine."""
+
+    name: str
+    total_usd: Decimal
+    total_kg: Decimal
+    participacao_pct: Decimal | None
+    anos: list[int]
+    variacao_pct: Decimal | None
+    usd_por_kg: Decimal | None
+    codigo: str | None
+    nome: str | None
+
+
 class Repository:
+    """Every read of an answer. Scopes the PostgreSQL views hold (no filter beyond the
+    years and what the view is split by) read them; every other scope reads the data
+    version's Parquet snapshots through DuckDB (:mod:`bgc_api.analytics`)."""
+
     def __init__(
-        self, engine: sa.Engine, observe: Observe | None = None, timeout_ms: int | None = None
+        self,
+        engine: sa.Engine,
+        analytics: Analytics,
+        files: SnapshotCache,
+        observe: Observe | None = None,
+        timeout_ms: int | None = None,
     ) -> None:
         self.engine = engine
+        self.analytics = analytics
+        self.files = files
         self.observe = observe
         self.timeout_ms = timeout_ms
         self._local = threading.local()
@@ -200,22 +146,27 @@ class Repository:
     def snapshot(self) -> Iterator[Freshness]:
         """Run every query of one answer in one snapshot (REPEATABLE READ, read only) and
         yield the data version and latest month that snapshot sees: an answer names the
-        version its figures come from, even when a refresh commits while it is built."""
+        version its figures come from, even when a refresh commits while it is built. The
+        same snapshot names the Parquet files the answer may read."""
         try:
             with self.engine.connect().execution_options(
                 isolation_level="REPEATABLE READ", postgresql_readonly=True
             ) as conn:
                 self._local.conn = conn
                 try:
-                    self._rows("hold_pairs", {})
                     [(updated_at,)] = self._rows("version", {})
                     latest = self._rows("data_through", {})
+                    self._local.files = {
+                        r.ano: SnapshotFile(r.ano, r.sha256, r.bytes)
+                        for r in self._rows("snapshot_files", {})
+                    }
                     yield Freshness(
                         updated_at.isoformat() if updated_at else None,
                         format_data_through(latest[0].ano, latest[0].mes) if latest else None,
                     )
                 finally:
                     self._local.conn = None
+                    self._local.files = None
         except sa.exc.OperationalError as exc:
             raise DatabaseDown(f"database unavailable: {type(exc.orig).__name__}") from exc
         except sa.exc.TimeoutError as exc:
@@ -225,9 +176,9 @@ class Repository:
         """On the answer's snapshot connection when there is one, else on its own."""
         conn = getattr(self._local, "conn", None)
         if conn is not None:
-            return _fetched(conn.execute(QUERIES[name], params))
+            return list(conn.execute(QUERIES[name], params))
         with self.engine.connect() as own:
-            return _fetched(own.execute(QUERIES[name], params))
+            return list(own.execute(QUERIES[name], params))
 
     def _rows(
         self, name: str, params: dict[str, Any], label: str | None = None
@@ -251,6 +202,57 @@ class Repository:
                 self.observe(label or name, time.perf_counter() - started)
         return rows
 
+    def _snapshot_paths(self, years: Iterable[int] | None) -> list[str]:
+        """The local paths of the answer's files of ``years`` (``None``: every year),
+        fetched in the answer's snapshot where this process lacks them; an empty file
+        when the version has none of those years."""
+        files: dict[int, SnapshotFile] | None = getattr(self._local, "files", None)
+        if files is None:
+            raise RuntimeError("the snapshots are read inside Repository.snapshot()")
+        wanted = [files[y] for y in sorted(set(years))] if years is not None else None
+        chosen = list(files.values()) if wanted is None else wanted
+        if not chosen:
+            return [str(self.files.empty())]
+        try:
+            return [str(p) for p in self.files.ensure(chosen, self._snapshot_content)]
+        except SnapshotUnavailable as exc:
+            raise DatabaseDown(str(exc)) from exc
+
+    def _snapshot_content(self, sha256: str) -> bytes:
+        rows = self._rows("snapshot_content", {"sha256": sha256}, "snapshot_fetch")
+        if not rows:
+            raise SnapshotUnavailable(f"snapshot {sha256[:12]} is no longer in the database")
+        return bytes(rows[0].conteudo)
+
+    def _facts(
+        self, name: str, scope: Scope, years: Iterable[int] | None, **params: Any
+    ) -> list[Any]:
+        """Run a DuckDB query over the facts of ``years`` (``None``: all) with the scope's
+        filters; the version's years it does not hold are simply absent."""
+        held = getattr(self._local, "files", None) or {}
+        if years is not None:
+            years = [y for y in years if y in held]
+        filters = {
+            "pais": scope.pais, "uf": scope.uf, "via": scope.via, "urf": scope.urf,
+            "ncm": scope.ncm, "setor": scope.setor, "de": scope.mes_de, "ate": scope.mes_ate,
+            "paises": self._countries_of(scope.bloco) if scope.bloco else None,
+        }  # fmt: skip
+        params = {**filters, **params, "files": self._snapshot_paths(years)}
+        try:
+            return self.analytics.rows(name, params, label=f"{name}_snapshots")
+        except SnapshotUnavailable as exc:
+            raise DatabaseDown(str(exc)) from exc
+
+    def _countries_of(self, bloco: str) -> list[str]:
+        return [r.pais for r in self._rows("blocos", {"bloco": bloco}, "blocos")]
+
+    def _names(self, dimension: str, codes: list[str], lang: str) -> dict[str, str | None]:
+        """The names of a page's codes (a country by its name or Comex Stat code)."""
+        if not codes:
+            return {}
+        rows = self._rows("nomes", {"dimension": dimension, "codigos": codes, "lang": lang})
+        return {r.codigo: r.nome for r in rows}
+
     def unpopulated_views(self, names: tuple[str, ...]) -> list[str]:
         """The views of ``names`` that are missing or not populated (readiness)."""
         rows = self._rows("readiness", {"names": list(names)})
@@ -272,13 +274,11 @@ class Repository:
         return dataclasses.replace(scope, pais=row.pais, setor=row.setor, uf=uf)
 
     def resumo(self, scope: Scope, freshness: Freshness) -> Resumo:
-        crossed = scope.beyond(*CROSSED_BY_YEARLY_ROLLUP)
-        by_country, by_sector = pair_set(scope, "pais"), pair_set(scope, "setor")
-        if by_country is None or by_sector is None:
-            by_country = by_sector = None
-        params = {**scope.as_params(), "cruzado": crossed}
-        params |= {"conjunto_pais": by_country, "conjunto_setor": by_sector}
-        [row] = self._rows("resumo", params)
+        if scope.beyond(*CROSSED_BY_YEARLY_ROLLUP):
+            years = [scope.ano] if scope.ano is not None else None
+            [row] = self._facts("resumo", scope, years, anos=years)
+        else:
+            [row] = self._rows("resumo", scope.as_params())
         return Resumo(
             total_usd=row.total_usd,
             total_kg=row.total_kg,
@@ -293,21 +293,48 @@ class Repository:
 
     def ranking(
         self, dimension: Dimension, scope: Scope, limit: int, offset: int, lang: str = "pt"
-    ) -> tuple[list[sa.Row[Any]], int]:
-        """Rows of ``pais`` or ``setor`` ordered by value, and how many match in all."""
-        params = {
-            **scope.as_params(), "cruzado": scope.beyond(*CROSSED_BY_YEARLY_ROLLUP),
-            "dimension": dimension, "limit": limit, "offset": offset, "lang": lang,
-        }  # fmt: skip
-        pairs = pair_set(scope, dimension) if params["cruzado"] else None
-        if pairs is not None:
-            rows = self._rows("ranking_pares", {**params, "conjunto": pairs}, f"{dimension}_pares")
-            if rows and rows[0].mesmos_meses:
-                return rows, int(rows[0].total)
+    ) -> tuple[list[Ranked], int]:
+        """Items of ``pais`` or ``setor`` ordered by value, and how many match in all."""
+        if scope.beyond(*CROSSED_BY_YEARLY_ROLLUP):
+            return self._ranking_from_facts(dimension, scope, limit, offset, lang)
+        params = {**scope.as_params(), "dimension": dimension, "limit": limit,
+                  "offset": offset, "lang": lang}  # fmt: skip
         rows = self._rows("ranking", params, label=dimension)
+        items = [Ranked(**{f: getattr(r, f) for f in RANKED_FIELDS}) for r in rows]
         if rows:
-            return rows, int(rows[0].total)
-        return rows, int(self._rows("ranking_count", params, f"{dimension}_count")[0][0])
+            return items, int(rows[0].total)
+        return items, int(self._rows("ranking_count", params, f"{dimension}_count")[0][0])
+
+    def _ranking_from_facts(
+        self, dimension: Dimension, scope: Scope, limit: int, offset: int, lang: str
+    ) -> tuple[list[Ranked], int]:
+        years = [scope.ano, scope.ano - 1] if scope.ano is not None else None
+        params = {"dimension": dimension, "ano": scope.ano, "anos": years, "limit": limit,
+                  "offset": offset}  # fmt: skip
+        rows = self._facts("ranking", scope, years, **params)
+        if rows:
+            total = int(rows[0].total)
+        else:
+            total = self._facts("ranking_count", scope, years, **params)[0][0]
+        names = {
+            r.name: r for r in self._rows(
+                "ranked_names", {"dimension": dimension, "names": [r.name for r in rows],
+                                 "lang": lang})
+        }  # fmt: skip
+        return [
+            Ranked(
+                name=r.name,
+                total_usd=r.usd.quantize(figures.CENT),
+                total_kg=r.kg.quantize(KG),
+                participacao_pct=figures.share(r.usd, r.escopo_usd),
+                anos=list(r.anos),
+                variacao_pct=figures.growth(r.atual, r.anterior),
+                usd_por_kg=figures.unit_value(r.usd, r.kg),
+                codigo=names[r.name].codigo if r.name in names else None,
+                nome=names[r.name].nome if r.name in names else r.name,
+            )
+            for r in rows
+        ], int(total)
 
     def ranked_items(
         self, dimension: Dimension, scope: Scope, limit: int, offset: int, lang: str = "pt"
@@ -339,78 +366,93 @@ class Repository:
     def _scoped_page(
         self, dimension: str, scope: Scope, limit: int, offset: int, lang: str
     ) -> tuple[list[DimensaoItem], int, Periodo | None, Decimal | None]:
-        """A dimension page of a scope filtered beyond its months, from the pair table
-        or the facts (``pair_set``)."""
+        """A dimension page of a scope filtered beyond its months, from the snapshots of
+        the reference year and the year before."""
         [months] = self._rows("periodo", _period(scope), label="periodo")
         if months.ano is None:
             return [], 0, None, None
-        params = {
-            **scope.as_params(), "ano": months.ano, "de": months.de, "ate": months.ate,
-            "dimension": dimension, "limit": limit, "offset": offset, "lang": lang,
-            "conjunto": pair_set(scope, dimension), "meses": in_months(scope),
-            "por_linha": one_row_per_code(scope, dimension),
-        }  # fmt: skip
-        label = _source_label(dimension, scope, params["conjunto"])
-        rows = self._rows("scoped_ranking", params, label=label)
+        blocs = self._rows("blocos", {"bloco": None}) if dimension == "bloco" else []
+        rows = self._facts(
+            "dimension_page", dataclasses.replace(scope, mes_de=months.de, mes_ate=months.ate),
+            [months.ano, months.ano - 1], ano=months.ano, dimension=dimension, limit=limit,
+            offset=offset, bloco_pais=[b.pais for b in blocs],
+            bloco_codigo=[b.co_bloco for b in blocs],
+        )  # fmt: skip
+        names = self._names(dimension, [r.codigo for r in rows if r.codigo is not None], lang)
+        items = [
+            DimensaoItem(
+                r.codigo,
+                names.get(r.codigo),
+                r.usd.quantize(figures.CENT),
+                r.kg.quantize(KG),
+                figures.share(r.usd, r.escopo_usd),
+                figures.growth(r.usd, r.usd_anterior),
+                figures.unit_value(r.usd, r.kg),
+            )
+            for r in rows
+            if r.codigo is not None
+        ]
         periodo = Periodo(f"{months.ano}-{months.de:02d}", f"{months.ano}-{months.ate:02d}")
-        items = [_dimension_item(r) for r in rows if r.codigo is not None]
-        return items, int(rows[0].itens), periodo, rows[0].cobertura
+        coverage = figures.share(rows[0].usd_com_codigo, rows[0].escopo_usd)
+        return items, int(rows[0].itens), periodo, coverage
 
     def concentracao(self, scope: Scope) -> tuple[dict[str, Concentracao], Periodo | None]:
         """HHI and top shares by country (``pais``) and by SH4 (``sh4``), and the months."""
-        by_country, by_product = pair_set(scope, "pais"), pair_set(scope, "sh4")
-        if by_country is None or by_product is None:  # the facts, read once for both
-            by_country = by_product = None
-        params = {**self._crossed(scope), "conjunto_pais": by_country, "conjunto_sh4": by_product}
-        rows = self._rows(
-            "concentracao", params, label=_source_label("concentracao", scope, by_country)
-        )
+        if not scope.beyond(*CROSSED_BY_DIMENSION_TABLE):
+            rows = self._rows("concentracao", _period(scope), label="concentracao")
+            found = {
+                r.dimensao: Concentracao(r.hhi, r.top1_pct, r.top5_pct, int(r.itens)) for r in rows
+            }
+            first = rows[0]
+            return found, _months(first.ano, first.de, first.ate)
+        [months] = self._rows("periodo", _period(scope), label="periodo")
+        values: dict[str, list[Decimal]] = {"pais": [], "sh4": []}
+        if months.ano is not None:
+            in_months = dataclasses.replace(scope, mes_de=months.de, mes_ate=months.ate)
+            for r in self._facts("concentracao", in_months, [months.ano], ano=months.ano):
+                values[r.dimensao].append(r.usd)
         found = {
-            r.dimensao: Concentracao(r.hhi, r.top1_pct, r.top5_pct, int(r.itens)) for r in rows
+            name: Concentracao(*figures.concentration(usd), len(usd))
+            for name, usd in values.items()
         }
-        first = rows[0]
-        periodo = None
-        if first.ano is not None:
-            periodo = Periodo(f"{first.ano}-{first.de:02d}", f"{first.ano}-{first.ate:02d}")
-        return found, periodo
+        return found, _months(months.ano, months.de, months.ate)
 
     def variacao(
         self, dimension: str, scope: Scope, limit: int, lang: str
     ) -> tuple[list[Movimento], list[Movimento], Periodo | None, Periodo | None]:
         """The ``limit`` biggest gains and losses, and the months compared."""
-        params = {**self._crossed(scope), "dimension": dimension, "limit": limit, "lang": lang}
-        params["conjunto"] = pair_set(scope, dimension)
-        params["por_linha"] = params["cruzado"] and one_row_per_code(scope, dimension)
-        label = _source_label(f"variacao_{dimension}", scope, params["conjunto"])
-        rows = self._rows("variacao", params, label=label)
-        moves: dict[str, list[Movimento]] = {"alta": [], "queda": []}
-        for r in rows:
-            moves[r.sentido].append(
-                Movimento(r.codigo, r.nome, r.total_usd, r.total_usd_anterior, r.diferenca_usd,
-                          r.variacao_pct)
+        [months] = self._rows("periodo", _period(scope), label="periodo")
+        if months.ano is None:
+            return [], [], None, None
+        if scope.beyond(*CROSSED_BY_DIMENSION_TABLE):
+            in_months = dataclasses.replace(scope, mes_de=months.de, mes_ate=months.ate)
+            rows = self._facts(
+                "variacao", in_months, [months.ano, months.ano - 1], ano=months.ano,
+                dimension=dimension, limit=limit,
             )  # fmt: skip
-        ano, de, ate = params["ano_ref"], params["de_ref"], params["ate_ref"]
-        if ano is None:
-            [months] = self._rows("periodo", _period(scope))
-            ano, de, ate = months.ano, months.de, months.ate
-        if ano is None:
-            return moves["alta"], moves["queda"], None, None
+            names = self._names(dimension, [r.codigo for r in rows], lang)
+            moved = [
+                (r.sentido, Movimento(
+                    r.codigo, names.get(r.codigo) or r.codigo, r.usd.quantize(figures.CENT),
+                    r.usd_anterior.quantize(figures.CENT), r.diferenca.quantize(figures.CENT),
+                    figures.growth(r.usd, r.usd_anterior)))
+                for r in rows
+            ]  # fmt: skip
+        else:
+            params = {**_period(scope), "dimension": dimension, "limit": limit, "lang": lang}
+            moved = [
+                (r.sentido, Movimento(r.codigo, r.nome, r.total_usd, r.total_usd_anterior,
+                                      r.diferenca_usd, r.variacao_pct))
+                for r in self._rows("variacao", params, label=f"variacao_{dimension}")
+            ]  # fmt: skip
+        altas = [m for sentido, m in moved if sentido == "alta"]
+        quedas = [m for sentido, m in moved if sentido == "queda"]
+        ano, de, ate = months.ano, months.de, months.ate
         return (
-            moves["alta"], moves["queda"],
+            altas, quedas,
             Periodo(f"{ano}-{de:02d}", f"{ano}-{ate:02d}"),
             Periodo(f"{ano - 1}-{de:02d}", f"{ano - 1}-{ate:02d}"),
         )  # fmt: skip
-
-    def _crossed(self, scope: Scope) -> dict[str, Any]:
-        """The parameters of a query with a facts branch: the scope, whether it is filtered
-        beyond its months (``cruzado``) and, if so, its reference year and months."""
-        crossed = scope.beyond(*CROSSED_BY_DIMENSION_TABLE)
-        params = {**scope.as_params(), "cruzado": crossed, "meses": in_months(scope)}
-        params |= {"ano_ref": None, "de_ref": None, "ate_ref": None}
-        if crossed:
-            [months] = self._rows("periodo", _period(scope), label="periodo")
-            params |= {"ano_ref": months.ano, "de_ref": months.de, "ate_ref": months.ate}
-        return params
 
     def codigos(
         self, dimension: str, q: str | None, limit: int, offset: int, lang: str
@@ -431,12 +473,16 @@ class Repository:
         rolling = periodo == "12meses"
         if rolling and scope.ano_de is not None:
             scope = dataclasses.replace(scope, ano_de=scope.ano_de - 1)
-        crossed = scope.beyond(*CROSSED_BY_MONTHLY_ROLLUP)
-        params = {**scope.as_params(), "cruzado": crossed}
-        params["conjunto"] = pair_set(scope) if crossed else None
+        if scope.beyond(*CROSSED_BY_MONTHLY_ROLLUP):
+            rows = self._facts(
+                "serie", scope, _years_between(self._held_years(), scope.ano_de, scope.ano_ate),
+                ano_de=scope.ano_de, ano_ate=scope.ano_ate,
+            )  # fmt: skip
+        else:
+            rows = self._rows("serie", scope.as_params())
         items = [
             SerieItem(ano=r.ano, mes=r.mes, total_usd=r.total_usd, total_kg=r.total_kg)
-            for r in self._rows("serie", params)
+            for r in rows
         ]
         if periodo == "acumulado":
             return series.year_to_date(items)
@@ -445,19 +491,26 @@ class Repository:
             return series.rolling_12_months(items, first_year=first)
         return items
 
-
-def _fetched(result: sa.CursorResult[Any]) -> list[sa.Row[Any]]:
-    """A statement's rows; none for one that returns none (``hold_pairs``)."""
-    return list(result) if result.returns_rows else []
+    def _held_years(self) -> list[int]:
+        return sorted(getattr(self._local, "files", None) or {})
 
 
-def _source_label(name: str, scope: Scope, pairs: int | None) -> str:
-    """A query's label in the metrics, by what answers it: no suffix the per-code and
-    yearly tables (no filter beyond the months), ``_pares`` the pair table (set
-    ``pairs``), ``_filtered`` the facts."""
-    if not scope.beyond(*CROSSED_BY_DIMENSION_TABLE):
-        return name
-    return f"{name}_pares" if pairs is not None else f"{name}_filtered"
+RANKED_FIELDS = tuple(f.name for f in dataclasses.fields(Ranked))
+KG = Decimal("0.001")
+
+
+def _years_between(held: list[int], first: int | None, last: int | None) -> list[int] | None:
+    """The years held between ``first`` and ``last`` (``None``: unbounded); ``None`` for
+    every year."""
+    if first is None and last is None:
+        return None
+    return [y for y in held if (first is None or y >= first) and (last is None or y <= last)]
+
+
+def _months(ano: int | None, de: int | None, ate: int | None) -> Periodo | None:
+    if ano is None:
+        return None
+    return Periodo(f"{ano}-{de:02d}", f"{ano}-{ate:02d}")
 
 
 def _period(scope: Scope) -> dict[str, Any]:
@@ -472,7 +525,7 @@ def _dimension_item(row: sa.Row[Any]) -> DimensaoItem:
     )  # fmt: skip
 
 
-def _ranked(row: sa.Row[Any]) -> dict[str, Any]:
+def _ranked(row: Ranked) -> dict[str, Any]:
     """The figures every ranking item carries."""
     return {
         "total_usd": row.total_usd,

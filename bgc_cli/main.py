@@ -34,6 +34,29 @@ def _cmd_migrate(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_reset(settings: Settings, args: argparse.Namespace) -> int:
+    from bgc_core import db, migrate
+
+    url = db.server_url(settings)
+    target = db.describe_target(url)
+    if not args.yes and not _confirmed(f"Drop every table of the warehouse at {target}?"):
+        print("nothing was changed (confirm with `yes`, or pass --yes)", file=sys.stderr)
+        return 1
+    applied, filled = migrate.reset(url)
+    print(f"recreated the warehouse at {target}: {', '.join(applied)}")
+    if filled:
+        print(f"loaded reference tables: {', '.join(filled)}")
+    print("the landing files load again through the sensor (`bgc up` or Dagster)")
+    return 0
+
+
+def _confirmed(question: str) -> bool:
+    """Ask on the terminal; no terminal (a script, CI) is no."""
+    if not sys.stdin.isatty():
+        return False
+    return input(f"{question} Type yes: ").strip().lower() == "yes"
+
+
 def _cmd_load_reference(settings: Settings, args: argparse.Namespace) -> int:
     from bgc_core import db, reference
 
@@ -101,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
         dest="db_command", required=True
     )
     dbp.add_parser("migrate", help="apply pending SQL migrations and fill empty reference tables")
+    reset = dbp.add_parser(
+        "reset", help="drop and recreate the warehouse (after a confirmation); files reload"
+    )
+    reset.add_argument("--yes", action="store_true", help="do not ask for a confirmation")
     ref = dbp.add_parser("load-reference", help="replace a reference table from a CSV file")
     ref.add_argument("table", choices=list(REFERENCE_TABLES))
     ref.add_argument("file", type=Path)
@@ -122,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS = {
     "up": _cmd_up,
     "migrate": _cmd_migrate,
+    "reset": _cmd_reset,
     "load-reference": _cmd_load_reference,
     "api": _cmd_api,
     "generate-sample": _cmd_generate_sample,

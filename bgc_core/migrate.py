@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _ADVISORY_LOCK = 7_245_001  # any constant: serialises concurrent migrators
+BASELINE = "baseline"
+"""The name of migration 0001 since 0.2.0, which squashed the 0.1.x migrations."""
+WAREHOUSE_SCHEMAS = ("stg", "rpt", "cfg")
 _FILE_NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -158,6 +161,7 @@ def migrate(url: str, directory: Traversable | None = None) -> list[str]:
             _ensure_history(cur)
             applied = _applied(cur)
         conn.commit()
+        _check_baseline(url, applied)
         _check_unchanged(migrations, applied)
         done = []
         for migration in migrations:
@@ -172,6 +176,36 @@ def migrate(url: str, directory: Traversable | None = None) -> list[str]:
         return done
     finally:
         conn.close()
+
+
+def _check_baseline(url: str, applied: dict[int, tuple[str, str]]) -> None:
+    """Refuse a database made by the 0.1.x migrations before touching it: their schema is
+    not the baseline's, and replaying history over it is not supported."""
+    first = applied.get(1)
+    if first is not None and first[0] != BASELINE:
+        raise MigrationError(
+            f"the database at {db.describe_target(url)} was made by the BGC Analytics 0.1.x "
+            f"migrations (0001_{first[0]} ... {max(applied):04d}), which 0.2.0 squashed into "
+            "one baseline: run `bgc db reset` to drop and recreate the warehouse (the landing "
+            "files then load again through the sensor). Nothing was changed."
+        )
+
+
+def reset(url: str) -> tuple[list[str], list[str]]:
+    """Drop the warehouse (its schemas and migration history) and build it again from the
+    baseline; the migrations applied and the reference tables filled. Dagster's instance
+    is left alone: the new warehouse has a new identity, so every landing file loads again."""
+    conn = db.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pg_advisory_lock(%s)", (_ADVISORY_LOCK,))
+            for schema in WAREHOUSE_SCHEMAS:
+                cur.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            cur.execute("DROP TABLE IF EXISTS public.bgc_schema_migrations")
+        conn.commit()
+    finally:
+        conn.close()  # the session's advisory lock goes with it
+    return prepare_database(url)
 
 
 def _check_unchanged(migrations: list[Migration], applied: dict[int, tuple[str, str]]) -> None:

@@ -70,8 +70,24 @@ class Settings:
     refresh_work_mem_mb: int = 256
     """``BGC_REFRESH_WORK_MEM_MB``: PostgreSQL's ``work_mem`` for a view refresh's
     transaction. Each hash or sort of the refresh may take this much on the database
-    server, and the pair table's holds several at once; at PostgreSQL's default (4 MB)
-    they spill to disk and a year takes twice as long."""
+    server; at PostgreSQL's default (4 MB) they spill to disk."""
+
+    cache_dir: Path | None = None
+    """``BGC_CACHE_DIR``: where each API process keeps the Parquet snapshots it reads, by
+    content hash (default ``$BGC_HOME/cache``; an ``emptyDir`` in the Helm chart). Safe to
+    delete: missing files are fetched again from the database."""
+
+    api_duckdb_threads: int = 2
+    """``BGC_API_DUCKDB_THREADS``: threads of the API's DuckDB (per process)."""
+
+    api_duckdb_memory_mb: int = 1024
+    """``BGC_API_DUCKDB_MEMORY_MB``: DuckDB's memory limit per API process; a query that
+    needs more spills or fails (503) instead of growing the process."""
+
+    @property
+    def snapshot_cache(self) -> Path:
+        """The API's snapshot cache folder."""
+        return self.cache_dir or self.home / "cache"
 
     @property
     def dagster_home(self) -> Path:
@@ -102,6 +118,11 @@ def _optional(env: Mapping[str, str], name: str) -> str | None:
     return value or None
 
 
+def _path(env: Mapping[str, str], name: str) -> Path | None:
+    value = _optional(env, name)
+    return Path(value).expanduser().resolve() if value else None
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the settings from ``env`` (default: the process environment)."""
     env = os.environ if env is None else env
@@ -123,4 +144,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=(env.get("BGC_LOG_LEVEL") or "INFO").upper(),
         max_concurrent_runs=_int(env, "BGC_MAX_CONCURRENT_RUNS", 2, 1, 32),
         refresh_work_mem_mb=_int(env, "BGC_REFRESH_WORK_MEM_MB", 256, 4, 65_536),
+        cache_dir=Path(cache).expanduser().resolve()
+        if (cache := _optional(env, "BGC_CACHE_DIR"))
+        else None,
+        api_duckdb_threads=_int(env, "BGC_API_DUCKDB_THREADS", 2, 1, 256),
+        api_duckdb_memory_mb=_int(env, "BGC_API_DUCKDB_MEMORY_MB", 1024, 64, 1_048_576),
     )

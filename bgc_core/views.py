@@ -1,12 +1,14 @@
 """The registry of report views, and their refresh.
 
 Readers query ``rpt.mv_*`` and keep seeing the previous contents during a refresh.
-The history-sized ones (by month, by year, the series, by code, the filterable
-facts) are plain views over tables recomputed per year: a refresh recomputes the years
-whose per-file aggregates changed since its last run (``rpt.anos_pendentes``, marked by
-the loads), so its cost follows the change, not the history. The small summaries are
-materialized views refreshed with ``REFRESH ... CONCURRENTLY`` from the yearly rollup. The pipeline
-refreshes them; the API reads them and follows their refreshes.
+The history-sized ones (by month, by year, the series, by code) are plain views over
+tables recomputed per year: a refresh recomputes the years whose per-file aggregates
+changed since its last run (``rpt.anos_pendentes``, marked by the loads), so its cost
+follows the change, not the history. The small summaries are materialized views
+refreshed with ``REFRESH ... CONCURRENTLY`` from the yearly rollup. The same transaction
+writes the changed years' Parquet snapshots (:mod:`bgc_core.snapshots`), which the API's
+columnar engine reads for every filtered answer: one data version names them all. The
+pipeline refreshes them; the API reads them and follows their refreshes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 import psycopg2
 from psycopg2 import sql
 
-from bgc_core import db, sqlfiles
+from bgc_core import db, snapshots, sqlfiles
 from bgc_core.settings import load_settings
 
 REFRESH_CHANNEL = "bgc_views_refreshed"
@@ -27,15 +29,17 @@ YEARLY_TABLES = {
     "mv_exportacao_anual": "exportacao_anual",
     "mv_serie_mensal": "serie_mensal",
     "mv_exportacao_dimensao": "exportacao_dimensao",
-    "mv_exportacao_fato": "exportacao_fato",
-    "mv_exportacao_par": "exportacao_par",
 }
-"""Views over a table recomputed per year, and their tables (migrations 0010-0013)."""
+"""Views over a table recomputed per year, and their tables."""
 SUMMARY_VIEWS = ("mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral")
 """Materialized views over the yearly rollup, refreshed CONCURRENTLY."""
 ROLLUP_VIEW = "mv_exportacao_anual"
-VIEWS_IN_ORDER = (*YEARLY_TABLES, *SUMMARY_VIEWS)
-"""Dependency order: the summaries read the yearly rollup."""
+SNAPSHOTS = snapshots.RELATION
+"""The per-year Parquet snapshots, refreshed with the views (last, in the same transaction)."""
+READ_VIEWS = (*YEARLY_TABLES, *SUMMARY_VIEWS)
+"""The views the API reads (readiness: each exists and is populated)."""
+VIEWS_IN_ORDER = (*READ_VIEWS, SNAPSHOTS)
+"""Dependency order: the summaries read the yearly rollup; the snapshots read staging."""
 SHARE_VIEWS = ("mv_resumo_pais", "mv_resumo_setor")
 """The views with a ``participacao_pct`` column."""
 DESCRIPTIONS = {
@@ -48,11 +52,9 @@ DESCRIPTIONS = {
     "mv_exportacao_dimensao": "Per year and official code (uf, via, urf, ncm and the HS levels "
     "sh6, sh4, sh2), with the values through each month: the rankings by those dimensions "
     "read it.",
-    "mv_exportacao_fato": "Staging's grain by month, country, sector, state, route, customs "
-    "unit and NCM, less the unit: the answers with combined filters read it.",
-    "mv_exportacao_par": "Sums by every dimension and every pair of dimensions per year, with "
-    "the year before over the same months, summed from the facts: the answers with one "
-    "filter read it.",
+    SNAPSHOTS: "The facts of each year as one Parquet file at the analytical grain (month, "
+    "NCM, country, state, route, customs unit, unit, sector and classes), stored in "
+    "PostgreSQL by content hash: the API's DuckDB reads them for every filtered answer.",
     "mv_resumo_pais": "Totals per destination country with its share of the total.",
     "mv_resumo_setor": "Totals per sector with its share of the total.",
     "mv_resumo_geral": "One row: grand totals, country and sector counts, years.",
@@ -60,7 +62,6 @@ DESCRIPTIONS = {
 TOTAL_ROWS = {
     "mv_serie_mensal": "pais = '' AND setor = ''",
     "mv_exportacao_dimensao": "dimensao = 'uf'",
-    "mv_exportacao_par": f"conjunto = {0b011111}",
 }
 """Views whose rows hold the total more than once: the rows that hold it once."""
 
@@ -74,28 +75,17 @@ class ViewRefresh:
     rows: int
     seconds: float
     years: tuple[int, ...] | None = None
-    """The years recomputed (a view over a yearly table); ``None``: a whole view."""
-
-
-BUILT_FROM = {"mv_exportacao_par": "mv_exportacao_fato"}
-"""Yearly tables computed from another yearly table rather than from the loads."""
-PARTITIONED_BY_YEAR = frozenset({"mv_exportacao_par"})
-"""Yearly tables with one partition per year (migration 0014): a year is built into a
-new table, then swapped for its partition. Each year reads the year before's rows (its
-comparison), so the years are built one at a time, in order."""
-COMPARISON_QUERIES = {"exportacao_par": "exportacao_par_comparacao"}
-"""Per partitioned table, the query that rebuilds a year whose own sums did not change
-from its stored partition and the year before's new rows (sql/queries/refresh.sql)."""
-YEAR_NOTES = {"exportacao_par": "ncm_multissetor"}
-"""Per partitioned table, the query that notes what the API must know of a year's new
-table (sql/queries/refresh.sql), run before the swap and committed with it."""
+    """The years recomputed (a view over a yearly table, the snapshots); ``None``: a
+    whole view."""
+    files: tuple[snapshots.YearSnapshot, ...] = ()
+    """The snapshots written (the snapshots only)."""
 
 
 def upstream_of(view: str) -> str | None:
     """The view a view is built from; ``None`` for those built from the per-file
     aggregates the staging loads keep (or staging itself, for the facts)."""
-    if view in YEARLY_TABLES:
-        return BUILT_FROM.get(view)
+    if view in YEARLY_TABLES or view == SNAPSHOTS:
+        return None
     return ROLLUP_VIEW
 
 
@@ -140,6 +130,8 @@ def _refresh_in(cur: psycopg2.extensions.cursor, url: str, view: str, *, full: b
     started = time.perf_counter()
     years: tuple[int, ...] | None = None
     try:
+        if view == SNAPSHOTS:
+            return _refresh_snapshots(cur, full=full, started=started)
         if view in YEARLY_TABLES:
             years, rows = _recompute_years(cur, view, full=full)
         else:
@@ -161,23 +153,13 @@ planner relies on, and analysing costs as much as the recomputation itself."""
 def _recompute_years(
     cur: psycopg2.extensions.cursor, view: str, *, full: bool
 ) -> tuple[tuple[int, ...], int]:
-    """Delete and re-insert the table's pending years (from the per-file aggregates, or
-    staging for the filterable facts); the years and the table's rows."""
+    """Delete and re-insert the table's pending years (from the per-file aggregates); the
+    years and the table's rows."""
     table = sql.Identifier("rpt", YEARLY_TABLES[view])
-    params: dict[str, object] = {"relacao": view}
-    cur.execute(_QUERIES["lock"], params)
-    if full:
-        cur.execute(sql.SQL(_QUERIES["take_all"]).format(table=table), params)
-    else:
-        cur.execute(_QUERIES["take_pending"], params)
-    row = cur.fetchone()
-    years = tuple(row[0]) if row else ()
+    years = _take_years(cur, view, table, full=full)
     deleted = inserted = 0
-    if years and view in PARTITIONED_BY_YEAR:
-        comparison_only = frozenset(row[1]) if row else frozenset()
-        deleted, inserted = _swap_partitions(cur, YEARLY_TABLES[view], years, comparison_only)
-    elif years:
-        params["anos"] = list(years)
+    if years:
+        params = {"anos": list(years)}
         cur.execute(sql.SQL(_QUERIES["delete_years"]).format(table=table), params)
         deleted = cur.rowcount
         cur.execute(_QUERIES[YEARLY_TABLES[view]], params)
@@ -187,98 +169,58 @@ def _recompute_years(
     )
     # A full rebuild, or no count recorded yet: count once.
     rows = changed or _record(cur, "record_refresh", relacao=view, linhas=_count(cur, table)) or 0
-    # A partitioned table's new years were analysed when built; ANALYZE on its parent
-    # would sample every partition again.
-    if view not in PARTITIONED_BY_YEAR and deleted + inserted > ANALYZE_SHARE * max(rows, 1):
+    if deleted + inserted > ANALYZE_SHARE * max(rows, 1):
         cur.execute(sql.SQL("ANALYZE {}").format(table))
     return years, rows
 
 
-def _swap_partitions(
-    cur: psycopg2.extensions.cursor,
-    table: str,
-    years: tuple[int, ...],
-    comparison_only: frozenset[int] = frozenset(),
-) -> tuple[int, int]:
-    """Build each year into a new table, then swap them all for the years' partitions;
-    the rows dropped and inserted.
-
-    Deleting a year and inserting it again in one transaction splits index pages still
-    holding the deleted rows' entries: building the table and then its indexes took
-    70% of that time (docs/benchmarks.md). The swap's lock is taken last, so readers
-    wait for the swap and the commit only, not for the computation. A year of
-    ``comparison_only`` (marked only because the year before changed) keeps its stored
-    sums when ``COMPARISON_QUERIES`` says how to combine them with the year before's.
-    """
-    parent = sql.Identifier("rpt", table)
-    built: dict[int, int] = {}
-    for year in sorted(years):
-        names = _partition_names(table, year)
-        before = names["before"] if year - 1 in built else parent
-        cur.execute(_compose("partition_new", parent=parent, **names), {"ano": year})
-        query = table
-        if year in comparison_only and _keeps_own_sums(cur, table, year):
-            query = COMPARISON_QUERIES[table]
-        cur.execute(_compose(query, target=names["new"], anterior=before, **names), {"ano": year})
-        built[year] = cur.rowcount
-        cur.execute(_compose("partition_indexes", **names))
-        if table in YEAR_NOTES:
-            cur.execute(_compose(YEAR_NOTES[table], **names), {"ano": year})
-    cur.execute(_compose("partition_lock", parent=parent))
-    dropped = 0
-    for year, rows in built.items():
-        names = _partition_names(table, year)
-        dropped += _drop_partition(cur, parent, table, year)
-        if rows:
-            cur.execute(_compose("partition_attach", parent=parent, **names), {"ano": year})
-        else:
-            cur.execute(sql.SQL("DROP TABLE {}").format(names["new"]))
-    return dropped, sum(built.values())
-
-
-def _keeps_own_sums(cur: psycopg2.extensions.cursor, table: str, year: int) -> bool:
-    """Whether the year's stored partition can give its own sums to a comparison-only
-    rebuild: the table has such a query, and the partition exists and reaches December."""
-    if table not in COMPARISON_QUERIES:
-        return False
-    cur.execute(_compose("partition_december", parent=sql.Identifier("rpt", table)), {"ano": year})
+def _take_years(
+    cur: psycopg2.extensions.cursor, relation: str, table: sql.Identifier, *, full: bool
+) -> tuple[int, ...]:
+    """The years to recompute, their pending marks taken (every year with ``full``). One
+    refresh of a relation at a time: two would each delete only the rows their snapshot
+    saw, then both insert the year."""
+    params = {"relacao": relation}
+    cur.execute(_QUERIES["lock"], params)
+    if full:
+        cur.execute(sql.SQL(_QUERIES["take_all"]).format(table=table), params)
+    else:
+        cur.execute(_QUERIES["take_pending"], params)
     row = cur.fetchone()
-    return bool(row and row[0])
+    return tuple(row[0]) if row else ()
 
 
-def _partition_names(table: str, year: int) -> dict[str, sql.Identifier]:
-    """The names the partition queries compose for a year: its new table (``new``) and
-    the year before's (``before``), the partition it becomes (``old``, ``name``
-    unqualified) and its indexes before and after the swap (all in ``rpt``)."""
-    return {
-        "new": sql.Identifier("rpt", f"{table}_{year}_novo"),
-        "before": sql.Identifier("rpt", f"{table}_{year - 1}_novo"),
-        "old": sql.Identifier("rpt", f"{table}_{year}"),
-        "name": sql.Identifier(f"{table}_{year}"),
-        "index_new": sql.Identifier(f"ix_{table}_{year}_novo"),
-        "index_ncm_new": sql.Identifier(f"ix_{table}_{year}_ncm_novo"),
-        "index": sql.Identifier(f"ix_{table}_{year}"),
-        "index_ncm": sql.Identifier(f"ix_{table}_{year}_ncm"),
-    }
-
-
-def _drop_partition(
-    cur: psycopg2.extensions.cursor, parent: sql.Identifier, table: str, year: int
-) -> int:
-    """Detach and drop the year's partition, if it has one; its rows."""
-    old = _partition_names(table, year)["old"]
-    cur.execute(
-        _compose("partition_rows", parent=parent), {"old": f"rpt.{table}_{year}", "ano": year}
-    )
+def _refresh_snapshots(
+    cur: psycopg2.extensions.cursor, *, full: bool, started: float
+) -> ViewRefresh:
+    """Write the Parquet snapshot of every pending year, or drop it for a year staging no
+    longer holds: O(year) per changed year, never O(history). A file whose content did
+    not change keeps its row (and its hash, so no API process fetches it again)."""
+    table = sql.Identifier("rpt", SNAPSHOTS)
+    years = _take_years(cur, SNAPSHOTS, table, full=full)
+    written = []
+    for year in years:
+        built = snapshots.build_year(cur, year)
+        if built is None:
+            cur.execute(_QUERIES["snapshot_drop"], {"ano": year})
+            continue
+        cur.execute(
+            _QUERIES["snapshot_store"],
+            {
+                "ano": year, "sha256": built.sha256, "linhas": built.linhas,
+                "registros": built.registros, "bytes": built.bytes,
+                "total_usd": built.total_usd, "total_kg": built.total_kg,
+                "conteudo": psycopg2.Binary(built.content),
+            },
+        )  # fmt: skip
+        written.append(built)
+    cur.execute(_QUERIES["snapshot_count"])
     row = cur.fetchone()
-    if not row or row[0] is None:
-        return 0
-    cur.execute(_compose("partition_drop", parent=parent, old=old))
-    return int(row[1])
-
-
-def _compose(query: str, **identifiers: sql.Composable) -> sql.Composed:
-    return sql.SQL(_QUERIES[query]).format(**identifiers)
+    files = int(row[0]) if row else 0
+    _record(cur, "record_refresh", relacao=SNAPSHOTS, linhas=files)
+    cur.execute("SELECT pg_notify(%s, %s)", (REFRESH_CHANNEL, SNAPSHOTS))
+    seconds = round(time.perf_counter() - started, 3)
+    return ViewRefresh(SNAPSHOTS, files, seconds, years, tuple(written))
 
 
 def _refresh_materialized(cur: psycopg2.extensions.cursor, view: str) -> int:

@@ -15,7 +15,7 @@ from bgc_core import db, sqlfiles
 
 
 def identity(data_url: str) -> str:
-    """The warehouse's UUID (``cfg.warehouse``, created by migration 0007)."""
+    """The warehouse's UUID (``cfg.warehouse``, created by the baseline migration)."""
     with db.transaction(data_url) as conn, conn.cursor() as cur:
         cur.execute(sqlfiles.queries("instance")["warehouse_identity"])
         row = cur.fetchone()

@@ -1,15 +1,9 @@
--- Read queries of the API. They read only the rpt views; every value is a bind
--- parameter (NULL = no filter). Growth compares the reference year (the `ano`
--- filter, else the latest year) with the year before over the same months, as
--- Comex Stat does when the latest year is partial.
-
--- name: hold_pairs
--- First in every answer's transaction, before its snapshot: a refresh swaps the pair
--- table's partitions for tables it just filled, whose rows a snapshot taken before its
--- commit cannot see (an answer would find the year empty). Holding the table while the
--- answer runs makes the swap wait for it, and an answer that waited for a swap takes
--- its snapshot after the commit.
-LOCK TABLE rpt.exportacao_par IN ACCESS SHARE MODE;
+-- Read queries of the API in PostgreSQL: the rpt views, the code tables and the
+-- snapshots' list. Every value is a bind parameter (NULL = no filter). Growth compares
+-- the reference year (the `ano` filter, else the latest year) with the year before over
+-- the same months, as Comex Stat does when the latest year is partial. Scopes filtered
+-- beyond what a view holds are answered from the Parquet snapshots
+-- (sql/queries/analytics.sql).
 
 -- name: version
 -- The latest refresh of any report relation (recorded by every refresh).
@@ -28,15 +22,11 @@ WHERE y.ano IS NOT NULL;
 -- name: resumo
 -- Unfiltered: the one row of mv_resumo_geral (no scan of the years). Filtered by year,
 -- country or sector: the yearly rollup through its indexes (ano; pais, ano; setor, ano).
--- With any other filter (:cruzado: bloc, state, route, unit, NCM prefix, months): the
--- pair table when it holds the scope by country (:conjunto_pais, which sums to the
--- scope's total) and by sector (:conjunto_setor), else the facts (rpt.fatos_filtrados).
--- Constant guards: the driver sends literals, so the
--- planner drops the branches that do not apply.
+-- Constant guards: the driver sends literals, so the planner drops the branch that does
+-- not apply.
 SELECT total_usd, total_kg, paises_count, setores_count, anos
 FROM rpt.mv_resumo_geral
 WHERE CAST(:ano AS INT) IS NULL AND CAST(:setor AS TEXT) IS NULL AND CAST(:pais AS TEXT) IS NULL
-  AND NOT CAST(:cruzado AS BOOLEAN)
 UNION ALL
 SELECT COALESCE(SUM(total_usd), 0)::DECIMAL(18,2) AS total_usd,
        COALESCE(SUM(total_kg), 0)::DECIMAL(18,3)  AS total_kg,
@@ -46,46 +36,11 @@ SELECT COALESCE(SUM(total_usd), 0)::DECIMAL(18,2) AS total_usd,
 FROM rpt.mv_exportacao_anual
 WHERE NOT (CAST(:ano AS INT) IS NULL AND CAST(:setor AS TEXT) IS NULL
            AND CAST(:pais AS TEXT) IS NULL)
-  AND NOT CAST(:cruzado AS BOOLEAN)
   AND (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
   AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
   AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT))
 HAVING NOT (CAST(:ano AS INT) IS NULL AND CAST(:setor AS TEXT) IS NULL
-            AND CAST(:pais AS TEXT) IS NULL)
-   AND NOT CAST(:cruzado AS BOOLEAN)
-UNION ALL
-SELECT COALESCE(SUM(total_usd), 0)::DECIMAL(18,2),
-       COALESCE(SUM(total_kg), 0)::DECIMAL(18,3),
-       COUNT(DISTINCT pais)::INT,
-       COUNT(DISTINCT setor)::INT,
-       COALESCE(ARRAY_AGG(DISTINCT ano ORDER BY ano), '{}')::INT[]
-FROM rpt.fatos_filtrados(
-    CASE WHEN CAST(:ano AS INT) IS NOT NULL THEN ARRAY[CAST(:ano AS INT)] END,
-    CAST(:mes_de AS INT), CAST(:mes_ate AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT),
-    CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT),
-    CAST(:setor AS TEXT))
-WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NULL
-HAVING CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NULL
-UNION ALL
-SELECT COALESCE(SUM(p.total_usd), 0)::DECIMAL(18,2),
-       COALESCE(SUM(p.total_kg), 0)::DECIMAL(18,3),
-       COUNT(DISTINCT p.pais)::INT,
-       (SELECT COUNT(DISTINCT s.setor)
-        FROM rpt.pares_filtrados(
-            CAST(:conjunto_setor AS INT),
-            CASE WHEN CAST(:ano AS INT) IS NOT NULL THEN ARRAY[CAST(:ano AS INT)] END, false,
-            CAST(:mes_de AS INT), CAST(:mes_ate AS INT),
-            CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
-            CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) s)::INT,
-       COALESCE(ARRAY_AGG(DISTINCT p.ano ORDER BY p.ano), '{}')::INT[]
-FROM rpt.pares_filtrados(
-    CAST(:conjunto_pais AS INT),
-    CASE WHEN CAST(:ano AS INT) IS NOT NULL THEN ARRAY[CAST(:ano AS INT)] END, false,
-    CAST(:mes_de AS INT), CAST(:mes_ate AS INT),
-    CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
-    CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) p
-WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NOT NULL
-HAVING CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NOT NULL;
+            AND CAST(:pais AS TEXT) IS NULL);
 
 -- name: conferencia
 -- Per year present, the reconciliation of its official yearly file with MDIC's totals;
@@ -101,8 +56,7 @@ ORDER BY y.ano;
 -- name: ranking
 -- Items of one dimension (:dimension = 'pais' or 'setor') ordered by value. Sized for
 -- the history: unfiltered, the items come from mv_resumo_pais or mv_resumo_setor;
--- filtered by year, country or sector, from the yearly rollup through its indexes; with
--- any other filter (:cruzado), from the facts of the scope summed per year. The growth
+-- filtered by year, country or sector, from the yearly rollup through its indexes. The growth
 -- reads the reference year and the year before only, through the same month of each
 -- (the latest month of the filtered scope in the reference year), with usd_ate_mes.
 -- Each item carries its code and name (in English with :lang = 'en').
@@ -110,37 +64,8 @@ WITH filtered AS NOT MATERIALIZED (
     SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN pais ELSE setor END AS name,
            ano, mes_max, total_usd, total_kg, usd_ate_mes
     FROM rpt.mv_exportacao_anual
-    WHERE NOT CAST(:cruzado AS BOOLEAN)
-      AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
+    WHERE (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
       AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT))
-    UNION ALL
-    SELECT name, ano, max(COALESCE(mes, 12)), SUM(total_usd), SUM(total_kg),
-           ARRAY[
-               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 1),
-               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 2),
-               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 3),
-               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 4),
-               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 5),
-               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 6),
-               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 7),
-               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 8),
-               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 9),
-               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 10),
-               SUM(total_usd) FILTER (WHERE COALESCE(mes, 12) <= 11),
-               SUM(total_usd)
-           ]
-    FROM (
-        SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN f.pais ELSE f.setor END AS name,
-               f.ano, f.mes, f.total_usd, f.total_kg
-        FROM rpt.fatos_filtrados(
-            CASE WHEN CAST(:ano AS INT) IS NOT NULL
-                 THEN ARRAY[CAST(:ano AS INT), CAST(:ano AS INT) - 1] END,
-            CAST(:mes_de AS INT), CAST(:mes_ate AS INT), CAST(:pais AS TEXT),
-            CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT),
-            CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
-        WHERE CAST(:cruzado AS BOOLEAN)
-    ) AS fatos
-    GROUP BY name, ano
 ),
 reference AS MATERIALIZED (
     SELECT y.ano, (SELECT max(f.mes_max) FROM filtered f WHERE f.ano = y.ano) AS mes
@@ -151,19 +76,16 @@ items AS (
     FROM rpt.mv_resumo_pais
     WHERE CAST(:dimension AS TEXT) = 'pais' AND CAST(:ano AS INT) IS NULL
       AND CAST(:setor AS TEXT) IS NULL AND CAST(:pais AS TEXT) IS NULL
-      AND NOT CAST(:cruzado AS BOOLEAN)
     UNION ALL
     SELECT setor, total_usd, total_kg, anos
     FROM rpt.mv_resumo_setor
     WHERE CAST(:dimension AS TEXT) = 'setor' AND CAST(:ano AS INT) IS NULL
       AND CAST(:setor AS TEXT) IS NULL AND CAST(:pais AS TEXT) IS NULL
-      AND NOT CAST(:cruzado AS BOOLEAN)
     UNION ALL
     SELECT name, SUM(total_usd), SUM(total_kg), ARRAY_AGG(DISTINCT ano ORDER BY ano)
     FROM filtered
-    WHERE (CAST(:cruzado AS BOOLEAN)
-           OR NOT (CAST(:ano AS INT) IS NULL AND CAST(:setor AS TEXT) IS NULL
-                   AND CAST(:pais AS TEXT) IS NULL))
+    WHERE NOT (CAST(:ano AS INT) IS NULL AND CAST(:setor AS TEXT) IS NULL
+               AND CAST(:pais AS TEXT) IS NULL)
       AND (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
     GROUP BY name
 ),
@@ -202,108 +124,20 @@ LEFT JOIN (SELECT setor, min(codigo) AS codigo FROM rpt.setor_codigos GROUP BY s
        ON CAST(:dimension AS TEXT) = 'setor' AND sc.setor = p.name
 ORDER BY p.total_usd DESC, p.name;
 
--- name: ranking_pares
--- The same items from the pair table (:conjunto holds the filter and the ranked
--- dimension), when the scope is filtered by one column beyond the country and the
--- sector: each year's sums, and the reference year's comparison with the year before
--- over the months through the year's last month. That comparison is the ranking's own
--- (through the scope's last month) only when the scope reaches the year's last month:
--- mesmos_meses says so, and the API asks the facts otherwise. With a span of months
--- (:mes_de, :mes_ate) both years are summed over it, from each year's own rows.
-WITH linhas AS MATERIALIZED (
-    -- A year's own rows carry their latest month; its comparison rows (the year before
-    -- over the same months, labelled with that year) do not.
-    SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN p.pais ELSE p.setor END AS name,
-           p.ano, p.mes_max, p.total_usd AS usd, p.total_kg AS kg
-    FROM rpt.pares_filtrados(
-        CAST(:conjunto AS INT),
-        CASE WHEN CAST(:ano AS INT) IS NOT NULL THEN ARRAY[CAST(:ano AS INT)] END, true,
-        CAST(:mes_de AS INT), CAST(:mes_ate AS INT),
-        CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT),
-        CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) p
-),
-atual AS MATERIALIZED (
-    SELECT name, ano, max(mes_max) AS mes_max, SUM(usd) AS usd, SUM(kg) AS kg
-    FROM linhas WHERE mes_max IS NOT NULL
-    GROUP BY name, ano
-),
-reference AS MATERIALIZED (
-    SELECT y.ano, (SELECT max(a.mes_max) FROM atual a WHERE a.ano = y.ano) AS mes,
-           (SELECT pr.ate FROM rpt.periodo(y.ano, NULL, NULL) pr) AS ate
-    FROM (SELECT COALESCE(CAST(:ano AS INT), (SELECT max(ano) FROM atual)) AS ano) AS y
-),
-anterior AS (
-    SELECT name, SUM(usd) AS usd
-    FROM linhas
-    WHERE mes_max IS NULL AND ano = (SELECT ano FROM reference) - 1
-    GROUP BY name
-),
-items AS (
-    SELECT name, SUM(usd) AS usd, SUM(kg) AS kg, ARRAY_AGG(DISTINCT ano ORDER BY ano) AS anos
-    FROM atual
-    GROUP BY name
-),
-page AS (
-    SELECT i.name                                                   AS name,
-           i.usd::DECIMAL(18,2)                                     AS total_usd,
-           i.kg::DECIMAL(18,3)                                      AS total_kg,
-           ROUND(100 * i.usd / NULLIF(SUM(i.usd) OVER (), 0), 2)    AS participacao_pct,
-           i.anos                                                   AS anos,
-           ROUND(100 * (c.usd - g.usd) / NULLIF(g.usd, 0), 2)       AS variacao_pct,
-           ROUND(i.usd / NULLIF(i.kg, 0), 4)                        AS usd_por_kg,
-           COUNT(*) OVER ()                                         AS total
-    FROM items i
-    LEFT JOIN atual c ON c.name = i.name AND c.ano = (SELECT ano FROM reference)
-    LEFT JOIN anterior g ON g.name = i.name
-    ORDER BY i.usd DESC, i.name
-    LIMIT :limit OFFSET :offset
-)
-SELECT p.*,
-       COALESCE(pc.co_pais, sc.codigo)                                      AS codigo,
-       COALESCE(CASE WHEN CAST(:lang AS TEXT) = 'en' THEN n.nome_ing END, p.name) AS nome,
-       (SELECT mes IS NOT DISTINCT FROM ate FROM reference)
-           OR CAST(:mes_de AS INT) IS NOT NULL OR CAST(:mes_ate AS INT) IS NOT NULL
-                                                                            AS mesmos_meses
-FROM page p
-LEFT JOIN rpt.pais_codigos pc ON CAST(:dimension AS TEXT) = 'pais' AND pc.pais = p.name
-LEFT JOIN rpt.nomes n ON n.dimensao = 'pais' AND n.codigo = pc.co_pais
-LEFT JOIN (SELECT setor, min(codigo) AS codigo FROM rpt.setor_codigos GROUP BY setor) sc
-       ON CAST(:dimension AS TEXT) = 'setor' AND sc.setor = p.name
-ORDER BY p.total_usd DESC, p.name;
-
 -- name: ranking_count
 -- How many items match, for a page past the end.
-SELECT COUNT(DISTINCT name)
-FROM (
-    SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN pais ELSE setor END AS name
-    FROM rpt.mv_exportacao_mensal
-    WHERE NOT CAST(:cruzado AS BOOLEAN)
-      AND (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
-      AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
-      AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT))
-    UNION ALL
-    SELECT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN pais ELSE setor END
-    FROM rpt.fatos_filtrados(
-        CASE WHEN CAST(:ano AS INT) IS NOT NULL THEN ARRAY[CAST(:ano AS INT)] END,
-        CAST(:mes_de AS INT), CAST(:mes_ate AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT),
-        CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT),
-        CAST(:setor AS TEXT))
-    WHERE CAST(:cruzado AS BOOLEAN)
-) AS names;
+SELECT COUNT(DISTINCT CASE WHEN CAST(:dimension AS TEXT) = 'pais' THEN pais ELSE setor END)
+FROM rpt.mv_exportacao_mensal
+WHERE (CAST(:ano AS INT) IS NULL OR ano = CAST(:ano AS INT))
+  AND (CAST(:setor AS TEXT) IS NULL OR setor = CAST(:setor AS TEXT))
+  AND (CAST(:pais AS TEXT) IS NULL OR pais = CAST(:pais AS TEXT));
 
 -- name: serie
 -- From mv_serie_mensal ('' = all countries or all sectors); with both a country and a
--- sector, from the base aggregate through its country index; with any other filter
--- (:cruzado), the monthly values of the pair rows of the filters' set (:conjunto), else
--- the facts of the scope. Annual figures (no month) are not in a series, but the pair
--- rows count them as December: a year that has any is read from the facts.
-WITH anuais AS MATERIALIZED (
-    SELECT ano FROM rpt.mv_serie_mensal WHERE pais = '' AND setor = '' AND mes IS NULL
-)
+-- sector, from the base aggregate through its country index.
 SELECT ano, mes, total_usd, total_kg
 FROM rpt.mv_serie_mensal
 WHERE mes IS NOT NULL
-  AND NOT CAST(:cruzado AS BOOLEAN)
   AND NOT (CAST(:pais AS TEXT) IS NOT NULL AND CAST(:setor AS TEXT) IS NOT NULL)
   AND pais = COALESCE(CAST(:pais AS TEXT), '')
   AND setor = COALESCE(CAST(:setor AS TEXT), '')
@@ -316,38 +150,11 @@ SELECT ano, mes,
        SUM(total_kg)::DECIMAL(18,3)  AS total_kg
 FROM rpt.mv_exportacao_mensal
 WHERE mes IS NOT NULL
-  AND NOT CAST(:cruzado AS BOOLEAN)
   AND CAST(:pais AS TEXT) IS NOT NULL AND CAST(:setor AS TEXT) IS NOT NULL
   AND pais = CAST(:pais AS TEXT) AND setor = CAST(:setor AS TEXT)
   AND (CAST(:ano_de AS INT) IS NULL OR ano >= CAST(:ano_de AS INT))
   AND (CAST(:ano_ate AS INT) IS NULL OR ano <= CAST(:ano_ate AS INT))
   AND mes BETWEEN COALESCE(CAST(:mes_de AS INT), 1) AND COALESCE(CAST(:mes_ate AS INT), 12)
-GROUP BY ano, mes
-UNION ALL
-SELECT p.ano, m.mes::INT, (SUM(m.centavos) * 0.01)::DECIMAL(18,2),
-       (SUM(m.gramas) * 0.001)::DECIMAL(18,3)
-FROM rpt.pares_do_escopo(
-    CAST(:conjunto AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT),
-    CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) p
-CROSS JOIN LATERAL unnest(p.centavos_mes, p.gramas_mes) WITH ORDINALITY
-    AS m (centavos, gramas, mes)
-WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto AS INT) IS NOT NULL
-  AND p.centavos_mes IS NOT NULL AND m.centavos IS NOT NULL
-  AND m.mes BETWEEN COALESCE(CAST(:mes_de AS INT), 1) AND COALESCE(CAST(:mes_ate AS INT), 12)
-  AND (CAST(:ano_de AS INT) IS NULL OR p.ano >= CAST(:ano_de AS INT))
-  AND (CAST(:ano_ate AS INT) IS NULL OR p.ano <= CAST(:ano_ate AS INT))
-  AND p.ano NOT IN (SELECT ano FROM anuais)
-GROUP BY p.ano, m.mes
-UNION ALL
-SELECT ano, mes, SUM(total_usd)::DECIMAL(18,2), SUM(total_kg)::DECIMAL(18,3)
-FROM rpt.fatos_filtrados(
-    NULL, CAST(:mes_de AS INT), CAST(:mes_ate AS INT), CAST(:pais AS TEXT),
-    CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT),
-    CAST(:ncm AS TEXT), CAST(:setor AS TEXT))
-WHERE CAST(:cruzado AS BOOLEAN) AND mes IS NOT NULL
-  AND (CAST(:conjunto AS INT) IS NULL OR ano = ANY(ARRAY(SELECT ano FROM anuais)))
-  AND (CAST(:ano_de AS INT) IS NULL OR ano >= CAST(:ano_de AS INT))
-  AND (CAST(:ano_ate AS INT) IS NULL OR ano <= CAST(:ano_ate AS INT))
 GROUP BY ano, mes
 ORDER BY ano, mes;
 
@@ -439,57 +246,24 @@ SELECT p.ano, p.de, p.ate,
 FROM periodo p;
 
 -- name: concentracao
--- How concentrated the scope's value is, by destination country and by product heading
--- (SH4), over the months of the reference year: the HHI (sum of squared percentage
--- shares, 0 to 10,000) and the shares of the first and of the first five. Shares are of
--- the items' total. Unfiltered: the yearly rollup (countries) and the per-code table
--- (SH4). With any filter beyond the months (:cruzado), the reference year's rows
--- (:ano_ref, months :de_ref..:ate_ref, from the periodo query): the pair table's
--- :conjunto_pais and :conjunto_sh4 (by country, by heading; each pair row read once),
--- or with both NULL the facts, read once for both.
+-- How concentrated the value is, by destination country and by product heading (SH4),
+-- over the months of the reference year, unfiltered: the HHI (sum of squared percentage
+-- shares, 0 to 10,000) and the shares of the first and of the first five, from the
+-- yearly rollup (countries) and the per-code table (SH4). Shares are of the items' total.
 WITH periodo AS MATERIALIZED (
     SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
-),
-fatos AS MATERIALIZED (
-    SELECT f.pais, left(f.ncm, 4) AS sh4, f.total_usd AS usd
-    FROM rpt.escopo(
-        NULL, CAST(:ano_ref AS INT), false, CAST(:de_ref AS INT),
-        CAST(:ate_ref AS INT), CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT),
-        CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
-    WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NULL
-    UNION ALL
-    SELECT f.pais, NULL, f.usd
-    FROM rpt.escopo_lado_a_lado(
-        CAST(:conjunto_pais AS INT), CAST(:ano_ref AS INT), CAST(:de_ref AS INT),
-        CAST(:ate_ref AS INT), CAST(:meses AS BOOLEAN), CAST(:pais AS TEXT),
-        CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT),
-        CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
-    WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NOT NULL
-    UNION ALL
-    SELECT NULL, left(f.ncm, 4), f.usd
-    FROM rpt.escopo_lado_a_lado(
-        CAST(:conjunto_sh4 AS INT), CAST(:ano_ref AS INT), CAST(:de_ref AS INT),
-        CAST(:ate_ref AS INT), CAST(:meses AS BOOLEAN), CAST(:pais AS TEXT),
-        CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT),
-        CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
-    WHERE CAST(:cruzado AS BOOLEAN) AND CAST(:conjunto_pais AS INT) IS NOT NULL
 ),
 valores AS (
     SELECT 'pais' AS dimensao, a.pais AS codigo,
            rpt.no_periodo(a.usd_ate_mes, p.de, p.ate) AS usd
     FROM rpt.mv_exportacao_anual a
     JOIN periodo p ON a.ano = p.ano
-    WHERE NOT CAST(:cruzado AS BOOLEAN)
     UNION ALL
     SELECT 'sh4', d.codigo,
            rpt.no_periodo(d.usd_ate_mes, p.de, p.ate)
     FROM rpt.mv_exportacao_dimensao d
     JOIN periodo p ON d.ano = p.ano
-    WHERE d.dimensao = 'sh4' AND d.codigo IS NOT NULL AND NOT CAST(:cruzado AS BOOLEAN)
-    UNION ALL
-    SELECT 'pais', pais, usd FROM fatos WHERE pais IS NOT NULL
-    UNION ALL
-    SELECT 'sh4', sh4, usd FROM fatos WHERE sh4 IS NOT NULL
+    WHERE d.dimensao = 'sh4' AND d.codigo IS NOT NULL
 ),
 itens AS (
     SELECT dimensao, codigo, SUM(usd) AS usd
@@ -517,14 +291,10 @@ ORDER BY d.dimensao;
 -- name: variacao
 -- The biggest gains (sentido 'alta') and losses ('queda') in USD of one dimension
 -- between the months of the reference year and the same months of the year before,
--- :limit each way. Unfiltered, countries and sectors come from the yearly rollup (their
--- code is their name), the official dimensions from the per-code table. With any filter
--- beyond the months (:cruzado), every dimension comes from the rows
--- rpt.escopo_lado_a_lado gives for both years (:ano_ref, months :de_ref..:ate_ref, from
--- the periodo query; the pair table's :conjunto, or the facts when NULL). Each row of
--- valores holds a year's value (usd) or the year before's (usd_anterior), or both; with
--- :por_linha each holds one code (as in scoped_ranking) and is not summed again. Each
--- way is a top-N pick, not a rank of every code.
+-- :limit each way, unfiltered: countries and sectors come from the yearly rollup (their
+-- code is their name), the official dimensions from the per-code table. Each row of
+-- valores holds a year's value (usd) or the year before's (usd_anterior). Each way is a
+-- top-N pick, not a rank of every code.
 WITH periodo AS MATERIALIZED (
     SELECT * FROM rpt.periodo(CAST(:ano AS INT), CAST(:mes_de AS INT), CAST(:mes_ate AS INT))
 ),
@@ -535,7 +305,7 @@ valores AS NOT MATERIALIZED (
                AS usd_anterior
     FROM rpt.mv_exportacao_anual a
     JOIN periodo p ON a.ano IN (p.ano, p.ano - 1)
-    WHERE CAST(:dimension AS TEXT) IN ('pais', 'setor') AND NOT CAST(:cruzado AS BOOLEAN)
+    WHERE CAST(:dimension AS TEXT) IN ('pais', 'setor')
     UNION ALL
     SELECT d.codigo,
            CASE WHEN d.ano = p.ano THEN rpt.no_periodo(d.usd_ate_mes, p.de, p.ate) END,
@@ -543,24 +313,6 @@ valores AS NOT MATERIALIZED (
     FROM rpt.mv_exportacao_dimensao d
     JOIN periodo p ON d.ano IN (p.ano, p.ano - 1)
     WHERE d.dimensao = CAST(:dimension AS TEXT) AND d.codigo IS NOT NULL
-      AND NOT CAST(:cruzado AS BOOLEAN)
-    UNION ALL
-    SELECT CASE CAST(:dimension AS TEXT)
-               WHEN 'pais' THEN f.pais WHEN 'setor' THEN f.setor
-               WHEN 'uf' THEN f.uf WHEN 'via' THEN f.via WHEN 'urf' THEN f.urf
-               WHEN 'ncm' THEN f.ncm WHEN 'sh6' THEN left(f.ncm, 6)
-               WHEN 'sh4' THEN left(f.ncm, 4) WHEN 'sh2' THEN left(f.ncm, 2)
-               WHEN 'fator' THEN c.fator WHEN 'cgce' THEN c.cgce WHEN 'cuci' THEN c.cuci
-           END,
-           f.usd, f.usd_anterior
-    FROM rpt.escopo_lado_a_lado(
-        CAST(:conjunto AS INT), CAST(:ano_ref AS INT), CAST(:de_ref AS INT),
-        CAST(:ate_ref AS INT), CAST(:meses AS BOOLEAN), CAST(:pais AS TEXT),
-        CAST(:bloco AS TEXT), CAST(:uf AS TEXT), CAST(:via AS TEXT), CAST(:urf AS TEXT),
-        CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
-    LEFT JOIN rpt.ncm_classes c
-           ON CAST(:dimension AS TEXT) IN ('fator', 'cgce', 'cuci') AND c.ncm = f.ncm
-    WHERE CAST(:cruzado AS BOOLEAN)
 ),
 movimentos AS MATERIALIZED (
     SELECT codigo,
@@ -568,13 +320,7 @@ movimentos AS MATERIALIZED (
            COALESCE(SUM(usd_anterior), 0) AS usd_anterior
     FROM valores
     WHERE codigo IS NOT NULL
-      AND NOT rpt.um_codigo_por_linha(CAST(:por_linha AS BOOLEAN), CAST(:ano_ref AS INT))
     GROUP BY codigo
-    UNION ALL
-    SELECT codigo, COALESCE(usd, 0), COALESCE(usd_anterior, 0)
-    FROM valores
-    WHERE codigo IS NOT NULL
-      AND rpt.um_codigo_por_linha(CAST(:por_linha AS BOOLEAN), CAST(:ano_ref AS INT))
 ),
 altas AS (
     SELECT 'alta' AS sentido, codigo, usd, usd_anterior, usd - usd_anterior AS diferenca
@@ -705,88 +451,6 @@ SELECT p.ano, p.de, p.ate,
         FROM por_pais)                                                        AS cobertura
 FROM periodo p;
 
--- name: scoped_ranking
--- A dimension ranking (:dimension: uf, via, urf, ncm, sh6, sh4, sh2, fator, cgce, cuci,
--- bloco) of a scope filtered beyond its months, from the rows of the reference year and
--- the year before (:ano, months :de..:ate, from the periodo query) that
--- rpt.escopo_lado_a_lado gives (the pair table's :conjunto, or the facts when NULL), in
--- one pass: the rows are summed per key (a code, or a country for blocs), and blocs then
--- sum their countries. With :por_linha the rows already hold one key each (the pair
--- rows of the ranked code under one-code filters) and are taken as they are: summing
--- 13,567 one-row groups cost half of `ncm?uf=SP` (docs/benchmarks.md). A year where an
--- NCM carries two sectors (rpt.anos_ncm_multissetor) is summed all the same. Shares and
--- coverage are of the scope's whole value, as in dimension_ranking. The scope's row
--- comes alone when the page is empty (codigo NULL). Names are looked up per page row.
-WITH linhas AS NOT MATERIALIZED (
-    SELECT CASE CAST(:dimension AS TEXT)
-               WHEN 'uf' THEN f.uf WHEN 'via' THEN f.via WHEN 'urf' THEN f.urf
-               WHEN 'ncm' THEN f.ncm WHEN 'sh6' THEN left(f.ncm, 6)
-               WHEN 'sh4' THEN left(f.ncm, 4) WHEN 'sh2' THEN left(f.ncm, 2)
-               WHEN 'fator' THEN c.fator WHEN 'cgce' THEN c.cgce WHEN 'cuci' THEN c.cuci
-               WHEN 'bloco' THEN f.pais
-           END AS chave,
-           f.usd, f.kg, f.usd_anterior
-    FROM rpt.escopo_lado_a_lado(
-        CAST(:conjunto AS INT), CAST(:ano AS INT), CAST(:de AS INT), CAST(:ate AS INT),
-        CAST(:meses AS BOOLEAN), CAST(:pais AS TEXT), CAST(:bloco AS TEXT), CAST(:uf AS TEXT),
-        CAST(:via AS TEXT), CAST(:urf AS TEXT), CAST(:ncm AS TEXT), CAST(:setor AS TEXT)) f
-    LEFT JOIN rpt.ncm_classes c
-           ON CAST(:dimension AS TEXT) IN ('fator', 'cgce', 'cuci') AND c.ncm = f.ncm
-),
-por_chave AS MATERIALIZED (
-    SELECT chave, SUM(usd) AS usd, SUM(kg) AS kg, SUM(usd_anterior) AS usd_anterior
-    FROM linhas
-    WHERE NOT rpt.um_codigo_por_linha(CAST(:por_linha AS BOOLEAN), CAST(:ano AS INT))
-    GROUP BY chave
-    UNION ALL
-    SELECT chave, usd, kg, usd_anterior
-    FROM linhas
-    WHERE rpt.um_codigo_por_linha(CAST(:por_linha AS BOOLEAN), CAST(:ano AS INT))
-),
-itens AS MATERIALIZED (
-    SELECT chave AS codigo, usd, kg, usd_anterior
-    FROM por_chave
-    WHERE CAST(:dimension AS TEXT) <> 'bloco' AND chave IS NOT NULL
-      AND (COALESCE(usd, 0) <> 0 OR COALESCE(kg, 0) <> 0)
-    UNION ALL
-    SELECT b.co_bloco, SUM(c.usd), SUM(c.kg), SUM(c.usd_anterior)
-    FROM por_chave c
-    JOIN rpt.pais_bloco b ON b.pais = c.chave
-    WHERE CAST(:dimension AS TEXT) = 'bloco'
-    GROUP BY b.co_bloco
-    HAVING COALESCE(SUM(c.usd), 0) <> 0 OR COALESCE(SUM(c.kg), 0) <> 0
-),
-escopo AS (
-    SELECT SUM(usd) AS usd,
-           SUM(usd) FILTER (
-               WHERE CASE WHEN CAST(:dimension AS TEXT) = 'bloco'
-                          THEN chave IN (SELECT pais FROM rpt.pais_bloco)
-                          ELSE chave IS NOT NULL END
-           ) AS usd_com_codigo,
-           (SELECT count(*) FROM itens) AS itens
-    FROM por_chave
-),
-pagina AS (
-    SELECT * FROM itens ORDER BY usd DESC, codigo LIMIT :limit OFFSET :offset
-)
-SELECT g.codigo,
-       COALESCE(CASE WHEN CAST(:lang AS TEXT) = 'en' THEN n.nome_ing END, n.nome) AS nome,
-       g.usd::DECIMAL(18,2)                                                       AS total_usd,
-       g.kg::DECIMAL(18,3)                                                        AS total_kg,
-       ROUND(100 * g.usd / NULLIF(e.usd, 0), 2)                                   AS participacao_pct,
-       ROUND(100 * (g.usd - g.usd_anterior) / NULLIF(g.usd_anterior, 0), 2)       AS variacao_pct,
-       ROUND(g.usd / NULLIF(g.kg, 0), 4)                                          AS usd_por_kg,
-       e.itens,
-       ROUND(100 * e.usd_com_codigo / NULLIF(e.usd, 0), 2)                        AS cobertura
-FROM escopo e
-LEFT JOIN pagina g ON true
-LEFT JOIN LATERAL (  -- LIMIT 1 keeps it an index lookup, not a hash of every name
-    SELECT n.nome, n.nome_ing FROM rpt.nomes n
-    WHERE n.dimensao = CAST(:dimension AS TEXT) AND n.codigo = g.codigo
-    LIMIT 1
-) n ON true
-ORDER BY g.usd DESC NULLS FIRST, g.codigo;
-
 -- name: resolve_filters
 -- The filters a client gave, checked against the code tables: the country's name (from
 -- its name, Comex Stat code or ISO3 code, or a name present in the data), the sector's
@@ -818,3 +482,43 @@ SELECT
                                   ELSE 'sh' || length(CAST(:ncm AS TEXT)) END
               AND codigo = CAST(:ncm AS TEXT))
         AS ncm;
+
+-- name: snapshot_files
+-- The Parquet snapshots of the data version the answer's snapshot sees: the files its
+-- DuckDB queries may read (bgc_api/analytics.py fetches those it lacks).
+SELECT ano, sha256, bytes FROM rpt.snapshot_exportacao ORDER BY ano;
+
+-- name: snapshot_content
+-- One snapshot's bytes, for an API process that lacks the file.
+SELECT conteudo FROM rpt.snapshot_exportacao WHERE sha256 = :sha256;
+
+-- name: blocos
+-- The countries of one bloc (:bloco), or every country and bloc (NULL).
+SELECT pais, co_bloco FROM rpt.pais_bloco
+WHERE CAST(:bloco AS TEXT) IS NULL OR co_bloco = CAST(:bloco AS TEXT)
+ORDER BY co_bloco, pais;
+
+-- name: nomes
+-- The names of a page's codes of one dimension (a country's code is its name; its names
+-- are kept by its Comex Stat code), in English with :lang = 'en' where there is one.
+SELECT c.codigo,
+       COALESCE(CASE WHEN CAST(:lang AS TEXT) = 'en' THEN n.nome_ing END, n.nome) AS nome
+FROM unnest(CAST(:codigos AS TEXT[])) AS c (codigo)
+LEFT JOIN rpt.pais_codigos pc ON CAST(:dimension AS TEXT) = 'pais' AND pc.pais = c.codigo
+LEFT JOIN LATERAL (
+    SELECT n.nome, n.nome_ing FROM rpt.nomes n
+    WHERE n.dimensao = CAST(:dimension AS TEXT) AND n.codigo = COALESCE(pc.co_pais, c.codigo)
+    LIMIT 1
+) n ON true;
+
+-- name: ranked_names
+-- The code and name of each country or sector of a ranking page, as the ranking query
+-- gives them.
+SELECT p.name,
+       COALESCE(pc.co_pais, sc.codigo)                                          AS codigo,
+       COALESCE(CASE WHEN CAST(:lang AS TEXT) = 'en' THEN n.nome_ing END, p.name) AS nome
+FROM unnest(CAST(:names AS TEXT[])) AS p (name)
+LEFT JOIN rpt.pais_codigos pc ON CAST(:dimension AS TEXT) = 'pais' AND pc.pais = p.name
+LEFT JOIN rpt.nomes n ON n.dimensao = 'pais' AND n.codigo = pc.co_pais
+LEFT JOIN (SELECT setor, min(codigo) AS codigo FROM rpt.setor_codigos GROUP BY setor) sc
+       ON CAST(:dimension AS TEXT) = 'setor' AND sc.setor = p.name;

@@ -1,0 +1,179 @@
+"""The columnar engine: DuckDB over the data version's per-year Parquet snapshots.
+
+PostgreSQL publishes the files (``rpt.snapshot_exportacao``, written by each refresh);
+each API process keeps the ones it has read in a local folder named by their SHA-256
+and fetches only those it lacks, in the same database snapshot that named them, so an
+answer never mixes two data versions. A file that is missing, truncated or fails its
+hash is fetched again; one the database cannot give makes the answer a 503.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from bgc_core import snapshots, sqlfiles
+
+log = logging.getLogger(__name__)
+QUERIES = sqlfiles.queries("analytics")
+CHUNK = 1 << 20
+EMPTY = "empty.parquet"
+
+
+class SnapshotUnavailable(RuntimeError):
+    """A snapshot file could not be had whole: the API replies 503."""
+
+
+@dataclass(frozen=True)
+class SnapshotFile:
+    """One year's file as the data version names it."""
+
+    ano: int
+    sha256: str
+    bytes: int
+
+
+class SnapshotCache:
+    """A folder of snapshot files named by their hash. Files are immutable, so a file
+    checked once by this process is trusted while its size stays the same; it is written
+    under a temporary name and renamed, so another process never sees half a file."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._checked: set[str] = set()
+        self._lock = threading.Lock()
+
+    def path(self, sha256: str) -> Path:
+        return self.folder / snapshots.file_name(sha256)
+
+    def empty(self) -> Path:
+        """A file with the snapshots' columns and no row: what a query over years the
+        data version does not hold reads."""
+        path = self.folder / EMPTY
+        if not path.exists():
+            self.folder.mkdir(parents=True, exist_ok=True)
+            partial = path.with_name(f".{EMPTY}.{os.getpid()}.{threading.get_ident()}")
+            snapshots.summed(pl.DataFrame(schema=snapshots.STAGED)).write_parquet(partial)
+            os.replace(partial, path)
+        return path
+
+    def ensure(self, files: Iterable[SnapshotFile], fetch: Callable[[str], bytes]) -> list[Path]:
+        """The local paths of ``files``, each fetched with ``fetch(sha256)`` unless a
+        whole, matching copy is already here."""
+        return [self._ensure_one(file, fetch) for file in files]
+
+    def _ensure_one(self, file: SnapshotFile, fetch: Callable[[str], bytes]) -> Path:
+        path = self.path(file.sha256)
+        if file.sha256 in self._checked and _size(path) == file.bytes:
+            return path
+        with self._lock:
+            if _size(path) == file.bytes and _sha256_of(path) == file.sha256:
+                self._checked.add(file.sha256)
+                return path
+            if path.exists():
+                log.warning("snapshot %s of %s is damaged: fetched again", path.name, file.ano)
+            self._write(path, file, fetch(file.sha256))
+            self._checked.add(file.sha256)
+        return path
+
+    def _write(self, path: Path, file: SnapshotFile, content: bytes) -> None:
+        if hashlib.sha256(content).hexdigest() != file.sha256:
+            raise SnapshotUnavailable(
+                f"the snapshot of {file.ano} from the database does not match its hash "
+                f"{file.sha256[:12]}: refresh the views (`bgc-ingest refresh-mv --full`)"
+            )
+        self.folder.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}")
+        partial.write_bytes(content)
+        os.replace(partial, path)
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return None
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+Observe = Callable[[str, float], None]
+
+
+class Analytics:
+    """One in-memory DuckDB per process, a cursor per query (DuckDB releases the GIL
+    while a query runs, so the API's worker threads run them side by side). Extensions
+    are never downloaded: Parquet is built into the wheel."""
+
+    def __init__(self, threads: int, memory_limit_mb: int, observe: Observe | None = None):
+        self.observe = observe
+        self._conn = duckdb.connect(
+            ":memory:",
+            config={
+                "threads": threads,
+                "memory_limit": f"{memory_limit_mb}MB",
+                "autoinstall_known_extensions": False,
+                "autoload_known_extensions": False,
+            },
+        )
+        self._conn.execute(QUERIES["fatos_macro"])
+
+    def rows(self, name: str, params: dict[str, Any], label: str | None = None) -> list[Any]:
+        """Run a named query; its rows as tuples with attribute access by column name."""
+        started = time.perf_counter()
+        cursor = self._conn.cursor()
+        try:
+            result = cursor.execute(QUERIES[name], _used(QUERIES[name], params))
+            columns = [d[0] for d in result.description or ()]
+            return [Row(columns, values) for values in result.fetchall()]
+        except duckdb.IOException as exc:
+            raise SnapshotUnavailable(f"a snapshot file could not be read: {exc}") from exc
+        finally:
+            cursor.close()
+            if self.observe:
+                self.observe(label or f"duckdb_{name}", time.perf_counter() - started)
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _used(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The parameters a query names (DuckDB refuses unused named parameters)."""
+    named = set(re.findall(r"\$(\w+)", sql))
+    return {k: v for k, v in params.items() if k in named}
+
+
+class Row:
+    """A result row: by position, or by column name as an attribute."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, columns: list[str], values: tuple[Any, ...]) -> None:
+        self._index = {name: i for i, name in enumerate(columns)}
+        self._values = values
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[self._index[name]]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, position: int) -> Any:
+        return self._values[position]
