@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import polars as pl
 
 from bgc_core import snapshots, sqlfiles
 
@@ -64,7 +63,7 @@ class SnapshotCache:
         if not path.exists():
             self.folder.mkdir(parents=True, exist_ok=True)
             partial = path.with_name(f".{EMPTY}.{os.getpid()}.{threading.get_ident()}")
-            snapshots.summed(pl.DataFrame(schema=snapshots.STAGED)).write_parquet(partial)
+            self._write_empty(partial)
             os.replace(partial, path)
         return path
 
@@ -86,6 +85,11 @@ class SnapshotCache:
             self._write(path, file, fetch(file.sha256))
             self._checked.add(file.sha256)
         return path
+
+    @staticmethod
+    def _write_empty(path: Path) -> None:
+        with duckdb.connect(config={"autoinstall_known_extensions": False}) as duck:
+            duck.sql(QUERIES["empty_file"]).write_parquet(str(path))
 
     def _write(self, path: Path, file: SnapshotFile, content: bytes) -> None:
         if hashlib.sha256(content).hexdigest() != file.sha256:

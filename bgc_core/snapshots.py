@@ -14,33 +14,35 @@ import hashlib
 import io
 from dataclasses import dataclass
 from decimal import Decimal
-
-import polars as pl
-import psycopg2.extensions
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bgc_core import sqlfiles
 
+if TYPE_CHECKING:
+    import polars as pl
+    import psycopg2.extensions
+
 RELATION = "snapshot_exportacao"
 """The table of snapshots, and its name in ``rpt.anos_pendentes`` and ``rpt.atualizacoes``."""
-STAGED: dict[str, pl.DataType] = {
-    "ano": pl.Int16(),
-    "mes": pl.Int8(),
-    "ncm": pl.String(),
-    "pais": pl.String(),
-    "uf": pl.String(),
-    "via": pl.String(),
-    "urf": pl.String(),
-    "unid": pl.String(),
-    "setor": pl.String(),
-    "fator": pl.String(),
-    "cgce": pl.String(),
-    "cuci": pl.String(),
-    "usd": pl.Decimal(18, 2),
-    "kg": pl.Decimal(18, 3),
-    "qt": pl.Decimal(18, 3),
-}
-"""The columns ``snapshot_rows`` copies out of staging, in its order (codes as text, so
-leading zeros stay; Parquet stores repeated strings in dictionaries)."""
+STAGED = ("ano", "mes", "ncm", "pais", "uf", "via", "urf", "unid", "setor", "fator", "cgce",
+          "cuci", "usd", "kg", "qt")  # fmt: skip
+"""The columns ``snapshot_rows`` copies out of staging, in its order."""
+
+
+def staged_schema() -> dict[str, pl.DataType]:
+    """The types of ``STAGED``: codes as text, so leading zeros stay (Parquet stores
+    repeated strings in dictionaries); values as exact decimals. polars is imported here,
+    not with the module: the sensor and the API import this module without it."""
+    import polars as pl
+
+    codes = {name: pl.String() for name in STAGED[2:12]}
+    return {
+        "ano": pl.Int16(), "mes": pl.Int8(), **codes,
+        "usd": pl.Decimal(18, 2), "kg": pl.Decimal(18, 3), "qt": pl.Decimal(18, 3),
+    }  # fmt: skip
+
+
 GRAIN = ["ano", "mes", "ncm", "pais", "uf", "via", "urf", "unid", "setor", "fator", "cgce", "cuci"]
 SORT = ["uf", "pais", "ncm", "mes"]
 """The order of a file's rows: a state's, then a country's rows lie together, so the
@@ -99,6 +101,21 @@ def build_year(cur: psycopg2.extensions.cursor, ano: int) -> YearSnapshot | None
     )
 
 
+def export(cur: psycopg2.extensions.cursor, folder: Path) -> list[Path]:
+    """Write every stored snapshot into ``folder`` by its name, each checked against its
+    hash; the paths, by year."""
+    cur.execute(_QUERIES["snapshot_all"])
+    paths = []
+    for ano, sha256, content in cur.fetchall():
+        data = bytes(content)
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise ValueError(f"the stored snapshot of {ano} does not match its hash {sha256}")
+        path = folder / file_name(sha256)
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
 def _copy_out(cur: psycopg2.extensions.cursor, ano: int) -> pl.DataFrame:
     """Staging's rows of one year with their NCM's classes, through COPY (the fastest way
     out of PostgreSQL, measured in ../shared/STACK-NOTES.md)."""
@@ -106,12 +123,16 @@ def _copy_out(cur: psycopg2.extensions.cursor, ano: int) -> pl.DataFrame:
     query = cur.mogrify(_QUERIES["snapshot_rows"], {"ano": ano}).decode()
     cur.copy_expert(query, buffer)
     buffer.seek(0)
-    return pl.read_csv(buffer, has_header=False, new_columns=list(STAGED), schema=STAGED)
+    import polars as pl
+
+    return pl.read_csv(buffer, has_header=False, new_columns=list(STAGED), schema=staged_schema())
 
 
 def summed(staged: pl.DataFrame) -> pl.DataFrame:
     """Staging's rows summed to the analytical grain and sorted for pruning. The
     statistical quantity stays NULL where a row has none (the project layout)."""
+    import polars as pl
+
     return (
         staged.group_by(GRAIN)
         .agg(

@@ -216,11 +216,11 @@ def _refresh_snapshots(
         written.append(built)
     cur.execute(_QUERIES["snapshot_count"])
     row = cur.fetchone()
-    files = int(row[0]) if row else 0
-    _record(cur, "record_refresh", relacao=SNAPSHOTS, linhas=files)
+    rows = int(row[0]) if row else 0
+    _record(cur, "record_refresh", relacao=SNAPSHOTS, linhas=rows)
     cur.execute("SELECT pg_notify(%s, %s)", (REFRESH_CHANNEL, SNAPSHOTS))
     seconds = round(time.perf_counter() - started, 3)
-    return ViewRefresh(SNAPSHOTS, files, seconds, years, tuple(written))
+    return ViewRefresh(SNAPSHOTS, rows, seconds, years, tuple(written))
 
 
 def _refresh_materialized(cur: psycopg2.extensions.cursor, view: str) -> int:

@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
 
@@ -91,10 +92,12 @@ def stg_exportacao(
     )
 
 
-_HOW_REFRESHED = {
-    True: "A plain view over a table whose changed years are recomputed",
-    False: "Refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY",
-}
+def _how_refreshed(view: str) -> str:
+    if view == views.SNAPSHOTS:
+        return "The files of the years whose data changed are written again"
+    if view in views.YEARLY_TABLES:
+        return "A plain view over a table whose changed years are recomputed"
+    return "Refreshed with REFRESH MATERIALIZED VIEW CONCURRENTLY"
 
 
 def _view_spec(view: str) -> dg.AssetSpec:
@@ -103,9 +106,9 @@ def _view_spec(view: str) -> dg.AssetSpec:
         key=VIEW_KEYS[view],
         deps=[STG_KEY if upstream is None else VIEW_KEYS[upstream]],
         group_name="rpt",
-        kinds={"postgres"},
+        kinds={"postgres", "parquet"} if view == views.SNAPSHOTS else {"postgres"},
         owners=OWNERS,
-        description=f"{views.DESCRIPTIONS[view]} {_HOW_REFRESHED[view in views.YEARLY_TABLES]} "
+        description=f"{views.DESCRIPTIONS[view]} {_how_refreshed(view)} "
         "after each load and daily at 01:00 São Paulo, with every other report view in one "
         "transaction.",
         # The views that read staging follow its loads; the others come along (the
@@ -140,7 +143,23 @@ def rpt_views(
         }
         if refresh.years is not None:
             metadata["years_recomputed"] = ", ".join(map(str, refresh.years)) or "none"
+        if refresh.view == views.SNAPSHOTS:
+            metadata |= _snapshot_metadata(refresh)
         yield dg.MaterializeResult(asset_key=VIEW_KEYS[refresh.view], metadata=metadata)
+
+
+def _snapshot_metadata(refresh: views.ViewRefresh) -> dict[str, Any]:
+    """What the UI shows of the files a refresh wrote: per year its rows, bytes and hash."""
+    written = refresh.files
+    return {
+        "files_written": len(written),
+        "rows_written": sum(f.linhas for f in written),
+        "bytes_written": sum(f.bytes for f in written),
+        "files": "\n".join(
+            f"{f.ano}: {f.file_name} ({f.linhas:,} rows, {f.bytes:,} bytes)" for f in written
+        )
+        or "none changed",
+    }
 
 
 view_assets = [rpt_views]

@@ -2,20 +2,25 @@
 each view agrees with staging and is fresh."""
 
 import datetime as dt
+import tempfile
 import warnings
 from decimal import Decimal
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 
 import dagster as dg
+import duckdb
 from psycopg2 import sql
 
-from bgc_core import domain, reconciliation, sqlfiles, views
+from bgc_core import domain, reconciliation, snapshots, sqlfiles, views
 from bgc_pipeline.defs.keys import (
     MDIC_TOTALS,
+    SNAPSHOTS_MATCH_STAGING,
     STAGING_RULES,
     STG_KEY,
     VIEW_CONSISTENT,
     VIEW_KEYS,
+    VIEWS_MATCH_SNAPSHOTS,
 )
 from bgc_pipeline.defs.partitions import landing_files
 from bgc_pipeline.defs.resources import BgcDatabase
@@ -168,6 +173,75 @@ def _consistency_check(view: str) -> dg.AssetChecksDefinition:
     return _check
 
 
+def _snapshot_totals(database: BgcDatabase, query: str) -> list[tuple[Any, ...]]:
+    """A DuckDB query (sql/queries/analytics.sql) over every stored snapshot, each file
+    checked against its hash on the way out of the database."""
+    with tempfile.TemporaryDirectory(prefix="bgc-check-") as folder:
+        with database.connection() as conn, conn.cursor() as cur:
+            paths = snapshots.export(cur, Path(folder))
+        if not paths:
+            return []
+        with duckdb.connect(config={"autoinstall_known_extensions": False}) as duck:
+            found = duck.execute(_ANALYTICS[query], {"files": [str(p) for p in paths]})
+            return found.fetchall()
+
+
+_ANALYTICS = sqlfiles.queries("analytics")
+SNAPSHOTS_KEY = VIEW_KEYS[views.SNAPSHOTS]
+
+
+@dg.asset_check(
+    asset=SNAPSHOTS_KEY,
+    name=SNAPSHOTS_MATCH_STAGING,
+    blocking=True,
+    description="Each year's snapshot, read back with DuckDB, holds staging's rows of that "
+    "year: USD to the cent, kg to the gram and the number of records, as kept per file at "
+    "load time (rpt.agg_arquivo). Every year staging holds has a file, and no other.",
+)
+def snapshots_match_staging(database: BgcDatabase) -> dg.AssetCheckResult:
+    files = {int(ano): (usd, kg, int(n)) for ano, usd, kg, n in _snapshot_totals(
+        database, "totais_por_ano")}  # fmt: skip
+    with database.connection() as conn, conn.cursor() as cur:
+        cur.execute(sqlfiles.queries("checks")["staging_per_year"])
+        staged = {int(ano): (usd, kg, int(n)) for ano, usd, kg, n in cur.fetchall()}
+    differing = sorted(y for y in files.keys() | staged.keys() if files.get(y) != staged.get(y))
+    return dg.AssetCheckResult(
+        passed=not differing,
+        description=f"years whose snapshot differs from staging: {differing}"
+        if differing
+        else None,
+        metadata={
+            "years": ", ".join(map(str, sorted(files))) or "none",
+            "differing_years": ", ".join(map(str, differing)) or "none",
+            "snapshot_total_usd": float(sum((v[0] for v in files.values()), Decimal(0))),
+            "staging_total_usd": float(sum((v[0] for v in staged.values()), Decimal(0))),
+        },
+    )
+
+
+@dg.asset_check(
+    asset=SNAPSHOTS_KEY,
+    name=VIEWS_MATCH_SNAPSHOTS,
+    additional_deps=[VIEW_KEYS["mv_resumo_pais"], VIEW_KEYS["mv_resumo_geral"]],
+    description="The answers the API gives from the materialized views without a filter "
+    "(/metrics/resumo, /metrics/pais) equal DuckDB's answer over the snapshots for the same "
+    "scope: each country's value and weight, and the grand totals.",
+)
+def views_match_snapshots(database: BgcDatabase) -> dg.AssetCheckResult:
+    from_files = {pais: (usd, kg) for pais, usd, kg in _snapshot_totals(
+        database, "totais_por_pais")}  # fmt: skip
+    with database.connection() as conn, conn.cursor() as cur:
+        cur.execute(sqlfiles.queries("checks")["resumo_por_pais"])
+        from_views = {pais: (usd, kg) for pais, usd, kg in cur.fetchall()}
+    differing = sorted(p for p in from_files.keys() | from_views.keys()
+                       if from_files.get(p) != from_views.get(p))  # fmt: skip
+    return dg.AssetCheckResult(
+        passed=not differing,
+        description=f"countries that differ: {', '.join(differing[:10])}" if differing else None,
+        metadata={"countries": len(from_views), "differing": len(differing)},
+    )
+
+
 with warnings.catch_warnings():
     # Partitioned asset checks are a Dagster preview; one check per file is the point.
     warnings.simplefilter("ignore", dg.PreviewWarning)
@@ -192,5 +266,7 @@ with warnings.catch_warnings():
 asset_checks = [
     staging_rules,
     mdic_totals,
-    *(_consistency_check(view) for view in views.VIEWS_IN_ORDER),
+    *(_consistency_check(view) for view in views.READ_VIEWS),
+    snapshots_match_staging,
+    views_match_snapshots,
 ]

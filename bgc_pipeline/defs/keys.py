@@ -11,6 +11,8 @@ VIEW_KEYS = {view: dg.AssetKey(["rpt", view]) for view in views.VIEWS_IN_ORDER}
 STAGING_RULES = "staging_rules"
 MDIC_TOTALS = "matches_mdic_totals"
 VIEW_CONSISTENT = "consistent_with_staging"
+SNAPSHOTS_MATCH_STAGING = "matches_staging_per_year"
+VIEWS_MATCH_SNAPSHOTS = "views_match_duckdb"
 
 ROW_COUNT = "dagster/row_count"
 """Rows of a whole table or view: the asset page charts it over time."""

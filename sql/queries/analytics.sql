@@ -223,3 +223,13 @@ SELECT pais, SUM(usd) AS total_usd, SUM(kg) AS total_kg
 FROM read_parquet($files)
 GROUP BY pais
 ORDER BY pais;
+
+-- name: empty_file
+-- The snapshots' columns and no row: the file a query over years the data version does
+-- not hold reads (bgc_core/snapshots.py writes the real ones).
+SELECT NULL::SMALLINT AS ano, NULL::TINYINT AS mes, NULL::VARCHAR AS ncm, NULL::VARCHAR AS pais,
+       NULL::VARCHAR AS uf, NULL::VARCHAR AS via, NULL::VARCHAR AS urf, NULL::VARCHAR AS unid,
+       NULL::VARCHAR AS setor, NULL::VARCHAR AS fator, NULL::VARCHAR AS cgce,
+       NULL::VARCHAR AS cuci, NULL::DECIMAL(18,2) AS usd, NULL::DECIMAL(18,3) AS kg,
+       NULL::DECIMAL(18,3) AS qt, NULL::INTEGER AS registros
+LIMIT 0;

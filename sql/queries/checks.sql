@@ -72,3 +72,15 @@ CROSS JOIN (SELECT COALESCE(SUM(total_usd), 0) AS total_usd,
             FROM rpt.agg_arquivo) AS s
 CROSS JOIN (SELECT max(finished_at) AS latest_load
             FROM cfg.ingest_batches WHERE status = 'loaded') AS l;
+
+-- name: staging_per_year
+-- Staging's value, weight and records per year, as kept per file at load time.
+SELECT ano, SUM(total_usd), SUM(total_kg), SUM(registros)
+FROM rpt.agg_arquivo
+GROUP BY ano
+ORDER BY ano;
+
+-- name: resumo_por_pais
+-- What /metrics/pais answers without a filter: each country's value and weight over
+-- every year (their sum is /metrics/resumo's total).
+SELECT pais, total_usd, total_kg FROM rpt.mv_resumo_pais;

@@ -159,7 +159,12 @@ WHERE rpt.snapshot_exportacao.sha256 <> EXCLUDED.sha256;
 DELETE FROM rpt.snapshot_exportacao WHERE ano = %(ano)s;
 
 -- name: snapshot_count
-SELECT count(*) FROM rpt.snapshot_exportacao;
+-- The rows of every stored file (the snapshots' row count).
+SELECT COALESCE(sum(linhas), 0) FROM rpt.snapshot_exportacao;
+
+-- name: snapshot_all
+-- Every stored file with its hash (the Dagster checks read them).
+SELECT ano, sha256, conteudo FROM rpt.snapshot_exportacao ORDER BY ano;
 
 -- name: record_refresh
 -- The API's data version moves with every refresh (sql/queries/metrics.sql: version);

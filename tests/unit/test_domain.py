@@ -8,8 +8,9 @@ from tests.support.paths import REPO_ROOT
 
 
 def test_first_year_is_the_staging_tables_check() -> None:
-    staging = (REPO_ROOT / "sql" / "migrations" / "0003_staging.sql").read_text(encoding="utf-8")
-    [low] = re.findall(r"CHECK \(ano BETWEEN (\d{4}) AND \d{4}\)", staging)
+    baseline = (REPO_ROOT / "sql" / "migrations" / "0001_baseline.sql").read_text(encoding="utf-8")
+    staging = baseline[baseline.index("CREATE TABLE stg.exportacao") :]
+    [low, *_] = re.findall(r"CHECK \(\(\(ano >= (\d{4})\) AND \(ano <= \d{4}\)\)\)", staging)
     assert int(low) == FIRST_YEAR == 1997
 
 

@@ -18,5 +18,5 @@ def test_statements_split_on_top_level_semicolons_only() -> None:
 
 def test_the_shipped_migrations_are_found_in_the_installed_package() -> None:
     names = [m.file_name for m in migrate.discover()]
-    assert names[0] == "0001_schemas.sql"
+    assert names[0] == "0001_baseline.sql"
     assert [m.version for m in migrate.discover()] == list(range(1, len(names) + 1))
