@@ -7,13 +7,13 @@ import pytest
 from litestar.testing import TestClient
 
 from bgc_api.app import create_app
-from bgc_core.settings import load_settings
+from tests.support.settings import api_settings
 
 
 @pytest.fixture
 def client(database_url: str) -> Iterator[TestClient]:  # type: ignore[type-arg]
     with TestClient(
-        app=create_app(load_settings({}), database_url=database_url, access_log=False)
+        app=create_app(api_settings(), database_url=database_url, access_log=False)
     ) as test:
         yield test
 

@@ -15,10 +15,10 @@ from litestar.testing import TestClient
 
 from bgc_api.app import create_app
 from bgc_core import views
-from bgc_core.settings import load_settings
 from bgc_pipeline.ingest import load_file
 from tests.support.fixtures import StateCopy
 from tests.support.paths import FIXTURES, SAMPLES, SNAPSHOTS
+from tests.support.settings import api_settings
 from tests.support.snapshots import matches_snapshot
 
 FILES = [
@@ -38,7 +38,7 @@ def load_files(url: str, folder: Path) -> None:
 @pytest.fixture
 def client(state_copy: StateCopy) -> Iterator[TestClient]:
     url, _ = state_copy(load_files)
-    app = create_app(load_settings({}), database_url=url, access_log=False)
+    app = create_app(api_settings(), database_url=url, access_log=False)
     with TestClient(app=app) as test_client:
         yield test_client
 

@@ -16,11 +16,11 @@ from litestar.testing import TestClient
 
 from bgc_api.app import create_app
 from bgc_core import views
-from bgc_core.settings import load_settings
 from bgc_pipeline.ingest import load_file
 from tests.integration.test_staging_partitions import yearly_file
 from tests.support.fixtures import StateCopy
 from tests.support.paths import REPO_ROOT
+from tests.support.settings import api_settings
 
 REFERENCE = REPO_ROOT / "sql" / "reference"
 
@@ -147,7 +147,7 @@ def two_years(state_copy: StateCopy) -> tuple[str, list[Row]]:
 @pytest.fixture
 def client(two_years: tuple[str, list[Row]]) -> Iterator[TestClient]:  # type: ignore[type-arg]
     url, _ = two_years
-    with TestClient(app=create_app(load_settings({}), database_url=url, access_log=False)) as test:
+    with TestClient(app=create_app(api_settings(), database_url=url, access_log=False)) as test:
         yield test
 
 
@@ -200,9 +200,7 @@ def test_coverage_counts_the_files_without_the_code(
     views.refresh_all(url)
     everything = rows + project_rows(project)
     last_month = max(r.mes for r in everything if r.ano == 2025)
-    with TestClient(
-        app=create_app(load_settings({}), database_url=url, access_log=False)
-    ) as client:
+    with TestClient(app=create_app(api_settings(), database_url=url, access_log=False)) as client:
         by_state = answered(client, "/v1/metrics/uf?limit=1000")
         by_chapter = answered(client, "/v1/metrics/sh2?limit=1000")
     state = expected_ranking(everything, "uf", 2025, 1, last_month)
@@ -218,9 +216,7 @@ def test_names_in_portuguese_or_english(two_years: tuple[str, list[Row]], tmp_pa
     project.write_text(PROJECT_ROWS, encoding="utf-8")
     load_file(url, project)
     views.refresh_all(url)
-    with TestClient(
-        app=create_app(load_settings({}), database_url=url, access_log=False)
-    ) as client:
+    with TestClient(app=create_app(api_settings(), database_url=url, access_log=False)) as client:
 
         def name(url: str, code: str, **headers: str) -> str:
             items = answered(client, url, **headers)["items"]
@@ -249,7 +245,7 @@ def test_names_in_portuguese_or_english(two_years: tuple[str, list[Row]], tmp_pa
 )  # fmt: skip
 def test_bad_parameters_are_named(database_url: str, query: str, parameter: str) -> None:
     with TestClient(
-        app=create_app(load_settings({}), database_url=database_url, access_log=False)
+        app=create_app(api_settings(), database_url=database_url, access_log=False)
     ) as client:
         answer = client.get(f"/v1/metrics/uf?{query}")
     assert answer.status_code == 400
@@ -258,7 +254,7 @@ def test_bad_parameters_are_named(database_url: str, query: str, parameter: str)
 
 def test_an_empty_warehouse_answers_no_items(database_url: str) -> None:
     with TestClient(
-        app=create_app(load_settings({}), database_url=database_url, access_log=False)
+        app=create_app(api_settings(), database_url=database_url, access_log=False)
     ) as client:
         body = answered(client, "/v1/metrics/ncm")
     assert (body["items"], body["total"], body["periodo"], body["cobertura"]) == ([], 0, None, None)
@@ -325,7 +321,7 @@ def test_concentration_as_csv_holds_the_same_figures(
 
 def test_concentration_of_an_empty_warehouse(database_url: str) -> None:
     with TestClient(
-        app=create_app(load_settings({}), database_url=database_url, access_log=False)
+        app=create_app(api_settings(), database_url=database_url, access_log=False)
     ) as client:
         body = answered(client, "/v1/metrics/concentracao")
     empty = {"hhi": None, "top1Pct": None, "top5Pct": None, "itens": 0}

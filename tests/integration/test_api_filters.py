@@ -13,7 +13,6 @@ from litestar.testing import TestClient
 
 from bgc_api.app import create_app
 from bgc_core import sqlfiles, views
-from bgc_core.settings import load_settings
 from bgc_pipeline.ingest import load_file
 from tests.integration.test_api_dimensions import (
     Row,
@@ -26,6 +25,7 @@ from tests.integration.test_api_dimensions import (
     two_years,  # noqa: F401 (a fixture)
 )
 from tests.support.paths import FIXTURES
+from tests.support.settings import api_settings
 
 Predicate = Callable[[Row], bool]
 
@@ -99,7 +99,7 @@ def busiest(rows: list[Row], dimension: str) -> str:
 @pytest.fixture
 def client(two_years: tuple[str, list[Row]]) -> Iterator[TestClient]:  # noqa: F811
     url, _ = two_years
-    with TestClient(app=create_app(load_settings({}), database_url=url, access_log=False)) as test:
+    with TestClient(app=create_app(api_settings(), database_url=url, access_log=False)) as test:
         yield test
 
 
@@ -254,9 +254,7 @@ def test_annual_figures_count_in_december_but_not_in_a_series(
             for r in csv.DictReader(handle, delimiter=";")
         ]  # fmt: skip
     chapter = {"sh2": "02"}
-    with TestClient(
-        app=create_app(load_settings({}), database_url=url, access_log=False)
-    ) as client:
+    with TestClient(app=create_app(api_settings(), database_url=url, access_log=False)) as client:
         body = answered(
             client, f"/v1/metrics/ncm?ano=2024&mes_de=12&mes_ate=12&{query_of(chapter)}&limit=1000"
         )

@@ -11,14 +11,15 @@ from litestar.testing import TestClient
 
 from bgc_api.app import create_app
 from bgc_core import db, views
-from bgc_core.settings import Settings, load_settings
+from bgc_core.settings import Settings
+from tests.support.settings import api_settings
 
 PROBLEM = "application/problem+json"
 
 
 @contextmanager
 def client_for(url: str, **settings: object) -> Iterator[TestClient]:  # type: ignore[type-arg]
-    chosen: Settings = dataclasses.replace(load_settings({}), **settings)  # type: ignore[arg-type]
+    chosen: Settings = dataclasses.replace(api_settings(), **settings)  # type: ignore[arg-type]
     with TestClient(app=create_app(chosen, database_url=url, access_log=False)) as client:
         yield client
 

@@ -5,7 +5,7 @@ import csv
 import io
 import json
 import logging
-import threading
+import shutil
 import time
 from collections import defaultdict
 from collections.abc import Iterator
@@ -21,10 +21,9 @@ from bgc_api.app import create_app
 from bgc_api.repository import Freshness, Repository, Scope
 from bgc_api.schemas import PaisPage, Problem, Resumo, Serie, SetorPage
 from bgc_core import views
-from bgc_core.settings import load_settings
 from bgc_pipeline.ingest import load_file
-from tests.support.db import query
 from tests.support.fixtures import StateCopy
+from tests.support.settings import api_settings
 
 # ano, mes, pais, setor, valor_usd, peso_kg
 ROWS = [
@@ -71,7 +70,7 @@ def loaded(state_copy: StateCopy) -> str:
 
 @pytest.fixture
 def api(loaded: str) -> Litestar:
-    return create_app(load_settings({}), database_url=loaded, access_log=True)
+    return create_app(api_settings(), database_url=loaded, access_log=True)
 
 
 @pytest.fixture
@@ -419,7 +418,7 @@ class RefreshDuringQuery(Repository):
     """A repository whose first ``resumo`` lets a refresh land before it answers."""
 
     def __init__(self, inner: Repository, url: str, api: Litestar) -> None:
-        super().__init__(inner.engine, inner.observe)
+        super().__init__(inner.engine, inner.analytics, inner.files, inner.observe)
         self.url, self.api, self.done = url, api, False
 
     def resumo(self, scope: Scope, freshness: Freshness) -> Resumo:
@@ -445,33 +444,20 @@ def test_an_answer_built_while_a_refresh_lands_is_not_cached(
 
 class LoadDuringQuery(Repository):
     """A repository whose first ``resumo`` starts after its answer's snapshot was taken,
-    while a load and a refresh run beside it: the refresh has summed the new rows and
-    waits to swap the pair table's partitions, which the answer holds."""
+    and only once a load and a refresh have committed beside it, with this process's
+    snapshot files deleted: it must read the files of the version its snapshot names."""
 
-    def __init__(self, inner: Repository, url: str, api: Litestar, extra: Path) -> None:
-        super().__init__(inner.engine, inner.observe)
-        self.url, self.api, self.extra, self.done = url, api, extra, False
-        self.beside = threading.Thread(target=self.load_and_refresh)
-
-    def load_and_refresh(self) -> None:
-        load_file(self.url, self.extra)
-        views.refresh_all(self.url)
+    def __init__(self, inner: Repository, url: str, extra: Path) -> None:
+        super().__init__(inner.engine, inner.analytics, inner.files, inner.observe)
+        self.url, self.extra, self.done = url, extra, False
 
     def resumo(self, scope: Scope, freshness: Freshness) -> Resumo:
         if not self.done:
             self.done = True
-            self.beside.start()
-            wait_for_a_lock_wait(self.url)
+            load_file(self.url, self.extra)
+            views.refresh_all(self.url)
+            shutil.rmtree(self.files.folder, ignore_errors=True)
         return super().resumo(scope, freshness)
-
-
-def wait_for_a_lock_wait(url: str, timeout_s: float = 60) -> None:
-    """Some session of the database waits for a lock; fail naming the wait when none does."""
-    deadline = time.monotonic() + timeout_s
-    sql = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-    while query(url, sql) == [(0,)] and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert query(url, sql) != [(0,)], f"no session waited for a lock within {timeout_s} s"
 
 
 def test_an_answer_names_the_version_its_figures_come_from(
@@ -485,13 +471,13 @@ def test_an_answer_names_the_version_its_figures_come_from(
         encoding="utf-8",
     )
     old = api.state.data_version.current
-    api.state.repository = beside = LoadDuringQuery(api.state.repository, loaded, api, extra)
+    api.state.repository = LoadDuringQuery(api.state.repository, loaded, extra)
     during = client.get("/v1/metrics/resumo?ano=2025&setor=Agropecuária&mes_ate=12").json()
-    beside.beside.join(timeout=120)
     wait_for_new_version(api, old)
     after = client.get("/v1/metrics/resumo?ano=2025").json()
-    # the refresh committed after the answer: its figures and its version are the old
-    # ones together, the pair table's included (a span of months reads it)
+    # the refresh committed while the answer was built: its figures and its version are
+    # the old ones together, the snapshot files included (a span of months reads them,
+    # fetched again from the version the answer's snapshot names)
     assert during["updatedAt"] == before["updatedAt"] < after["updatedAt"]
     assert during["totalUsd"] == farming["totalUsd"]
     assert Decimal(str(after["totalUsd"])) - Decimal(str(before["totalUsd"])) == Decimal("7.77")

@@ -1,7 +1,7 @@
-"""Answers with one filter come from the pair table (rpt.exportacao_par), which keeps the
-year before over the same months beside each year's sums. Here the latest year is
-partial (January to August) and a project-layout file adds rows without state, route or
-unit: every figure is computed from the files, never from the views."""
+"""Answers with one filter come from the Parquet snapshots, comparing each year with the
+year before over the same months. Here the latest year is partial (January to August) and
+a project-layout file adds rows without state, route or unit: every figure is computed
+from the files, never from the views."""
 
 import csv
 from collections import defaultdict
@@ -15,7 +15,6 @@ from litestar.testing import TestClient
 
 from bgc_api.app import create_app
 from bgc_core import views
-from bgc_core.settings import load_settings
 from bgc_pipeline.ingest import load_file
 from tests.integration.test_api_dimensions import (
     PROJECT_ROWS,
@@ -30,8 +29,8 @@ from tests.integration.test_api_dimensions import (
     rounded,
 )
 from tests.integration.test_staging_partitions import yearly_file
-from tests.support.db import query
 from tests.support.fixtures import StateCopy
+from tests.support.settings import api_settings
 
 LAST_MONTH = 8
 COUNTRY_CODES = {"China": "160", "Chile": "158"}
@@ -78,7 +77,7 @@ def partial_year(state_copy: StateCopy) -> tuple[str, list[Row]]:
 @pytest.fixture
 def client(partial_year: tuple[str, list[Row]]) -> Iterator[TestClient]:  # type: ignore[type-arg]
     url, _ = partial_year
-    with TestClient(app=create_app(load_settings({}), database_url=url, access_log=False)) as test:
+    with TestClient(app=create_app(api_settings(), database_url=url, access_log=False)) as test:
         yield test
 
 
@@ -208,7 +207,7 @@ TWO_SECTORS = "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n" + (
     "2025,4,China,Agropecuária,09011110,7.00,1\n"
     "2025,6,Chile,Agropecuária,12019000,1.00,1\n"
 )
-"""A project-layout file that gives one NCM two sectors, so the pair rows of each
+"""A project-layout file that gives one NCM two sectors, so the snapshot rows of each
 (country, NCM) are split in two and must be summed again."""
 
 
@@ -217,11 +216,8 @@ def test_an_ncm_a_file_gives_two_sectors_is_one_item(database_url: str, tmp_path
     path.write_text(TWO_SECTORS, encoding="utf-8")
     assert load_file(database_url, path).rows_rejected == 0
     views.refresh_all(database_url)
-    assert query(database_url, "SELECT ano FROM rpt.anos_ncm_multissetor ORDER BY ano") == [
-        (2024,), (2025,),
-    ]  # fmt: skip
     with TestClient(
-        app=create_app(load_settings({}), database_url=database_url, access_log=False)
+        app=create_app(api_settings(), database_url=database_url, access_log=False)
     ) as client:
         body = answered(client, "/v1/metrics/ncm?pais=China")
         moves = answered(client, "/v1/metrics/variacao/ncm?pais=160")
@@ -234,14 +230,3 @@ def test_an_ncm_a_file_gives_two_sectors_is_one_item(database_url: str, tmp_path
     assert [(i["codigo"], i["diferencaUsd"]) for i in moves["altas"]] == [
         ("12019000", Decimal("170.17")), ("09011110", Decimal("7.00")),
     ]  # fmt: skip
-
-
-def test_the_years_noted_follow_the_files(database_url: str, tmp_path: Path) -> None:
-    path = tmp_path / "dois_setores.csv"
-    path.write_text(TWO_SECTORS, encoding="utf-8")
-    load_file(database_url, path)
-    views.refresh_all(database_url)
-    path.write_text(TWO_SECTORS.replace("Indústria de Transformação", "Agropecuária"), "utf-8")
-    load_file(database_url, path)
-    views.refresh_all(database_url)
-    assert query(database_url, "SELECT ano FROM rpt.anos_ncm_multissetor") == []

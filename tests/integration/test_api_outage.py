@@ -9,7 +9,7 @@ from litestar.testing import TestClient
 
 from bgc_api.app import create_app
 from bgc_core import db, migrate, views
-from bgc_core.settings import load_settings
+from tests.support.settings import api_settings
 
 logging.getLogger("pgserver").setLevel(logging.WARNING)
 
@@ -25,9 +25,7 @@ def test_outage_gives_503_then_recovers(tmp_path: Path) -> None:
     server, url = start(pgdata)
     migrate.migrate(url)
     views.refresh_all(url)
-    with TestClient(
-        app=create_app(load_settings({}), database_url=url, access_log=False)
-    ) as client:
+    with TestClient(app=create_app(api_settings(), database_url=url, access_log=False)) as client:
         assert client.get("/v1/metrics/resumo").status_code == 200
         server.cleanup()  # type: ignore[attr-defined]
         started = time.monotonic()

@@ -9,7 +9,15 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from bgc_pipeline.defs.keys import STAGING_RULES, STG_KEY, VIEW_CONSISTENT, VIEW_KEYS
+from bgc_core import views
+from bgc_pipeline.defs.keys import (
+    SNAPSHOTS_MATCH_STAGING,
+    STAGING_RULES,
+    STG_KEY,
+    VIEW_CONSISTENT,
+    VIEW_KEYS,
+    VIEWS_MATCH_SNAPSHOTS,
+)
 from tests.support.dagster import load_partition, refresh_views, run_checks
 from tests.support.db import query
 from tests.support.ingest import csv_totals
@@ -27,16 +35,12 @@ KNOWN = (
 KNOWN_ROWS = {"mv_exportacao_mensal": 3, "mv_resumo_pais": 2, "mv_resumo_setor": 2,
               "mv_resumo_geral": 1, "mv_exportacao_anual": 3,
               "mv_serie_mensal": 2 + 3 + 3, "mv_exportacao_dimensao": 3 + 4 * 2 + 3 * 2,
-              "mv_exportacao_fato": 3, "mv_exportacao_par": 9 + 18 + 9 + 11}  # fmt: skip
+              "snapshot_exportacao": 3}  # fmt: skip
 """mv_serie_mensal: 2 months for all, 3 (month, country) and 3 (month, sector) pairs.
 mv_exportacao_dimensao: no uf, via or urf code (one NULL row each), two NCMs in four
 distinct codes at each level (ncm, sh6, sh4, sh2), and two classes of each kind (fator,
-cgce, cuci: sql/reference/ncm_classes.csv). mv_exportacao_fato: the three groups
-(each has one NCM). mv_exportacao_par: by one column, 2 countries, 2 sectors, one NULL
-state, route and unit, 2 NCMs (9); by two, 3 (country, sector), 2 with each of state,
-route and unit for countries and for sectors, 1 for each pair of the three NULLs (18);
-by NCM with another, 3 with countries, 2 with each NULL (9); and the NCM alone and with
-another again by heading, the two NCMs being in two headings (2 + 9)."""
+cgce, cuci: sql/reference/ncm_classes.csv). snapshot_exportacao: the 2024 file's rows
+at the analytical grain, the three groups (each has one NCM)."""
 
 
 def check_results(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], bool]:
@@ -80,12 +84,32 @@ def test_views_refresh_and_reconcile_to_the_cent(
         (Decimal("1001.00"), Decimal("100.000"))
     ]
     checks = check_results(result)
-    assert set(checks) == {(key.to_user_string(), VIEW_CONSISTENT) for key in VIEW_KEYS.values()}
+    snapshots = VIEW_KEYS[views.SNAPSHOTS].to_user_string()
+    assert set(checks) == {
+        *((VIEW_KEYS[view].to_user_string(), VIEW_CONSISTENT) for view in views.READ_VIEWS),
+        (snapshots, SNAPSHOTS_MATCH_STAGING),
+        (snapshots, VIEWS_MATCH_SNAPSHOTS),
+    }
     assert all(checks.values()), checks
     events = {e.asset_key: e for e in result.asset_materializations_for_node("rpt_views")}
     assert set(events) == set(VIEW_KEYS.values())  # all of them, in one step
     for view, key in VIEW_KEYS.items():
         assert events[key].metadata["dagster/row_count"].value == KNOWN_ROWS[view], view
+    written = events[VIEW_KEYS[views.SNAPSHOTS]].metadata
+    assert (written["files_written"].value, written["rows_written"].value) == (1, 3)
+    assert str(written["files"].value).startswith("2024: ")
+
+
+def test_the_snapshot_check_fails_when_a_file_differs_from_staging(
+    database_url: str, landing: Path, instance: dg.DagsterInstance
+) -> None:
+    load_known(instance, database_url, landing)
+    assert refresh_views(instance, database_url, landing).success
+    query(database_url, "UPDATE rpt.agg_arquivo SET total_usd = total_usd + 0.01")
+    snapshots = VIEW_KEYS[views.SNAPSHOTS]
+    checks = check_results(run_checks(instance, database_url, landing, snapshots))
+    assert checks[(snapshots.to_user_string(), SNAPSHOTS_MATCH_STAGING)] is False
+    assert checks[(snapshots.to_user_string(), VIEWS_MATCH_SNAPSHOTS)] is True
 
 
 def test_a_bad_file_fails_its_run_with_the_engine_message(

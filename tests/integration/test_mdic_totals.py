@@ -19,6 +19,7 @@ from bgc_pipeline.ingest.history import write_history
 from tests.support.dagster import load_partition
 from tests.support.db import query
 from tests.support.ingest import csv_totals
+from tests.support.settings import api_settings
 
 BGC_INGEST = str(Path(sys.executable).parent / "bgc-ingest")
 HEADER = '"ARQUIVO";"CO_ANO";"QT_ESTAT";"KG_LIQUIDO";"VL_FOB";"NUMERO_LINHAS"\r\n'
@@ -203,7 +204,6 @@ def test_resumo_reports_each_year_against_mdic_totals(database_url: str, landing
 
     from bgc_api.app import create_app
     from bgc_core import views
-    from bgc_core.settings import load_settings
 
     for name in ("EXP_2022.csv", "EXP_2023.csv"):
         load_file(database_url, landing / name)
@@ -211,7 +211,7 @@ def test_resumo_reports_each_year_against_mdic_totals(database_url: str, landing
     write_totals(landing, HEADER + "".join(lines), mtime=time.time() + 60)
     load_file(database_url, landing / "EXP_TOTAIS_CONFERENCIA.csv")
     views.refresh_all(database_url)
-    app = create_app(load_settings({}), database_url=database_url, access_log=False)
+    app = create_app(api_settings(), database_url=database_url, access_log=False)
     with TestClient(app=app) as client:
         answer = client.get("/v1/metrics/resumo").json()
     assert answer["conferencia"] == [

@@ -2,40 +2,19 @@
 product relies on."""
 
 import shutil
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from bgc_core import migrate
 from bgc_core.migrate import MigrationError
-from bgc_core.reference import fill_empty_reference_tables
 from bgc_pipeline.ingest import load_file
 from tests.support.db import query
 from tests.support.paths import REPO_ROOT
 
 MIGRATIONS_DIR = REPO_ROOT / "sql" / "migrations"
-SHIPPED = [
-    "0001_schemas.sql",
-    "0002_reference_tables.sql",
-    "0003_staging.sql",
-    "0004_report_views.sql",
-    "0005_api_reader_role.sql",
-    "0006_ingest_blank_lines.sql",
-    "0007_partitioned_staging.sql",
-    "0008_mdic_totals.sql",
-    "0009_api_rollups.sql",
-    "0010_views_per_year.sql",
-    "0011_dimension_aggregates.sql",
-    "0012_filtered_facts.sql",
-    "0013_pair_aggregates.sql",
-    "0014_pair_partitions.sql",
-    "0015_scope_side_by_side.sql",
-    "0016_ncm_multissetor.sql",
-    "0017_pair_headings.sql",
-    "0018_pending_comparison.sql",
-    "0019_pair_months.sql",
-]
+SHIPPED = ["0001_baseline.sql"]
+"""0.2.0 squashed the 0.1.x migrations (0001_schemas ... 0019_pair_months) into one."""
 
 SUMMARIES = ["mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral"]
 YEARLY = {"mv_exportacao_mensal": "exportacao_mensal", "mv_exportacao_anual": "exportacao_anual",
@@ -135,9 +114,9 @@ def _copy_migrations(tmp_path: Path) -> Path:
 def test_edited_applied_migration_is_an_error(empty_database_url: str, tmp_path: Path) -> None:
     directory = _copy_migrations(tmp_path)
     migrate.migrate(empty_database_url, directory)
-    first = directory / "0001_schemas.sql"
+    first = directory / "0001_baseline.sql"
     first.write_text(first.read_text() + "\n-- edited\n", encoding="utf-8")
-    with pytest.raises(MigrationError, match=r"0001_schemas.sql changed after it was applied"):
+    with pytest.raises(MigrationError, match=r"0001_baseline.sql changed after it was applied"):
         migrate.migrate(empty_database_url, directory)
 
 
@@ -177,174 +156,77 @@ def test_reference_tables_are_filled(database_url: str) -> None:
     assert query(database_url, "SELECT count(*) FROM cfg.ncm_setor") == [(13742,)]
 
 
-def migrate_through(url: str, tmp_path: Path, last: str) -> None:
-    """The database as the release that shipped up to ``last`` left it."""
-    before = tmp_path / "before"
-    before.mkdir()
-    for name in SHIPPED[: SHIPPED.index(last) + 1]:
-        shutil.copy(MIGRATIONS_DIR / name, before / name)
-    migrate.migrate(url, before)
+def test_the_baseline_holds_no_row_store_facts(database_url: str) -> None:
+    """The facts and pair tables of 0.1.x, and their functions, are gone: the snapshots
+    answer every filtered question."""
+    gone = ("rpt.exportacao_fato", "rpt.exportacao_par", "rpt.anos_ncm_multissetor",
+            "rpt.mv_exportacao_fato", "rpt.mv_exportacao_par")  # fmt: skip
+    for name in gone:
+        assert query(database_url, "SELECT to_regclass(%s)", (name,)) == [(None,)], name
+    functions = query(
+        database_url,
+        "SELECT proname FROM pg_proc WHERE pronamespace = 'rpt'::regnamespace ORDER BY 1",
+    )
+    assert [f for (f,) in functions] == ["marcar_anos_pendentes", "no_periodo", "periodo"]
+    columns = query(
+        database_url,
+        "SELECT column_name FROM information_schema.columns "
+        "WHERE table_schema = 'rpt' AND table_name = 'anos_pendentes' ORDER BY 1",
+    )
+    assert columns == [("ano",), ("id",), ("marked_at",), ("relacao",)]
 
 
-def test_rows_stored_before_partitioning_move_into_one_partition_per_source(
-    empty_database_url: str, tmp_path: Path
-) -> None:
-    migrate_through(empty_database_url, tmp_path, "0006_ingest_blank_lines.sql")
+def make_0_1_database(url: str) -> None:
+    """A database as the 0.1.x migrations left it, as far as the check can tell: their
+    history, and a table of theirs."""
+    query(url, "CREATE SCHEMA stg")
+    query(url, "CREATE TABLE stg.kept (x INT)")
+    query(url, "INSERT INTO stg.kept VALUES (1)")
     query(
-        empty_database_url,
-        "INSERT INTO stg.exportacao (ano, mes, pais, setor, valor_usd, peso_kg, qt_estat, "
-        "ingest_batch, ingest_source) VALUES "
-        "(2023, 1, 'China', 'A', 10.50, 1, NULL, 'b1', 'a.csv'), "
-        "(2023, 1, 'China', 'A', 0.25, 2, 3, 'b1', 'a.csv'), "
-        "(2024, 2, 'Peru', 'B', 7, 3, NULL, 'b2', 'b.csv')",
+        url,
+        "CREATE TABLE public.bgc_schema_migrations (version INT PRIMARY KEY, name TEXT NOT "
+        "NULL, checksum CHAR(64) NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
     )
-    assert migrate.migrate(empty_database_url) == SHIPPED[6:]
-    partitions = query(
-        empty_database_url,
-        "SELECT pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
-        "JOIN pg_class c ON c.oid = i.inhrelid "
-        "WHERE i.inhparent = 'stg.exportacao'::regclass ORDER BY 1",
+    query(
+        url,
+        "INSERT INTO public.bgc_schema_migrations (version, name, checksum) VALUES "
+        "(1, 'schemas', repeat('a', 64)), (2, 'reference_tables', repeat('b', 64)), "
+        "(19, 'pair_months', repeat('c', 64))",
     )
-    assert partitions == [("FOR VALUES IN ('a.csv')",), ("FOR VALUES IN ('b.csv')",)]
-    assert query(
-        empty_database_url,
-        "SELECT ingest_source, ano, registros, total_usd, total_kg, total_qt, mes_max "
-        "FROM rpt.agg_arquivo ORDER BY 1",
-    ) == [
-        ("a.csv", 2023, 2, Decimal("10.75"), Decimal("3.000"), Decimal("3.000"), 1),
-        ("b.csv", 2024, 1, Decimal("7.00"), Decimal("3.000"), Decimal("0.000"), 2),
-    ]
-    assert query(
-        empty_database_url, "SELECT pais, total_usd FROM rpt.mv_resumo_pais ORDER BY 1"
-    ) == [
-        ("China", Decimal("10.75")),
-        ("Peru", Decimal("7.00")),
-    ]
-    assert query(
-        empty_database_url,
-        "SELECT ano, mes, pais, total_usd, registros FROM rpt.mv_exportacao_mensal ORDER BY 1",
-    ) == [(2023, 1, "China", Decimal("10.75"), 2), (2024, 2, "Peru", Decimal("7.00"), 1)]
-    assert query(
-        empty_database_url,
-        "SELECT ano, mes, total_usd FROM rpt.mv_serie_mensal WHERE pais = '' AND setor = '' "
-        "ORDER BY 1",
-    ) == [(2023, 1, Decimal("10.75")), (2024, 2, Decimal("7.00"))]
-    # 0010 fills its tables; 0011's, 0012's and 0013's are filled by the first refresh.
-    assert query(
-        empty_database_url, "SELECT relacao, ano FROM rpt.anos_pendentes ORDER BY 2, 1"
-    ) == [
-        (relacao, ano)
-        for ano in (2023, 2024)
-        for relacao in ("mv_exportacao_dimensao", "mv_exportacao_fato", "mv_exportacao_par")
-    ]
-    assert query(
-        empty_database_url,
-        "SELECT dimensao, codigo, usd_m01, usd_m02, registros FROM rpt.agg_dimensao "
-        "ORDER BY 1, ano",
-    ) == [
-        (name, None, Decimal(usd_jan), Decimal(usd_feb), rows)
-        for name in ("ncm", "uf", "urf", "via")
-        for usd_jan, usd_feb, rows in (("10.75", "0", 2), ("0", "7.00", 1))
-    ]
 
 
-def test_pair_rows_stored_before_partitioning_move_into_one_partition_per_year(
-    empty_database_url: str, tmp_path: Path
+def test_a_database_of_the_old_migrations_is_refused_untouched(empty_database_url: str) -> None:
+    make_0_1_database(empty_database_url)
+    with pytest.raises(MigrationError, match=r"0\.1\.x migrations .*`bgc db reset`") as error:
+        migrate.migrate(empty_database_url)
+    assert "0001_schemas ... 0019" in str(error.value)
+    assert query(empty_database_url, "SELECT x FROM stg.kept") == [(1,)]
+    assert query(empty_database_url, "SELECT count(*) FROM public.bgc_schema_migrations") == [(3,)]
+    assert query(empty_database_url, "SELECT to_regclass('rpt.snapshot_exportacao')") == [(None,)]
+
+
+def test_reset_recreates_the_warehouse_from_the_baseline(empty_database_url: str) -> None:
+    make_0_1_database(empty_database_url)
+    applied, filled = migrate.reset(empty_database_url)
+    assert applied == SHIPPED
+    assert "cfg.pais" in filled
+    assert query(empty_database_url, "SELECT to_regclass('stg.kept')") == [(None,)]
+    assert query(empty_database_url, "SELECT version, name FROM public.bgc_schema_migrations") == [
+        (1, "baseline")
+    ]
+    assert migrate.migrate(empty_database_url) == []
+
+
+def test_reset_gives_the_warehouse_a_new_identity_and_empties_it(
+    database_url: str, tmp_path: Path
 ) -> None:
-    migrate_through(empty_database_url, tmp_path, "0013_pair_aggregates.sql")
-    stored = [
-        (2023, 31, "China", None, None, None, None, None, Decimal("10.50"), None, 4),
-        (2024, 31, "China", None, None, None, None, None, Decimal("7.00"), Decimal("10.50"), 2),
-        (2024, 31, "Peru", None, None, None, None, None, None, Decimal("1.25"), None),
-    ]
-    for row in stored:
-        query(
-            empty_database_url,
-            "INSERT INTO rpt.exportacao_par (ano, conjunto, pais, setor, uf, via, urf, ncm, "
-            "total_usd, anterior_usd, mes_max, updated_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, now())",
-            row,
-        )
-    assert migrate.migrate(empty_database_url) == SHIPPED[13:]
-    assert (
-        query(
-            empty_database_url,
-            "SELECT ano, conjunto, pais, setor, uf, via, urf, ncm, total_usd, anterior_usd, "
-            "mes_max FROM rpt.mv_exportacao_par ORDER BY 1, 3",
-        )
-        == stored
-    )
-    assert query(
-        empty_database_url,
-        "SELECT tableoid::regclass::text, count(*) FROM rpt.exportacao_par GROUP BY 1 ORDER BY 1",
-    ) == [("rpt.exportacao_par_2023", 1), ("rpt.exportacao_par_2024", 2)]
-
-
-def test_years_where_an_ncm_has_two_sectors_are_noted_from_the_stored_pairs(
-    empty_database_url: str, tmp_path: Path
-) -> None:
-    migrate_through(empty_database_url, tmp_path, "0015_scope_side_by_side.sql")
-    by_sector_and_ncm = 32 + 8 + 4 + 2
-    stored = [
-        (2023, by_sector_and_ncm, "Agropecuária", "12019000"),
-        (2023, by_sector_and_ncm, "Indústria de Transformação", "12019000"),
-        (2024, by_sector_and_ncm, "Agropecuária", "12019000"),
-        (2024, by_sector_and_ncm, "Agropecuária", "09011110"),
-        (2025, by_sector_and_ncm, "Agropecuária", None),
-        (2025, by_sector_and_ncm, "Indústria de Transformação", None),
-    ]
-    for year in (2023, 2024, 2025):
-        query(
-            empty_database_url,
-            f"CREATE TABLE rpt.exportacao_par_{year} PARTITION OF rpt.exportacao_par "
-            f"FOR VALUES IN ({year})",
-        )
-    for row in stored:
-        query(
-            empty_database_url,
-            "INSERT INTO rpt.exportacao_par (ano, conjunto, setor, ncm, total_usd, updated_at) "
-            "VALUES (%s, %s, %s, %s, 1, now())",
-            row,
-        )
-    assert migrate.migrate(empty_database_url) == SHIPPED[15:]
-    assert query(empty_database_url, "SELECT ano FROM rpt.anos_ncm_multissetor") == [(2023,)]
-
-
-def test_every_stored_year_is_recomputed_with_the_pair_headings(
-    empty_database_url: str, tmp_path: Path
-) -> None:
-    migrate_through(empty_database_url, tmp_path, "0016_ncm_multissetor.sql")
-    fill_empty_reference_tables(empty_database_url)
-    path = tmp_path / "anos.csv"
-    path.write_text(
-        "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n"
-        "2023,1,China,Agropecuária,12019000,10.00,1\n2024,2,Peru,Agropecuária,09011110,7.00,1\n",
-        encoding="utf-8",
-    )
-    load_file(empty_database_url, path)
-    query(empty_database_url, "DELETE FROM rpt.anos_pendentes")  # as a refresh leaves it
-    assert migrate.migrate(empty_database_url) == SHIPPED[16:]
-    assert query(
-        empty_database_url, "SELECT relacao, ano FROM rpt.anos_pendentes ORDER BY ano"
-    ) == [("mv_exportacao_par", 2023), ("mv_exportacao_par", 2024)]
-
-
-def test_marks_made_before_the_reason_was_kept_count_as_the_years_own(
-    empty_database_url: str, tmp_path: Path
-) -> None:
-    """A year marked before migration 0018 may have new sums of its own: it is summed
-    again, never rebuilt from its stored rows."""
-    migrate_through(empty_database_url, tmp_path, "0017_pair_headings.sql")
-    fill_empty_reference_tables(empty_database_url)
-    path = tmp_path / "anos.csv"
-    path.write_text(
-        "ano,mes,pais,setor,ncm,valor_usd,peso_kg\n2023,1,China,Agropecuária,12019000,10.00,1\n",
-        encoding="utf-8",
-    )
-    load_file(empty_database_url, path)
-    assert migrate.migrate(empty_database_url) == SHIPPED[17:]
-    assert query(
-        empty_database_url,
-        "SELECT DISTINCT ano, pela_comparacao FROM rpt.anos_pendentes "
-        "WHERE relacao = 'mv_exportacao_par' ORDER BY 1",
-    ) == [(2023, False), (2024, False)]
+    [(before,)] = query(database_url, "SELECT warehouse FROM cfg.warehouse")
+    source = tmp_path / "exportacao.csv"
+    source.write_text("ano,mes,pais,setor,valor_usd,peso_kg\n2024,1,China,Agropecuária,10,1\n",
+                      encoding="utf-8")  # fmt: skip
+    load_file(database_url, source)
+    migrate.reset(database_url)
+    [(after,)] = query(database_url, "SELECT warehouse FROM cfg.warehouse")
+    assert after != before
+    assert query(database_url, "SELECT count(*) FROM stg.exportacao") == [(0,)]
+    assert query(database_url, "SELECT count(*) FROM cfg.ingest_batches") == [(0,)]
