@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from bgc_cli.stack import StackError, ensure_port_free
+from tests.integration.test_migrations import make_0_1_database
+from tests.support.db import query
 
 BGC = str(Path(sys.executable).parent / "bgc")
 
@@ -73,3 +75,33 @@ def test_ingest_on_the_embedded_default_migrates_first(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("a.csv: loaded 1 row(s)")
+
+
+def test_migrate_on_a_database_of_the_old_migrations_names_the_reset(
+    empty_database_url: str,
+) -> None:
+    make_0_1_database(empty_database_url)
+    result = _run(["db", "migrate"], BGC_DATABASE_URL=empty_database_url)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: the database at ")
+    assert "`bgc db reset`" in result.stderr and "Nothing was changed" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_reset_without_a_confirmation_changes_nothing(database_url: str) -> None:
+    [(identity,)] = query(database_url, "SELECT warehouse FROM cfg.warehouse")
+    result = subprocess.run(
+        [BGC, "db", "reset"], env={**os.environ, "BGC_DATABASE_URL": database_url},
+        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "nothing was changed" in result.stderr
+    assert query(database_url, "SELECT warehouse FROM cfg.warehouse") == [(identity,)]
+
+
+def test_reset_with_yes_recreates_the_warehouse(database_url: str) -> None:
+    [(identity,)] = query(database_url, "SELECT warehouse FROM cfg.warehouse")
+    result = _run(["db", "reset", "--yes"], BGC_DATABASE_URL=database_url)
+    assert result.returncode == 0, result.stderr
+    assert "recreated the warehouse" in result.stdout and "0001_baseline.sql" in result.stdout
+    assert query(database_url, "SELECT warehouse FROM cfg.warehouse") != [(identity,)]

@@ -129,6 +129,20 @@ def test_api_probes_and_read_only_role() -> None:
     assert int(env["BGC_API_RATE_LIMIT_PER_MINUTE"]) > 0  # on in production, off locally
 
 
+def test_api_pods_cache_the_snapshots_in_their_own_volume_within_their_memory() -> None:
+    [deployment] = [
+        d for d in by_kind(render({}), "Deployment") if d["metadata"]["name"] == "bgc-api"
+    ]
+    spec = deployment["spec"]["template"]["spec"]
+    [container] = spec["containers"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert {"name": "snapshots", "emptyDir": {"sizeLimit": "2Gi"}} in spec["volumes"]
+    assert {"name": "snapshots", "mountPath": env["BGC_CACHE_DIR"]} in container["volumeMounts"]
+    limit_mi = int(container["resources"]["limits"]["memory"].removesuffix("Mi"))
+    assert int(env["BGC_API_DUCKDB_MEMORY_MB"]) < limit_mi  # DuckDB's limit fits the pod's
+    assert env["BGC_API_DUCKDB_THREADS"] == "2"
+
+
 def test_autoscaler_replaces_the_fixed_replica_count() -> None:
     objects = render(PRODUCTION)
     [hpa] = by_kind(objects, "HorizontalPodAutoscaler")

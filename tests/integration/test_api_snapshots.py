@@ -1,0 +1,108 @@
+"""The API's copies of the Parquet snapshots: fetched from the database by hash, fetched
+again when missing or damaged, and never used when the database gives bytes that do not
+match their hash (a 503, not a wrong figure)."""
+
+import csv
+import hashlib
+from decimal import Decimal
+from pathlib import Path
+
+from litestar.testing import TestClient
+
+from bgc_api.app import create_app
+from bgc_core import views
+from bgc_pipeline.ingest import load_file
+from tests.integration.test_staging_partitions import yearly_file
+from tests.support.db import query
+from tests.support.ingest import csv_totals
+from tests.support.settings import api_settings
+
+FILTERED = "/v1/metrics/resumo?uf=SP"
+
+
+def sp_usd(path: Path) -> Decimal:
+    """The file's value from São Paulo, summed from its lines."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    return sum((Decimal(r["VL_FOB"]) for r in rows if r["SG_UF_NCM"] == "SP"), Decimal(0))
+
+
+def answer(cache: Path, url: str, path: str = FILTERED) -> tuple[int, dict[str, object]]:
+    """One answer from a new API process with ``cache`` as its snapshot folder."""
+    settings = api_settings(BGC_CACHE_DIR=str(cache))
+    with TestClient(app=create_app(settings, database_url=url, access_log=False)) as client:
+        response = client.get(path)
+        return response.status_code, response.json()
+
+
+def stored(url: str) -> tuple[str, int]:
+    [(sha256, size)] = query(url, "SELECT sha256, bytes FROM rpt.snapshot_exportacao")
+    return str(sha256), int(size)  # type: ignore[call-overload]
+
+
+def loaded_year(url: str, tmp_path: Path) -> Path:
+    path = yearly_file(tmp_path, 2024, seed=3)
+    load_file(url, path)
+    views.refresh_all(url)
+    return path
+
+
+def test_a_filtered_answer_fetches_the_years_file_by_its_hash(
+    database_url: str, tmp_path: Path
+) -> None:
+    path = loaded_year(database_url, tmp_path)
+    cache = tmp_path / "cache"
+    status, body = answer(cache, database_url)
+    assert status == 200
+    assert Decimal(str(body["totalUsd"])) == sp_usd(path)
+    sha256, size = stored(database_url)
+    copy = cache / f"{sha256}.parquet"
+    assert copy.stat().st_size == size
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == sha256
+
+
+def test_a_truncated_or_damaged_copy_is_fetched_again(database_url: str, tmp_path: Path) -> None:
+    path = loaded_year(database_url, tmp_path)
+    cache = tmp_path / "cache"
+    answer(cache, database_url)
+    sha256, size = stored(database_url)
+    copy = cache / f"{sha256}.parquet"
+    copy.write_bytes(copy.read_bytes()[: size // 2])
+    status, body = answer(cache, database_url)
+    assert (status, Decimal(str(body["totalUsd"]))) == (200, sp_usd(path))
+    assert copy.stat().st_size == size
+    damaged = bytearray(copy.read_bytes())
+    damaged[size // 2] ^= 0xFF  # same size, other bytes
+    copy.write_bytes(bytes(damaged))
+    status, body = answer(cache, database_url, "/v1/metrics/pais?uf=SP")
+    assert status == 200
+    assert hashlib.sha256(copy.read_bytes()).hexdigest() == sha256
+
+
+def test_bytes_that_fail_their_hash_are_a_503_and_never_kept(
+    database_url: str, tmp_path: Path
+) -> None:
+    loaded_year(database_url, tmp_path)
+    query(database_url, "UPDATE rpt.snapshot_exportacao SET conteudo = 'not parquet'")
+    cache = tmp_path / "cache"
+    status, body = answer(cache, database_url)
+    assert status == 503
+    assert "does not match its hash" in str(body["detail"])
+    assert [p.name for p in cache.glob("*.parquet")] in ([], ["empty.parquet"])
+
+
+def test_a_version_without_the_years_asked_answers_empty(database_url: str, tmp_path: Path) -> None:
+    loaded_year(database_url, tmp_path)
+    status, body = answer(tmp_path / "cache", database_url, "/v1/metrics/resumo?ano=2010&uf=SP")
+    assert status == 200
+    assert (body["totalUsd"], body["anos"], body["paisesCount"]) == (0, [], 0)
+
+
+def test_the_unfiltered_totals_and_the_snapshots_agree(database_url: str, tmp_path: Path) -> None:
+    path = loaded_year(database_url, tmp_path)
+    _, usd, kg = csv_totals(path, "VL_FOB", "KG_LIQUIDO")
+    cache = tmp_path / "cache"
+    _, unfiltered = answer(cache, database_url, "/v1/metrics/resumo")
+    _, by_month = answer(cache, database_url, "/v1/metrics/resumo?mes_de=1&mes_ate=12")
+    for body in (unfiltered, by_month):
+        assert (Decimal(str(body["totalUsd"])), Decimal(str(body["totalKg"]))) == (usd, kg)
