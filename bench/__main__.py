@@ -159,14 +159,17 @@ def _free_port() -> int:
 
 
 @contextmanager
-def api_server(url: str) -> Iterator[tuple[str, int]]:
-    """``bgc api`` on a free port against ``url``: yields its base URL and port."""
+def api_server(url: str) -> Iterator[tuple[str, int, int]]:
+    """``bgc api`` on a free port against ``url``, with an empty snapshot cache of its own:
+    yields its base URL, port and process id."""
     port = _free_port()
+    cache = tempfile.mkdtemp(prefix="bgc-bench-snapshots-")
     env = {
         **os.environ,
         "BGC_DATABASE_URL": url,
         "BGC_API_PORT": str(port),
         "BGC_LOG_LEVEL": "WARNING",
+        "BGC_CACHE_DIR": cache,
     }
     server = subprocess.Popen(
         [str(BIN / "bgc"), "api"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -180,14 +183,26 @@ def api_server(url: str) -> Iterator[tuple[str, int]]:
                 break
             except OSError:
                 time.sleep(0.2)
-        yield base, port
+        yield base, port, server.pid
     finally:
         server.terminate()
         server.wait(10)
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def rss_mib(pid: int) -> dict[str, float]:
+    """A process's resident memory now and at its peak (``VmRSS``, ``VmHWM``), in MiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    found = {}
+    for line in status.splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            found[name] = round(int(value.split()[0]) / 1024, 1)
+    return found
 
 
 def bench_api(url: str, seconds: float) -> dict[str, Any]:
-    with api_server(url) as (base, port):
+    with api_server(url) as (base, port, _):
         routes = {
             "hello (/health)": "/health",
             "pais": "/v1/metrics/pais?ano=2024&limit=10",
@@ -222,14 +237,15 @@ def bench_api(url: str, seconds: float) -> dict[str, Any]:
 
 
 def run_history(url: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
-    with api_server(url) as (base, _):
+    with api_server(url) as (base, _, pid):
         return bench_history(
-            url, work, parse_years(args.years), args.rows_per_year, cli_load, lambda: base
-        )
+            url, work, parse_years(args.years), args.rows_per_year, cli_load, lambda: base,
+            lambda: rss_mib(pid),
+        )  # fmt: skip
 
 
 def run_under_load(url: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
-    with api_server(url) as (_, port):
+    with api_server(url) as (_, port, _):
         return bench_under_load(
             url, work, args.load_rows_per_year, args.load_clients, args.load_seconds, cli_load,
             lambda: port,
@@ -237,7 +253,7 @@ def run_under_load(url: str, work: Path, args: argparse.Namespace) -> dict[str, 
 
 
 def run_painel(url: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
-    with api_server(url) as (base, _):
+    with api_server(url) as (base, _, _):
         return bench_painel(url, work, args.painel_rows_per_year, lambda: base)
 
 

@@ -3,14 +3,18 @@
 Each yearly file is generated (official layout, realistic cardinalities), loaded with
 ``bgc-ingest load-csv`` in its own process and deleted, so the disk holds one file at a
 time. Measured in the same run: the load time of every file (flat means the last three
-take no longer than the first three), the refresh of the views with one year loaded and
-after revising one year at full history, the cold-cache latency of the metrics
-endpoints with one year and with the whole history, and MDIC's reconciliation of every
+take no longer than the first three); the refresh (views and Parquet snapshots) with one
+year loaded, after the other years' loads, after loading the last year and after revising
+one year at full history, and a full rebuild, each against a bare ``COPY`` of one yearly
+file into an unindexed table (the baseline); the snapshots' size against the CSVs'; the
+database's size; the cold-cache latency of the metrics endpoints by group with one year
+and with the whole history; the API process's memory; and MDIC's reconciliation of every
 file.
 """
 
 from __future__ import annotations
 
+import io
 import statistics
 import time
 import urllib.parse
@@ -21,7 +25,7 @@ from typing import Any
 
 import polars as pl
 
-from bgc_core import reconciliation, views
+from bgc_core import db, reconciliation, views
 from bgc_pipeline.ingest import load_file
 from bgc_pipeline.ingest.history import Dimensions, YearFile, write_totals, write_year
 
@@ -75,7 +79,7 @@ def api_urls(years: list[int]) -> list[str]:
 
 def one_filter_urls(years: list[int]) -> list[str]:
     """Rankings, summaries, concentration and movers with one filter beyond the year:
-    every one reads rpt.exportacao_par."""
+    every one reads the snapshots."""
     urls = []
     for year in years:
         urls += [
@@ -94,9 +98,7 @@ def one_filter_urls(years: list[int]) -> list[str]:
 
 def filtered_urls(years: list[int]) -> list[str]:
     """Rankings, summaries, series, concentration and movers with two filters beyond the
-    year, on the leading codes of the generated data: the pair table answers those whose
-    columns it keeps together (a series by country and state), the facts
-    (rpt.exportacao_fato) the rest."""
+    year, on the leading codes of the generated data (the snapshots)."""
     urls = []
     for year in years:
         urls += [
@@ -116,8 +118,8 @@ def filtered_urls(years: list[int]) -> list[str]:
 
 
 def months_urls(years: list[int]) -> list[str]:
-    """Series and rankings over a span of months, with one or two filters: answered from
-    the pair table's months (migration 0019; before it, from the facts)."""
+    """Series and rankings over a span of months, with one or two filters (the
+    snapshots)."""
     urls = []
     for year in years:
         urls += [
@@ -128,6 +130,39 @@ def months_urls(years: list[int]) -> list[str]:
             f"/v1/metrics/variacao/uf?ano={year}&mes_de=4&mes_ate=9&pais=China&limit=5",
         ]
     return urls
+
+
+def series_urls() -> list[str]:
+    """Monthly series with one or two filters over every year: each reads every year's
+    file (the trial in the columnar issue: 36 ms p95 for two filters)."""
+    return [
+        "/v1/metrics/serie?uf=SP",
+        "/v1/metrics/serie?pais=China&uf=SP",
+        "/v1/metrics/serie?via=01&ncm=12",
+        "/v1/metrics/serie?bloco=22&setor=Agropecuária",
+        "/v1/metrics/serie?uf=MG&mes_de=1&mes_ate=6",
+        "/v1/metrics/serie?urf=0817800&periodo=12meses",
+        "/v1/metrics/serie?pais=USA&ncm=2601&periodo=acumulado",
+        "/v1/metrics/serie?uf=PR&via=04",
+    ]
+
+
+GROUPS = {
+    "unfiltered": api_urls,
+    "one_filter": one_filter_urls,
+    "two_filters": filtered_urls,
+    "months": months_urls,
+}
+"""The latency groups asked per year; ``series`` (every year at once) is asked as is."""
+
+
+def group_latencies(base: str, years: list[int], prefix: str) -> dict[str, Any]:
+    """Every group's cold latencies, each group right after a refresh of the summaries
+    emptied the API's answer cache (the URLs of a group are distinct, so none is cached
+    by another)."""
+    found = {f"{prefix}_{name}": cold_latencies(base, urls(years)) for name, urls in GROUPS.items()}
+    found[f"{prefix}_series"] = cold_latencies(base, series_urls())
+    return found
 
 
 def cold_latencies(base: str, urls: list[str]) -> dict[str, Any]:
@@ -150,13 +185,46 @@ def cold_latencies(base: str, urls: list[str]) -> dict[str, Any]:
     }
 
 
-def _refresh(url: str, figures: dict[str, Any], label: str) -> None:
-    """Every view brought up to date: the total under ``label``_s, each view's seconds
-    under ``label``_views."""
+def _refresh(url: str, figures: dict[str, Any], label: str, *, full: bool = False) -> None:
+    """Every view and snapshot brought up to date: the total under ``label``_s, each
+    one's seconds under ``label``_views."""
     started = time.perf_counter()
-    done = views.refresh_all(url)
+    done = views.refresh_all(url, full=full)
     figures[f"{label}_s"] = round(time.perf_counter() - started, 3)
     figures[f"{label}_views"] = {r.view: r.seconds for r in done}
+
+
+def bare_copy_seconds(url: str, path: Path) -> float:
+    """Baseline: one ``COPY FROM STDIN`` of an official yearly file, as it is, into an
+    unindexed table of text columns."""
+    header = path.read_text(encoding="utf-8").split("\n", 1)[0].strip()
+    names = [name.strip('"').lower() for name in header.split(";")]
+    columns = ", ".join(f"{name} TEXT" for name in names)
+    with db.transaction(url) as conn, conn.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS public.bench_copy")
+        cur.execute(f"CREATE UNLOGGED TABLE public.bench_copy ({columns})")
+    data = path.read_bytes()
+    started = time.perf_counter()
+    with db.transaction(url) as conn, conn.cursor() as cur:
+        cur.copy_expert(
+            "COPY public.bench_copy FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER ';')",
+            io.BytesIO(data),
+        )
+    seconds = time.perf_counter() - started
+    with db.transaction(url) as conn, conn.cursor() as cur:
+        cur.execute("DROP TABLE public.bench_copy")
+    return seconds
+
+
+def _sizes(url: str) -> dict[str, int]:
+    with db.transaction(url) as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT pg_database_size(current_database()), COALESCE(sum(bytes), 0), count(*) "
+            "FROM rpt.snapshot_exportacao"
+        )
+        row = cur.fetchone()
+    assert row is not None
+    return {"database_bytes": int(row[0]), "snapshot_bytes": int(row[1]), "files": int(row[2])}
 
 
 def bench_history(
@@ -166,28 +234,32 @@ def bench_history(
     rows_per_year: int,
     cli_load: Callable[[str, Path], tuple[float, float]],
     api_base: Callable[[], str],
+    api_rss_mib: Callable[[], dict[str, float]],
 ) -> dict[str, Any]:
     folder = work / "history"
     folder.mkdir()
     dims = Dimensions.official()
     written: list[YearFile] = []
     seconds: list[float] = []
+    csv_bytes = 0
     peak = 0.0
     figures: dict[str, Any] = {"years": f"{years[0]}-{years[-1]}", "rows_per_year": rows_per_year}
+    figures["database_bytes_empty"] = _sizes(url)["database_bytes"]
+    kept = {years[len(years) // 2], years[-1]}
     for year in years:
         made = write_year(folder, year, rows_per_year, dims, seed=42)
+        csv_bytes += made.path.stat().st_size
+        if year == years[-1]:
+            _refresh(url, figures, "refresh_after_other_loads")
         load_s, rss = cli_load(url, made.path)
         seconds.append(round(load_s, 3))
         peak = max(peak, rss)
         written.append(made)
-        if year != years[len(years) // 2]:
+        if year not in kept:
             made.path.unlink()
         if len(written) == 1:
             _refresh(url, figures, "refresh_one_year")
-            figures["api_one_year"] = cold_latencies(api_base(), api_urls([year]))
-            figures["api_one_filter_one_year"] = cold_latencies(api_base(), one_filter_urls([year]))
-            figures["api_filtered_one_year"] = cold_latencies(api_base(), filtered_urls([year]))
-            figures["api_months_one_year"] = cold_latencies(api_base(), months_urls([year]))
+            figures |= group_latencies(api_base(), [year], "api_one_year")
     revised = written[len(years) // 2]
     figures["rows_total"] = sum(w.rows for w in written)
     figures["load_s_per_file"] = seconds
@@ -197,22 +269,27 @@ def bench_history(
     figures["load_last3_mean_s"] = round(last, 3)
     figures["load_last3_vs_first3"] = round(last / first, 2)
     figures["load_peak_rss_mib"] = round(peak, 1)
-    _refresh(url, figures, "refresh_full_history")
+    _refresh(url, figures, "refresh_last_year_loaded")
     revise(revised.path)
     load_s, _ = cli_load(url, revised.path)
     figures["revise_one_year_load_s"] = round(load_s, 3)
     _refresh(url, figures, "refresh_after_revision")
-    figures["refresh_after_revision_vs_one_year"] = round(
-        figures["refresh_after_revision_s"] / figures["refresh_one_year_s"], 2
-    )
     recent = list(years)[-5:]
-    figures["api_full_history"] = cold_latencies(api_base(), api_urls(recent))
-    figures["api_one_filter_full_history"] = cold_latencies(api_base(), one_filter_urls(recent))
-    figures["api_filtered_full_history"] = cold_latencies(api_base(), filtered_urls(recent))
-    figures["api_months_full_history"] = cold_latencies(api_base(), months_urls(recent))
-    figures["api_p95_full_vs_one_year"] = round(
-        figures["api_full_history"]["p95_ms"] / figures["api_one_year"]["p95_ms"], 2
-    )
+    figures |= group_latencies(api_base(), recent, "api_full_history")
+    figures["api_rss_mib"] = api_rss_mib()
+    _refresh(url, figures, "refresh_full_rebuild", full=True)
+    copies = [bare_copy_seconds(url, written[-1].path) for _ in range(3)]
+    copy_s = statistics.median(copies)
+    figures["bare_copy_one_year_s"] = [round(c, 3) for c in copies]
+    for label, bound in (("refresh_last_year_loaded", 5), ("refresh_after_revision", 5),
+                         ("refresh_full_rebuild", 5 * len(years)),
+                         ("refresh_one_year", 5)):  # fmt: skip
+        figures[f"{label}_vs_copy"] = round(figures[f"{label}_s"] / copy_s, 2)
+        figures[f"{label}_vs_copy_goal"] = bound
+    sizes = _sizes(url)
+    figures["csv_bytes"] = csv_bytes
+    figures |= {f"{k}_full_history": v for k, v in sizes.items()}
+    figures["snapshots_vs_csv"] = round(sizes["snapshot_bytes"] / csv_bytes, 3)
     figures["reconciliation"] = _reconcile(url, folder, written)
     return figures
 
