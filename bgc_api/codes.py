@@ -6,11 +6,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from litestar import Request, Response, Router, get
-from litestar.di import NamedDependency
 from litestar.openapi.spec import Example
 from litestar.params import Parameter, QueryParameter
 
-from bgc_api.cache import DataVersion, ResponseCache
 from bgc_api.metrics import answer, only_known_parameters
 from bgc_api.parameters import JSON, NO_CONTROL_CHARACTERS, Lang, Offset, language
 from bgc_api.repository import Freshness, Repository
@@ -64,9 +62,6 @@ def like_literal(text: str) -> str:
 )
 async def codigos(
     request: Request[Any, Any, Any],
-    data_version: NamedDependency[DataVersion],
-    cache: NamedDependency[ResponseCache],
-    repository: NamedDependency[Repository],
     dimension: Annotated[CodeDimension, Parameter(description="The dimension listed.")],
     q: Busca = None,
     limit: CodesLimit = 50,
@@ -80,7 +75,7 @@ async def codigos(
         items, total = repo.codigos(dimension, search, limit, offset, names)
         return ENCODER.encode(Codigos(items, total, limit, offset)), JSON
 
-    return await answer(request, data_version, cache, repository, False, build, names)
+    return await answer(request, False, build, names)
 
 
 def codes_router() -> Router:

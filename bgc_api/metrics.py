@@ -10,7 +10,6 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -142,16 +141,19 @@ def ranking(
 
 
 async def answer(
-    request: Request[Any, Any, Any],
-    data_version: DataVersion,
-    cache: ResponseCache,
-    repository: Repository,
-    csv_wanted: bool,
-    build: Build,
-    variant: str = "",
+    request: Request[Any, Any, Any], csv_wanted: bool, build: Build, variant: str = ""
 ) -> Response[bytes]:
     """The cached bytes for this request and data version, or new ones built in a thread
-    (``variant``: what else the answer depends on, such as the language of names)."""
+    (``variant``: what else the answer depends on, such as the language of names).
+
+    The data version, the cache and the repository come from the app's state rather than
+    as injected dependencies: with the scope as a handler's only dependency, Litestar
+    resolves it without a task group, which measurably slowed every cached answer
+    (docs/benchmarks.md)."""
+    state = request.app.state
+    data_version: DataVersion = state.data_version
+    cache: ResponseCache = state.cache
+    repository: Repository = state.repository
     key = (request.url.path.removeprefix("/v1"), request.url.query, csv_wanted, variant)
     cached = cache.get(data_version.current, key)
     if cached is None:
@@ -199,9 +201,6 @@ FILTERS_DESCRIPTION = (
 )
 async def resumo(
     request: Request[Any, Any, Any],
-    data_version: NamedDependency[DataVersion],
-    cache: NamedDependency[ResponseCache],
-    repository: NamedDependency[Repository],
     asked: NamedDependency[Scope],
     fmt: Format = None,
 ) -> Response[bytes]:
@@ -215,7 +214,7 @@ async def resumo(
         found.filters = scope.present()
         return ENCODER.encode(found), JSON
 
-    return await answer(request, data_version, cache, repository, csv_wanted, build)
+    return await answer(request, csv_wanted, build)
 
 
 @get(
@@ -232,9 +231,6 @@ async def resumo(
 )
 async def pais(
     request: Request[Any, Any, Any],
-    data_version: NamedDependency[DataVersion],
-    cache: NamedDependency[ResponseCache],
-    repository: NamedDependency[Repository],
     asked: NamedDependency[Scope],
     limit: Limit = 10,
     offset: Offset = 0,
@@ -245,7 +241,7 @@ async def pais(
     csv_wanted = wants_csv(request, fmt)
     names = language(request, lang)
     build = ranking("pais", scope, limit, offset, csv_wanted, names)
-    return await answer(request, data_version, cache, repository, csv_wanted, build, names)
+    return await answer(request, csv_wanted, build, names)
 
 
 @get(
@@ -260,9 +256,6 @@ async def pais(
 )
 async def setor(
     request: Request[Any, Any, Any],
-    data_version: NamedDependency[DataVersion],
-    cache: NamedDependency[ResponseCache],
-    repository: NamedDependency[Repository],
     asked: NamedDependency[Scope],
     limit: Limit = 10,
     offset: Offset = 0,
@@ -273,7 +266,7 @@ async def setor(
     csv_wanted = wants_csv(request, fmt)
     names = language(request, lang)
     build = ranking("setor", scope, limit, offset, csv_wanted, names)
-    return await answer(request, data_version, cache, repository, csv_wanted, build, names)
+    return await answer(request, csv_wanted, build, names)
 
 
 @get(
@@ -289,9 +282,6 @@ async def setor(
 )
 async def serie(
     request: Request[Any, Any, Any],
-    data_version: NamedDependency[DataVersion],
-    cache: NamedDependency[ResponseCache],
-    repository: NamedDependency[Repository],
     asked: NamedDependency[Scope],
     periodo: PeriodoParam = None,
     fmt: Format = None,
@@ -307,7 +297,7 @@ async def serie(
         body = Serie(items, freshness.updated_at, freshness.data_through, echoed)
         return ENCODER.encode(body), JSON
 
-    return await answer(request, data_version, cache, repository, csv_wanted, build)
+    return await answer(request, csv_wanted, build)
 
 
 @get(
@@ -327,9 +317,6 @@ async def serie(
 )
 async def concentracao(
     request: Request[Any, Any, Any],
-    data_version: NamedDependency[DataVersion],
-    cache: NamedDependency[ResponseCache],
-    repository: NamedDependency[Repository],
     asked: NamedDependency[Scope],
     fmt: Format = None,
 ) -> Response[bytes]:
@@ -351,7 +338,7 @@ async def concentracao(
         )  # fmt: skip
         return ENCODER.encode(body), JSON
 
-    return await answer(request, data_version, cache, repository, csv_wanted, build)
+    return await answer(request, csv_wanted, build)
 
 
 SELF_FILTERED = frozenset({"uf", "via", "urf", "bloco"})
@@ -362,9 +349,6 @@ take ``ncm``, the prefix within which they rank."""
 def _dimension_route(dimension: str, title: str) -> HTTPRouteHandler:
     async def handler(
         request: Request[Any, Any, Any],
-        data_version: NamedDependency[DataVersion],
-        cache: NamedDependency[ResponseCache],
-        repository: NamedDependency[Repository],
         asked: NamedDependency[Scope],
         limit: Limit = 10,
         offset: Offset = 0,
@@ -387,7 +371,7 @@ def _dimension_route(dimension: str, title: str) -> HTTPRouteHandler:
             )  # fmt: skip
             return ENCODER.encode(page), JSON
 
-        return await answer(request, data_version, cache, repository, csv_wanted, build, names)
+        return await answer(request, csv_wanted, build, names)
 
     handler.__name__ = handler.__qualname__ = dimension
     return get(
@@ -423,9 +407,6 @@ MOVER_DIMENSIONS = ("pais", "setor", *OFFICIAL_DIMENSIONS)
 )
 async def variacao(
     request: Request[Any, Any, Any],
-    data_version: NamedDependency[DataVersion],
-    cache: NamedDependency[ResponseCache],
-    repository: NamedDependency[Repository],
     dimension: Annotated[
         Literal[
             "pais",
@@ -468,7 +449,7 @@ async def variacao(
         )  # fmt: skip
         return ENCODER.encode(body), JSON
 
-    return await answer(request, data_version, cache, repository, csv_wanted, build, names)
+    return await answer(request, csv_wanted, build, names)
 
 
 DIMENSION_HANDLERS = [_dimension_route(d, title) for d, title in RANKED_DIMENSIONS.items()]
@@ -481,10 +462,21 @@ ROUTES = (
 )  # fmt: skip
 
 
-@cache
+_QUERY_NAMES: dict[Callable[..., Any], tuple[str, ...]] = {}
+
+
 def query_names(handler: BaseRouteHandler) -> tuple[str, ...]:
     """The query parameters a handler declares, its dependencies' first (the filters), as
-    clients spell them."""
+    clients spell them. Kept per handler function: Litestar hands each guard call a new
+    copy of the handler, so a cache keyed by the handler itself missed on every request
+    and grew with each one."""
+    found = _QUERY_NAMES.get(handler.fn)
+    if found is None:
+        found = _QUERY_NAMES[handler.fn] = _declared_query_names(handler)
+    return found
+
+
+def _declared_query_names(handler: BaseRouteHandler) -> tuple[str, ...]:
     providers = handler.resolve_dependencies().values()
     signatures = [*(p.parsed_fn_signature for p in providers), handler.parsed_fn_signature]
     return tuple(
@@ -495,11 +487,13 @@ def query_names(handler: BaseRouteHandler) -> tuple[str, ...]:
     )
 
 
-def only_known_parameters(
+async def only_known_parameters(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
     """A guard: a parameter the endpoint does not know (a typo such as ``anoDe``) is a 400
-    naming it, never an unfiltered answer that looks like the filtered one."""
+    naming it, never an unfiltered answer that looks like the filtered one. Async, so
+    Litestar runs it on the event loop: a sync guard costs every request a hop to a worker
+    thread, which halved the throughput of cached answers (docs/benchmarks.md)."""
     known = query_names(handler)
     unknown = [name for name in connection.query_params if name not in known]
     if unknown:

@@ -86,7 +86,8 @@ class Observability:
         self.known_paths = known_paths
         self.log = access_logger() if access_log else None
 
-    def before_request(self, request: Request[Any, Any, Any]) -> None:
+    async def before_request(self, request: Request[Any, Any, Any]) -> None:
+        """Async, as a sync hook would run in a worker thread for every request."""
         request.scope["state"][_STARTED] = time.perf_counter()
 
     async def before_send(self, message: Message, scope: Scope) -> None:

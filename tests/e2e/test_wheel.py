@@ -55,7 +55,7 @@ def test_installed_wheel_migrates_and_serves_from_an_empty_directory(
     env |= {"BGC_DATABASE_URL": empty_database_url, "BGC_HOME": str(tmp_path / "home")}
     migrated = run([str(venv / "bin" / "bgc"), "db", "migrate"], cwd=empty, env=env)
     shipped = len(list((REPO_ROOT / "sql" / "migrations").glob("*.sql")))
-    assert migrated.startswith(f"applied {shipped} migration(s): 0001_schemas.sql"), migrated
+    assert migrated.startswith(f"applied {shipped} migration(s): 0001_baseline.sql"), migrated
 
     port = free_port()
     api = subprocess.Popen(
@@ -68,6 +68,7 @@ def test_installed_wheel_migrates_and_serves_from_an_empty_directory(
                             process=api)  # fmt: skip
         assert answer == {"status": "ready"}
         assert get_json(f"{base}/v1/metrics/resumo")["totalUsd"] == 0
+        assert get_json(f"{base}/v1/metrics/resumo?uf=SP")["totalUsd"] == 0  # DuckDB's SQL ships
         assert_dashboard_served(base)  # its files ship inside the package
     finally:
         api.terminate()
