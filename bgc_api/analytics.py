@@ -31,7 +31,8 @@ EMPTY = "empty.parquet"
 
 
 class SnapshotUnavailable(RuntimeError):
-    """A snapshot file could not be had whole: the API replies 503."""
+    """A snapshot file could not be had whole, or DuckDB could not finish a query (past
+    the statement timeout, or out of memory): the API replies 503."""
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,15 @@ class Analytics:
     while a query runs, so the API's worker threads run them side by side). Extensions
     are never downloaded: Parquet is built into the wheel."""
 
-    def __init__(self, threads: int, memory_limit_mb: int, observe: Observe | None = None):
+    def __init__(
+        self,
+        threads: int,
+        memory_limit_mb: int,
+        observe: Observe | None = None,
+        timeout_ms: int | None = None,
+    ):
         self.observe = observe
+        self.timeout_s = timeout_ms / 1000 if timeout_ms else None
         self._conn = duckdb.connect(
             ":memory:",
             config={
@@ -143,13 +151,27 @@ class Analytics:
         """Run a named query; its rows as tuples with attribute access by column name."""
         started = time.perf_counter()
         cursor = self._conn.cursor()
+        # The same bound as PostgreSQL's statement timeout: a query past it is interrupted.
+        timer = threading.Timer(self.timeout_s, cursor.interrupt) if self.timeout_s else None
+        if timer:
+            timer.start()
         try:
             result = cursor.execute(QUERIES[name], _used(QUERIES[name], params))
             columns = [d[0] for d in result.description or ()]
             return [Row(columns, values) for values in result.fetchall()]
         except duckdb.IOException as exc:
             raise SnapshotUnavailable(f"a snapshot file could not be read: {exc}") from exc
+        except duckdb.InterruptException as exc:
+            raise SnapshotUnavailable(
+                f"the query ran past the statement timeout of {self.timeout_s:g} s: retry"
+            ) from exc
+        except duckdb.OutOfMemoryException as exc:
+            raise SnapshotUnavailable(
+                "the analytical engine ran out of memory (BGC_API_DUCKDB_MEMORY_MB): retry"
+            ) from exc
         finally:
+            if timer:
+                timer.cancel()
             cursor.close()
             if self.observe:
                 self.observe(label or f"duckdb_{name}", time.perf_counter() - started)

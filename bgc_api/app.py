@@ -144,7 +144,10 @@ def create_app(
         version.start()
         version.wait_until_read(timeout=1)
         analytics = Analytics(
-            settings.api_duckdb_threads, settings.api_duckdb_memory_mb, metrics.observe_query
+            settings.api_duckdb_threads,
+            settings.api_duckdb_memory_mb,
+            metrics.observe_query,
+            timeout_ms=settings.api_statement_timeout_ms,
         )
         app.state.update(
             repository=Repository(

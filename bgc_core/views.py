@@ -83,7 +83,7 @@ class ViewRefresh:
 
 def upstream_of(view: str) -> str | None:
     """The view a view is built from; ``None`` for those built from the per-file
-    aggregates the staging loads keep (or staging itself, for the facts)."""
+    aggregates the staging loads keep (or staging itself, for the snapshots)."""
     if view in YEARLY_TABLES or view == SNAPSHOTS:
         return None
     return ROLLUP_VIEW

@@ -133,7 +133,7 @@ def test_a_dimension_ranking_with_a_country_and_a_state(
 @pytest.mark.parametrize(
     ("filters", "dimension"),
     [
-        (("uf", "via"), "ncm"),  # two columns beside the NCM: the facts
+        (("uf", "via"), "ncm"),  # two columns beside the NCM
         (("uf", "via"), "sh4"),  # an HS level sums its NCMs
         (("pais", "urf"), "via"),  # three columns without the NCM
         (("via", "urf"), "pais"),  # the pais ranking's own query

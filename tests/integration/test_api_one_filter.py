@@ -188,8 +188,8 @@ def test_a_country_ranking_with_one_filter_compares_through_the_scopes_last_mont
     client: TestClient,  # type: ignore[type-arg]
     partial_year: tuple[str, list[Row]],
 ) -> None:
-    """Through August for a state (the pair table), through the scope's own last month
-    for a product that stopped earlier (the facts)."""
+    """Through August for a state, through the scope's own last month for a product
+    that stopped earlier."""
     _, rows = partial_year
     uf, ncm = leading(rows, "uf"), ended_early(rows)
     for parameter, code, dimension in (("uf", uf, "uf"), ("ncm", ncm, "ncm")):
