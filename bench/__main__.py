@@ -9,7 +9,6 @@ Results are printed and written to ``bench/results/latest.json``.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import shutil
@@ -25,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.baselines import timed_copy
 from bench.history import bench_history
 from bench.httpload import load
 from bench.painel import bench_painel
@@ -54,21 +54,12 @@ ORIGINAL_STAGING = (Path(__file__).parent / "original_staging.sql").read_text(en
 def raw_copy_seconds(url: str, path: Path) -> float:
     """Baseline: one COPY FROM STDIN of the file into a table shaped like the original
     design's stg.exportacao, with its three indexes (bench/original_staging.sql)."""
-    with db.transaction(url) as conn, conn.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS public.bench_raw")
-        cur.execute(ORIGINAL_STAGING)
-    data = path.read_bytes()
-    started = time.perf_counter()
-    with db.transaction(url) as conn, conn.cursor() as cur:
-        cur.copy_expert(
-            "COPY public.bench_raw (ano, mes, pais, setor, ncm, valor_usd, peso_kg) "
-            "FROM STDIN WITH (FORMAT csv, HEADER true)",
-            io.BytesIO(data),
-        )
-    seconds = time.perf_counter() - started
-    with db.transaction(url) as conn, conn.cursor() as cur:
-        cur.execute("DROP TABLE public.bench_raw")
-    return seconds
+    return timed_copy(
+        url, "public.bench_raw", ORIGINAL_STAGING,
+        "COPY public.bench_raw (ano, mes, pais, setor, ncm, valor_usd, peso_kg) "
+        "FROM STDIN WITH (FORMAT csv, HEADER true)",
+        path,
+    )  # fmt: skip
 
 
 def _peak_rss_kib(pid: int) -> int:

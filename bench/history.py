@@ -14,7 +14,6 @@ file.
 
 from __future__ import annotations
 
-import io
 import statistics
 import time
 import urllib.parse
@@ -25,6 +24,7 @@ from typing import Any
 
 import polars as pl
 
+from bench.baselines import timed_copy
 from bgc_core import db, reconciliation, views
 from bgc_pipeline.ingest import load_file
 from bgc_pipeline.ingest.history import Dimensions, YearFile, write_totals, write_year
@@ -200,20 +200,11 @@ def bare_copy_seconds(url: str, path: Path) -> float:
     header = path.read_text(encoding="utf-8").split("\n", 1)[0].strip()
     names = [name.strip('"').lower() for name in header.split(";")]
     columns = ", ".join(f"{name} TEXT" for name in names)
-    with db.transaction(url) as conn, conn.cursor() as cur:
-        cur.execute("DROP TABLE IF EXISTS public.bench_copy")
-        cur.execute(f"CREATE UNLOGGED TABLE public.bench_copy ({columns})")
-    data = path.read_bytes()
-    started = time.perf_counter()
-    with db.transaction(url) as conn, conn.cursor() as cur:
-        cur.copy_expert(
-            "COPY public.bench_copy FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER ';')",
-            io.BytesIO(data),
-        )
-    seconds = time.perf_counter() - started
-    with db.transaction(url) as conn, conn.cursor() as cur:
-        cur.execute("DROP TABLE public.bench_copy")
-    return seconds
+    return timed_copy(
+        url, "public.bench_copy", f"CREATE UNLOGGED TABLE public.bench_copy ({columns})",
+        "COPY public.bench_copy FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER ';')",
+        path,
+    )  # fmt: skip
 
 
 def _sizes(url: str) -> dict[str, int]:

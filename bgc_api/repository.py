@@ -103,19 +103,13 @@ class Freshness:
     data_through: str | None
 
 
-@dataclass(frozen=True)
-class Ranked:
-    """One item of a ranking by country or sector, from either engine."""
-
-    name: str
-    total_usd: Decimal
-    total_kg: Decimal
-    participacao_pct: Decimal | None
-    anos: list[int]
-    variacao_pct: Decimal | None
-    usd_por_kg: Decimal | None
-    codigo: str | None
-    nome: str | None
+Ranked = tuple[str, dict[str, Any]]
+"""One item of a ranking by country or sector: its name, and the figures every ranking
+item carries (``PaisItem``/``SetorItem`` fields), from either engine."""
+RANKED_FIELDS = (
+    "total_usd", "total_kg", "participacao_pct", "anos", "variacao_pct", "usd_por_kg",
+    "codigo", "nome",
+)  # fmt: skip
 
 
 class Repository:
@@ -300,7 +294,7 @@ class Repository:
         params = {**scope.as_params(), "dimension": dimension, "limit": limit,
                   "offset": offset, "lang": lang}  # fmt: skip
         rows = self._rows("ranking", params, label=dimension)
-        items = [Ranked(**{f: getattr(r, f) for f in RANKED_FIELDS}) for r in rows]
+        items = [(r.name, {f: getattr(r, f) for f in RANKED_FIELDS}) for r in rows]
         if rows:
             return items, int(rows[0].total)
         return items, int(self._rows("ranking_count", params, f"{dimension}_count")[0][0])
@@ -322,19 +316,18 @@ class Repository:
                                  "lang": lang})
         }  # fmt: skip
         return [
-            Ranked(
-                name=r.name,
-                total_usd=r.usd.quantize(figures.CENT),
-                total_kg=r.kg.quantize(KG),
-                participacao_pct=figures.share(r.usd, r.escopo_usd),
-                anos=list(r.anos),
-                variacao_pct=figures.growth(r.atual, r.anterior),
-                usd_por_kg=figures.unit_value(r.usd, r.kg),
-                codigo=names[r.name].codigo if r.name in names else None,
-                nome=names[r.name].nome if r.name in names else r.name,
-            )
+            (r.name, {
+                "total_usd": r.usd.quantize(figures.CENT),
+                "total_kg": r.kg.quantize(KG),
+                "participacao_pct": figures.share(r.usd, r.escopo_usd),
+                "anos": list(r.anos),
+                "variacao_pct": figures.growth(r.atual, r.anterior),
+                "usd_por_kg": figures.unit_value(r.usd, r.kg),
+                "codigo": names[r.name].codigo if r.name in names else None,
+                "nome": names[r.name].nome if r.name in names else r.name,
+            })
             for r in rows
-        ], int(total)
+        ], int(total)  # fmt: skip
 
     def ranked_items(
         self, dimension: Dimension, scope: Scope, limit: int, offset: int, lang: str = "pt"
@@ -342,8 +335,8 @@ class Repository:
         """One page of ``PaisItem`` or ``SetorItem``, and how many match in all."""
         rows, total = self.ranking(dimension, scope, limit, offset, lang)
         if dimension == "pais":
-            return [PaisItem(row.name, **_ranked(row)) for row in rows], total
-        return [SetorItem(row.name, **_ranked(row)) for row in rows], total
+            return [PaisItem(name, **found) for name, found in rows], total
+        return [SetorItem(name, **found) for name, found in rows], total
 
     def dimension_page(
         self, dimension: str, scope: Scope, limit: int, offset: int, lang: str
@@ -495,7 +488,6 @@ class Repository:
         return sorted(getattr(self._local, "files", None) or {})
 
 
-RANKED_FIELDS = tuple(f.name for f in dataclasses.fields(Ranked))
 KG = Decimal("0.001")
 
 
@@ -523,17 +515,3 @@ def _dimension_item(row: sa.Row[Any]) -> DimensaoItem:
         row.codigo, row.nome, row.total_usd, row.total_kg, row.participacao_pct,
         row.variacao_pct, row.usd_por_kg,
     )  # fmt: skip
-
-
-def _ranked(row: Ranked) -> dict[str, Any]:
-    """The figures every ranking item carries."""
-    return {
-        "total_usd": row.total_usd,
-        "total_kg": row.total_kg,
-        "participacao_pct": row.participacao_pct,
-        "anos": list(row.anos),
-        "variacao_pct": row.variacao_pct,
-        "usd_por_kg": row.usd_por_kg,
-        "codigo": row.codigo,
-        "nome": row.nome,
-    }
