@@ -13,7 +13,11 @@ pipeline refreshes them; the API reads them and follows their refreshes.
 
 from __future__ import annotations
 
+import io
 import time
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import psycopg2
@@ -98,10 +102,7 @@ def refresh_view(url: str, view: str, *, full: bool = False) -> ViewRefresh:
     much of them changed: without them the planner sees an empty view and picks
     nested loops.
     """
-    _known(view)
-    with db.transaction(url) as conn, conn.cursor() as cur:
-        _set_work_memory(cur)
-        return _refresh_in(cur, url, view, full=full)
+    return refresh_views(url, (view,), full=full)[0]
 
 
 def refresh_views(url: str, names: tuple[str, ...], *, full: bool = False) -> list[ViewRefresh]:
@@ -113,7 +114,11 @@ def refresh_views(url: str, names: tuple[str, ...], *, full: bool = False) -> li
     ordered = [view for view in VIEWS_IN_ORDER if view in names]
     with db.transaction(url) as conn, conn.cursor() as cur:
         _set_work_memory(cur)
-        return [_refresh_in(cur, url, view, full=full) for view in ordered]
+        if SNAPSHOTS not in ordered:
+            return [_refresh_in(cur, url, view, full=full) for view in ordered]
+        with _missing_schema_named(url, SNAPSHOTS), SnapshotRefresh(cur, full=full) as files:
+            done = [_refresh_in(cur, url, view, full=full) for view in ordered if view != SNAPSHOTS]
+            return [*done, files.finish()]
 
 
 def _known(view: str) -> None:
@@ -129,19 +134,24 @@ def _set_work_memory(cur: psycopg2.extensions.cursor) -> None:
 def _refresh_in(cur: psycopg2.extensions.cursor, url: str, view: str, *, full: bool) -> ViewRefresh:
     started = time.perf_counter()
     years: tuple[int, ...] | None = None
-    try:
-        if view == SNAPSHOTS:
-            return _refresh_snapshots(cur, full=full, started=started)
+    with _missing_schema_named(url, view):
         if view in YEARLY_TABLES:
             years, rows = _recompute_years(cur, view, full=full)
         else:
             rows = _refresh_materialized(cur, view)
-    except (psycopg2.errors.UndefinedTable, psycopg2.errors.InvalidSchemaName):
-        raise db.DatabaseUnavailable(
-            f"rpt.{view} does not exist at {db.describe_target(url)}: run `bgc db migrate`"
-        ) from None
     cur.execute("SELECT pg_notify(%s, %s)", (REFRESH_CHANNEL, view))  # delivered on commit
     return ViewRefresh(view, rows, round(time.perf_counter() - started, 3), years)
+
+
+@contextmanager
+def _missing_schema_named(url: str, relation: str) -> Iterator[None]:
+    """An unmigrated database: an error that says what to run."""
+    try:
+        yield
+    except (psycopg2.errors.UndefinedTable, psycopg2.errors.InvalidSchemaName):
+        raise db.DatabaseUnavailable(
+            f"rpt.{relation} does not exist at {db.describe_target(url)}: run `bgc db migrate`"
+        ) from None
 
 
 ANALYZE_SHARE = 0.1
@@ -190,37 +200,84 @@ def _take_years(
     return tuple(row[0]) if row else ()
 
 
-def _refresh_snapshots(
-    cur: psycopg2.extensions.cursor, *, full: bool, started: float
-) -> ViewRefresh:
-    """Write the Parquet snapshot of every pending year, or drop it for a year staging no
-    longer holds: O(year) per changed year, never O(history). A file whose content did
-    not change keeps its row (and its hash, so no API process fetches it again)."""
-    table = sql.Identifier("rpt", SNAPSHOTS)
-    years = _take_years(cur, SNAPSHOTS, table, full=full)
-    written = []
-    for year in years:
-        built = snapshots.build_year(cur, year)
-        if built is None:
-            cur.execute(_QUERIES["snapshot_drop"], {"ano": year})
-            continue
-        cur.execute(
-            _QUERIES["snapshot_store"],
-            {
-                "ano": year, "sha256": built.sha256, "linhas": built.linhas,
-                "registros": built.registros, "bytes": built.bytes,
-                "total_usd": built.total_usd, "total_kg": built.total_kg,
-                "conteudo": psycopg2.Binary(built.content),
-            },
-        )  # fmt: skip
-        written.append(built)
-    cur.execute(_QUERIES["snapshot_count"])
+class SnapshotRefresh:
+    """The snapshots' part of a refresh, pipelined with the rest of it: the first pending
+    year is copied out of PostgreSQL when it starts, and DuckDB writes it in a worker
+    thread while the views are recomputed on the same connection; then each next year is
+    copied out while the one before is written. Nothing is stored until ``finish``, in
+    the refresh's transaction (a failure anywhere rolls everything back). O(year) per
+    changed year, never O(history); a file whose content did not change keeps its row
+    (and its hash, so no API process fetches it again)."""
+
+    def __init__(self, cur: psycopg2.extensions.cursor, *, full: bool) -> None:
+        self.cur = cur
+        self.started = time.perf_counter()
+        self.years = _take_years(cur, SNAPSHOTS, sql.Identifier("rpt", SNAPSHOTS), full=full)
+        self._pending = list(self.years)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bgc-snapshot")
+        self._writing: Future[snapshots.YearSnapshot] | None = None
+        self._staged: list[snapshots.Staged] = []
+
+    def __enter__(self) -> SnapshotRefresh:
+        self._writing = self._write_next()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        for staged in self._staged:
+            staged.discard()
+
+    def _write_next(self) -> Future[snapshots.YearSnapshot] | None:
+        """Copy out the next pending year staging still holds (dropping the files of
+        those it no longer does) and start writing it."""
+        while self._pending:
+            year = self._pending.pop(0)
+            staged = snapshots.copy_year(self.cur, year)
+            if staged is None:
+                self.cur.execute(_QUERIES["snapshot_drop"], {"ano": year})
+                continue
+            self._staged.append(staged)
+            return self._pool.submit(snapshots.write_year, staged)
+        return None
+
+    def finish(self) -> ViewRefresh:
+        """Store every file written, record the refresh, and say what it wrote."""
+        written = []
+        while self._writing is not None:
+            following = self._write_next()
+            built = self._writing.result()
+            if _stored_hash(self.cur, built.ano) != built.sha256:
+                _store_snapshot(self.cur, built)
+                written.append(built)
+            self._writing = following
+        self.cur.execute(_QUERIES["snapshot_count"])
+        row = self.cur.fetchone()
+        rows = int(row[0]) if row else 0
+        _record(self.cur, "record_refresh", relacao=SNAPSHOTS, linhas=rows)
+        self.cur.execute("SELECT pg_notify(%s, %s)", (REFRESH_CHANNEL, SNAPSHOTS))
+        seconds = round(time.perf_counter() - self.started, 3)
+        return ViewRefresh(SNAPSHOTS, rows, seconds, self.years, tuple(written))
+
+
+def _stored_hash(cur: psycopg2.extensions.cursor, year: int) -> str | None:
+    cur.execute(_QUERIES["snapshot_stored"], {"ano": year})
     row = cur.fetchone()
-    rows = int(row[0]) if row else 0
-    _record(cur, "record_refresh", relacao=SNAPSHOTS, linhas=rows)
-    cur.execute("SELECT pg_notify(%s, %s)", (REFRESH_CHANNEL, SNAPSHOTS))
-    seconds = round(time.perf_counter() - started, 3)
-    return ViewRefresh(SNAPSHOTS, rows, seconds, years, tuple(written))
+    return str(row[0]) if row else None
+
+
+def _store_snapshot(cur: psycopg2.extensions.cursor, built: snapshots.YearSnapshot) -> None:
+    """The year's row with its file: the bytes through a binary COPY, the rest as
+    parameters (sql/queries/refresh.sql: snapshot_bytes)."""
+    cur.execute(_QUERIES["snapshot_bytes"])
+    cur.copy_expert(_QUERIES["snapshot_copy"], io.BytesIO(snapshots.binary_copy(built.content)))
+    cur.execute(
+        _QUERIES["snapshot_store"],
+        {
+            "ano": built.ano, "sha256": built.sha256, "linhas": built.linhas,
+            "registros": built.registros, "bytes": built.bytes,
+            "total_usd": built.total_usd, "total_kg": built.total_kg,
+        },
+    )  # fmt: skip
 
 
 def _refresh_materialized(cur: psycopg2.extensions.cursor, view: str) -> int:

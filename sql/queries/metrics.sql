@@ -489,8 +489,10 @@ SELECT
 SELECT ano, sha256, bytes FROM rpt.snapshot_exportacao ORDER BY ano;
 
 -- name: snapshot_content
--- One snapshot's bytes, for an API process that lacks the file.
-SELECT conteudo FROM rpt.snapshot_exportacao WHERE sha256 = :sha256;
+-- One snapshot's bytes, for an API process that lacks the file, through a binary COPY
+-- (bgc_api/repository.py; psycopg2's own parameter style: COPY takes no bind parameters).
+COPY (SELECT conteudo FROM rpt.snapshot_exportacao WHERE sha256 = %(sha256)s)
+TO STDOUT WITH (FORMAT binary);
 
 -- name: blocos
 -- The countries of one bloc (:bloco), or every country and bloc (NULL).

@@ -5,6 +5,7 @@ years' rows and files alone, and agrees with a full rebuild and with the files t
 import csv
 import hashlib
 import io
+import tempfile
 from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -146,17 +147,18 @@ def test_a_refresh_that_fails_while_writing_snapshots_leaves_the_previous_versio
     (tmp_path / "revised").mkdir()
     for year in (2023, 2024):
         load_file(database_url, yearly_file(tmp_path / "revised", year, seed=year + 50))
-    written = snapshots.build_year
+    written = snapshots.write_year
 
-    def fails_on_2024(cur: object, ano: int) -> snapshots.YearSnapshot | None:
-        if ano == 2024:
+    def fails_on_2024(staged: snapshots.Staged) -> snapshots.YearSnapshot:
+        if staged.ano == 2024:
             raise OSError("killed while writing 2024")
-        return written(cur, ano)  # type: ignore[arg-type]
+        return written(staged)
 
-    monkeypatch.setattr(snapshots, "build_year", fails_on_2024)
+    monkeypatch.setattr(snapshots, "write_year", fails_on_2024)
     with pytest.raises(OSError, match="2024"):
         views.refresh_all(database_url)
     assert contents(database_url) == before
+    assert not list(Path(tempfile.gettempdir()).glob("bgc-snapshot-*"))  # nothing left behind
     monkeypatch.undo()
     assert recomputed(database_url, views.refresh_all(database_url))[views.SNAPSHOTS] == (
         2023, 2024,
