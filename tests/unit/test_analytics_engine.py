@@ -14,7 +14,7 @@ def test_a_query_past_the_timeout_is_interrupted(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setitem(analytics.QUERIES, "quick", "SELECT 42 AS answer")
     engine = Analytics(threads=1, memory_limit_mb=256, timeout_ms=100)
     started = time.monotonic()
-    with pytest.raises(SnapshotUnavailable, match="statement timeout of 0.1 s"):
+    with pytest.raises(SnapshotUnavailable, match=r"statement timeout of 0\.1 s"):
         engine.rows("slow", {})
     assert time.monotonic() - started < 5
     assert engine.rows("quick", {})[0].answer == 42
