@@ -222,23 +222,26 @@ def snapshots_match_staging(database: BgcDatabase) -> dg.AssetCheckResult:
 @dg.asset_check(
     asset=SNAPSHOTS_KEY,
     name=VIEWS_MATCH_SNAPSHOTS,
-    additional_deps=[VIEW_KEYS["mv_resumo_pais"], VIEW_KEYS["mv_resumo_geral"]],
+    additional_deps=[VIEW_KEYS["mv_resumo_pais"], VIEW_KEYS["mv_resumo_setor"]],
     description="The answers the API gives from the materialized views without a filter "
-    "(/metrics/resumo, /metrics/pais) equal DuckDB's answer over the snapshots for the same "
-    "scope: each country's value and weight, and the grand totals.",
+    "(/metrics/pais, /metrics/setor, and /metrics/resumo, their sum) equal DuckDB's answer "
+    "over the snapshots for the same scope: each country's and each sector's value and "
+    "weight.",
 )
 def views_match_snapshots(database: BgcDatabase) -> dg.AssetCheckResult:
-    from_files = {pais: (usd, kg) for pais, usd, kg in _snapshot_totals(
-        database, "totais_por_pais")}  # fmt: skip
-    with database.connection() as conn, conn.cursor() as cur:
-        cur.execute(sqlfiles.queries("checks")["resumo_por_pais"])
-        from_views = {pais: (usd, kg) for pais, usd, kg in cur.fetchall()}
-    differing = sorted(p for p in from_files.keys() | from_views.keys()
-                       if from_files.get(p) != from_views.get(p))  # fmt: skip
+    differing = []
+    for dimension in ("pais", "setor"):
+        from_files = {code: (usd, kg) for code, usd, kg in _snapshot_totals(
+            database, f"totais_por_{dimension}")}  # fmt: skip
+        with database.connection() as conn, conn.cursor() as cur:
+            cur.execute(sqlfiles.queries("checks")[f"resumo_por_{dimension}"])
+            from_views = {code: (usd, kg) for code, usd, kg in cur.fetchall()}
+        differing += sorted(f"{dimension} {code}" for code in from_files.keys() | from_views.keys()
+                            if from_files.get(code) != from_views.get(code))  # fmt: skip
     return dg.AssetCheckResult(
         passed=not differing,
-        description=f"countries that differ: {', '.join(differing[:10])}" if differing else None,
-        metadata={"countries": len(from_views), "differing": len(differing)},
+        description=f"differ: {', '.join(differing[:10])}" if differing else None,
+        metadata={"differing": len(differing)},
     )
 
 

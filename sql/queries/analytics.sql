@@ -224,6 +224,13 @@ FROM read_parquet($files)
 GROUP BY pais
 ORDER BY pais;
 
+-- name: totais_por_setor
+-- The same by sector (the check against rpt.mv_resumo_setor).
+SELECT setor, SUM(usd) AS total_usd, SUM(kg) AS total_kg
+FROM read_parquet($files)
+GROUP BY setor
+ORDER BY setor;
+
 -- name: empty_file
 -- The snapshots' columns and no row: the file a query over years the data version does
 -- not hold reads (bgc_core/snapshots.py writes the real ones).

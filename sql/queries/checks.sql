@@ -84,3 +84,7 @@ ORDER BY ano;
 -- What /metrics/pais answers without a filter: each country's value and weight over
 -- every year (their sum is /metrics/resumo's total).
 SELECT pais, total_usd, total_kg FROM rpt.mv_resumo_pais;
+
+-- name: resumo_por_setor
+-- What /metrics/setor answers without a filter: each sector's value and weight.
+SELECT setor, total_usd, total_kg FROM rpt.mv_resumo_setor;

@@ -186,3 +186,17 @@ def staging_check(
         e for e in result.get_asset_check_evaluations() if e.check_name == STAGING_RULES
     ]
     return evaluation.passed, evaluation.description
+
+
+def test_the_views_check_fails_when_the_snapshots_lack_what_the_views_hold(
+    database_url: str, landing: Path, instance: dg.DagsterInstance
+) -> None:
+    load_known(instance, database_url, landing)
+    assert refresh_views(instance, database_url, landing).success
+    query(database_url, "DELETE FROM rpt.snapshot_exportacao")
+    snapshots = VIEW_KEYS[views.SNAPSHOTS]
+    result = run_checks(instance, database_url, landing, snapshots)
+    found = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert found[VIEWS_MATCH_SNAPSHOTS].passed is False
+    assert found[VIEWS_MATCH_SNAPSHOTS].metadata["differing"].value == 2 + 2  # countries, sectors
+    assert found[SNAPSHOTS_MATCH_STAGING].passed is False
