@@ -25,7 +25,12 @@ from bgc_pipeline.defs.resources import BgcDatabase, LandingFolder
 
 SUPPORTED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".swp")
-SENSOR_INTERVAL_S = 15
+SENSOR_INTERVAL_S = 5
+"""The landing sensor's tick: a file is loaded once its size held over two ticks, so this
+bounds the wait before a dropped file starts loading (15 s left `make up`'s first data
+past a minute of the banner; a tick lists the folder and hashes new files only)."""
+AUTOMATION_INTERVAL_S = 10
+"""The view refresh's tick after a load: each evaluates every rpt asset's condition."""
 RETRY_AFTER_S = 60
 """A run of a file that failed before the warehouse recorded it is retried after this."""
 SOURCE_TAG = "bgc/source_file"
@@ -182,6 +187,6 @@ automation_sensor = dg.AutomationConditionSensorDefinition(
     name="view_refresh_automation",
     target=dg.AssetSelection.groups("rpt"),
     default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=SENSOR_INTERVAL_S,
-    description="Refreshes the rpt views after each successful load.",
+    minimum_interval_seconds=AUTOMATION_INTERVAL_S,
+    description="Refreshes the rpt views and snapshots after each successful load.",
 )
