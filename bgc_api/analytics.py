@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 QUERIES = sqlfiles.queries("analytics")
 CHUNK = 1 << 20
 EMPTY = "empty.parquet"
+STALE_S = 600.0
+"""A file of an older version stays this long after its last write (answers in flight
+finish well within the statement timeout)."""
 
 
 class SnapshotUnavailable(RuntimeError):
@@ -73,6 +76,21 @@ class SnapshotCache:
         whole, matching copy is already here."""
         return [self._ensure_one(file, fetch) for file in files]
 
+    def sweep(self, keep: Iterable[SnapshotFile], older_than_s: float = STALE_S) -> list[str]:
+        """Delete the files no longer in the current version (``keep``) that nobody has
+        written for ``older_than_s``: an answer still reading an older version fetches
+        its file again rather than fail. The names deleted."""
+        kept = {snapshots.file_name(f.sha256) for f in keep} | {EMPTY}
+        limit = time.time() - older_than_s
+        deleted = []
+        with self._lock:
+            for path in self.folder.glob("*.parquet"):
+                if path.name not in kept and path.stat().st_mtime < limit:
+                    path.unlink(missing_ok=True)
+                    self._checked.discard(path.stem)
+                    deleted.append(path.name)
+        return deleted
+
     def _ensure_one(self, file: SnapshotFile, fetch: Callable[[str], bytes]) -> Path:
         path = self.path(file.sha256)
         if file.sha256 in self._checked and _size(path) == file.bytes:
@@ -117,6 +135,35 @@ def _sha256_of(path: Path) -> str:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+class Prefetcher:
+    """Fetches a new data version's snapshot files in a thread of its own when a refresh
+    commits, so the version's first answers do not wait for them (a 17 MB year took
+    50-200 ms to fetch). Requests that arrive while it works collapse into one more run."""
+
+    def __init__(self, repository: Any) -> None:
+        self.repository = repository
+        self._wanted = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bgc-prefetch", daemon=True)
+        self._thread.start()
+
+    def request(self, _version: str) -> None:
+        self._wanted.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wanted.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while self._wanted.wait() and not self._stop.is_set():
+            self._wanted.clear()
+            try:
+                self.repository.prefetch()
+            except Exception as exc:  # an answer fetches what this could not
+                log.warning("snapshot prefetch failed: %s", exc)
 
 
 Observe = Callable[[str, float], None]

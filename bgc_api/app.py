@@ -21,7 +21,7 @@ from litestar.utils import is_async_callable
 from prometheus_client import generate_latest
 from swagger_ui_bundle import swagger_ui_path
 
-from bgc_api.analytics import Analytics, SnapshotCache
+from bgc_api.analytics import Analytics, Prefetcher, SnapshotCache
 from bgc_api.cache import DataVersion, ResponseCache
 from bgc_api.codes import CodeDimension, codes_router
 from bgc_api.dashboard import assets, dashboard_router
@@ -140,23 +140,25 @@ def create_app(
             pool_size=settings.api_pool_size,
             statement_timeout_ms=settings.api_statement_timeout_ms,
         )
-        version = DataVersion(url)
-        version.start()
-        version.wait_until_read(timeout=1)
         analytics = Analytics(
             settings.api_duckdb_threads,
             settings.api_duckdb_memory_mb,
             metrics.observe_query,
             timeout_ms=settings.api_statement_timeout_ms,
         )
+        repository = Repository(
+            engine,
+            analytics,
+            SnapshotCache(settings.snapshot_cache),
+            metrics.observe_query,
+            timeout_ms=settings.api_statement_timeout_ms,
+        )
+        prefetch = Prefetcher(repository)
+        version = DataVersion(url, on_change=prefetch.request)
+        version.start()
+        version.wait_until_read(timeout=1)
         app.state.update(
-            repository=Repository(
-                engine,
-                analytics,
-                SnapshotCache(settings.snapshot_cache),
-                metrics.observe_query,
-                timeout_ms=settings.api_statement_timeout_ms,
-            ),
+            repository=repository,
             data_version=version,
             cache=ResponseCache(),
         )
@@ -164,6 +166,7 @@ def create_app(
             yield
         finally:
             version.stop()
+            prefetch.stop()
             engine.dispose()
             analytics.close()
 

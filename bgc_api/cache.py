@@ -13,6 +13,7 @@ import logging
 import select
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,9 +92,13 @@ UNKNOWN = Snapshot(None, None)
 class DataVersion:
     """The current data version, followed through LISTEN/NOTIFY in a background thread."""
 
-    def __init__(self, url: str, poll_s: float = 5.0) -> None:
+    def __init__(
+        self, url: str, poll_s: float = 5.0, on_change: Callable[[str], None] | None = None
+    ) -> None:
         self.url = url
         self.poll_s = poll_s
+        self.on_change = on_change
+        """Called with each new version, in the listener's thread (it must return fast)."""
         self.snapshot = UNKNOWN
         self._stop = threading.Event()
         self._read_once = threading.Event()
@@ -148,8 +153,11 @@ class DataVersion:
         latest = cur.fetchone()
         cur.execute(_QUERIES["version"])
         (updated_at,) = cur.fetchone()
+        before = self.snapshot.version
         self.snapshot = Snapshot(
             updated_at.isoformat() if updated_at else None,
             format_data_through(*latest) if latest else None,
         )
         self._read_once.set()
+        if self.on_change and self.snapshot.version and self.snapshot.version != before:
+            self.on_change(self.snapshot.version)

@@ -214,6 +214,17 @@ class Repository:
         except SnapshotUnavailable as exc:
             raise DatabaseDown(str(exc)) from exc
 
+    def prefetch(self) -> int:
+        """Fetch every file of the current data version this process lacks, and sweep
+        those of older versions: run when a refresh commits, so the first answers of the
+        new version find their files here. The files of the version."""
+        with self.snapshot():
+            files = list(getattr(self._local, "files", None) or {})
+            self._snapshot_paths(None)
+            current = list(self._local.files.values())
+        self.files.sweep(current)
+        return len(files)
+
     def _snapshot_content(self, sha256: str) -> bytes:
         """A file's bytes, in the answer's snapshot, through a binary COPY."""
         started = time.perf_counter()

@@ -16,6 +16,7 @@ from tests.integration.test_staging_partitions import yearly_file
 from tests.support.db import query
 from tests.support.ingest import csv_totals
 from tests.support.settings import api_settings
+from tests.support.waiting import wait_until
 
 FILTERED = "/v1/metrics/resumo?uf=SP"
 
@@ -106,3 +107,22 @@ def test_the_unfiltered_totals_and_the_snapshots_agree(database_url: str, tmp_pa
     _, by_month = answer(cache, database_url, "/v1/metrics/resumo?mes_de=1&mes_ate=12")
     for body in (unfiltered, by_month):
         assert (Decimal(str(body["totalUsd"])), Decimal(str(body["totalKg"]))) == (usd, kg)
+
+
+def cached(cache: Path) -> set[str]:
+    return {p.stem for p in cache.glob("*.parquet")} - {"empty"}
+
+
+def test_each_new_version_is_fetched_before_anyone_asks(database_url: str, tmp_path: Path) -> None:
+    loaded_year(database_url, tmp_path)
+    cache = tmp_path / "cache"
+    settings = api_settings(BGC_CACHE_DIR=str(cache))
+    with TestClient(app=create_app(settings, database_url=database_url, access_log=False)):
+        first, _ = stored(database_url)
+        wait_until("the first version's file", lambda: cached(cache) == {first}, 20)
+        (tmp_path / "revised").mkdir()
+        load_file(database_url, yearly_file(tmp_path / "revised", 2024, seed=11))
+        views.refresh_all(database_url)
+        second, _ = stored(database_url)
+        wait_until("the new version's file", lambda: second in cached(cache), 20)
+    assert second != first

@@ -1,12 +1,15 @@
 """The API's DuckDB: a query past the statement timeout is interrupted and reported, never
-left running; the engine answers the next query as before."""
+left running; the engine answers the next query as before. Its snapshot folder drops
+what no current version needs."""
 
+import os
 import time
+from pathlib import Path
 
 import pytest
 
 from bgc_api import analytics
-from bgc_api.analytics import Analytics, SnapshotUnavailable
+from bgc_api.analytics import Analytics, SnapshotCache, SnapshotFile, SnapshotUnavailable
 
 
 def test_a_query_past_the_timeout_is_interrupted(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -27,3 +30,15 @@ def test_only_the_parameters_a_query_names_reach_it(monkeypatch: pytest.MonkeyPa
     [row] = engine.rows("one", {"ano": 2024, "ano_de": 2020, "files": []})
     assert (row.de, row[0]) == (2020, 2020)
     engine.close()
+
+
+def test_a_sweep_keeps_the_current_version_and_recent_files(tmp_path: Path) -> None:
+    cache = SnapshotCache(tmp_path)
+    current, stale, recent = "a" * 64, "b" * 64, "c" * 64
+    for sha in (current, stale, recent):
+        cache.path(sha).write_bytes(b"x")
+    hour_ago = time.time() - 3600
+    for sha in (current, stale):
+        os.utime(cache.path(sha), (hour_ago, hour_ago))
+    assert cache.sweep([SnapshotFile(2025, current, 1)]) == [f"{stale}.parquet"]
+    assert sorted(p.name[:1] for p in tmp_path.glob("*.parquet")) == ["a", "c"]
