@@ -111,6 +111,9 @@ def test_container_migrates_loads_and_serves(image: str, tcp_database: str) -> N
         assert get_json(f"{api}/ready") == {"status": "ready"}
         resumo = get_json(f"{api}/v1/metrics/resumo")
         assert resumo["totalUsd"] == usd and resumo["anos"] == [2025]
+        # The same scope through DuckDB and the snapshot cache on the read-only root's /tmp.
+        spanned = get_json(f"{api}/v1/metrics/resumo?mes_de=1&mes_ate=12")
+        assert spanned["totalUsd"] == usd
         assert_dashboard_served(api)  # its files ship inside the package
     finally:
         d.docker("rm", "--force", name, check=False)
