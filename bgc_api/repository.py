@@ -143,7 +143,7 @@ class Repository:
         """Run every query of one answer in one snapshot (REPEATABLE READ, read only) and
         yield the data version and latest month that snapshot sees: an answer names the
         version its figures come from, even when a refresh commits while it is built. The
-        same snapshot names the Parquet files the answer may read."""
+        same snapshot names the Parquet files the answer may read (``_version_files``)."""
         try:
             with self.engine.connect().execution_options(
                 isolation_level="REPEATABLE READ", postgresql_readonly=True
@@ -152,10 +152,6 @@ class Repository:
                 try:
                     [(updated_at,)] = self._rows("version", {})
                     latest = self._rows("data_through", {})
-                    self._local.files = {
-                        r.ano: SnapshotFile(r.ano, r.sha256, r.bytes)
-                        for r in self._rows("snapshot_files", {})
-                    }
                     yield Freshness(
                         updated_at.isoformat() if updated_at else None,
                         format_data_through(latest[0].ano, latest[0].mes) if latest else None,
@@ -198,15 +194,27 @@ class Repository:
                 self.observe(label or name, time.perf_counter() - started)
         return rows
 
-    def _snapshot_paths(self, years: Iterable[int] | None) -> list[str]:
-        """The local paths of the answer's files of ``years`` (``None``: every year),
-        fetched in the answer's snapshot where this process lacks them; an empty file
-        when the version has none of those years."""
-        files: dict[int, SnapshotFile] | None = getattr(self._local, "files", None)
-        if files is None:
+    def _version_files(self) -> dict[int, SnapshotFile]:
+        """The files of the answer's data version, by year: read in its snapshot the first
+        time an answer needs them (answers from the views never do)."""
+        if getattr(self._local, "conn", None) is None:
             raise RuntimeError("the snapshots are read inside Repository.snapshot()")
-        wanted = [files[y] for y in sorted(set(years))] if years is not None else None
-        chosen = list(files.values()) if wanted is None else wanted
+        if getattr(self._local, "files", None) is None:
+            self._local.files = {
+                r.ano: SnapshotFile(r.ano, r.sha256, r.bytes)
+                for r in self._rows("snapshot_files", {})
+            }
+        files: dict[int, SnapshotFile] = self._local.files
+        return files
+
+    def _snapshot_paths(self, years: Iterable[int] | None) -> list[str]:
+        """The local paths of the version's files of ``years`` (``None``: every year; a
+        year the version does not hold is simply absent), fetched in the answer's
+        snapshot where this process lacks them; an empty file when none is left."""
+        files = self._version_files()
+        chosen = list(files.values()) if years is None else [
+            files[y] for y in sorted(set(years)) if y in files
+        ]  # fmt: skip
         if not chosen:
             return [str(self.files.empty())]
         try:
@@ -217,13 +225,12 @@ class Repository:
     def prefetch(self) -> int:
         """Fetch every file of the current data version this process lacks, and sweep
         those of older versions: run when a refresh commits, so the first answers of the
-        new version find their files here. The files of the version."""
+        new version find their files here. The number of files of the version."""
         with self.snapshot():
-            files = list(getattr(self._local, "files", None) or {})
             self._snapshot_paths(None)
-            current = list(self._local.files.values())
+            current = list(self._version_files().values())
         self.files.sweep(current)
-        return len(files)
+        return len(current)
 
     def _snapshot_content(self, sha256: str) -> bytes:
         """A file's bytes, in the answer's snapshot, through a binary COPY."""
@@ -248,10 +255,7 @@ class Repository:
         self, name: str, scope: Scope, years: Iterable[int] | None, **params: Any
     ) -> list[Any]:
         """Run a DuckDB query over the facts of ``years`` (``None``: all) with the scope's
-        filters; the version's years it does not hold are simply absent."""
-        held = getattr(self._local, "files", None) or {}
-        if years is not None:
-            years = [y for y in years if y in held]
+        filters."""
         filters = {
             "pais": scope.pais, "uf": scope.uf, "via": scope.via, "urf": scope.urf,
             "ncm": scope.ncm, "setor": scope.setor, "de": scope.mes_de, "ate": scope.mes_ate,
@@ -494,7 +498,7 @@ class Repository:
             scope = dataclasses.replace(scope, ano_de=scope.ano_de - 1)
         if scope.beyond(*CROSSED_BY_MONTHLY_ROLLUP):
             rows = self._facts(
-                "serie", scope, _years_between(self._held_years(), scope.ano_de, scope.ano_ate),
+                "serie", scope, _years_between(self._version_files(), scope.ano_de, scope.ano_ate),
                 ano_de=scope.ano_de, ano_ate=scope.ano_ate,
             )  # fmt: skip
         else:
@@ -510,14 +514,11 @@ class Repository:
             return series.rolling_12_months(items, first_year=first)
         return items
 
-    def _held_years(self) -> list[int]:
-        return sorted(getattr(self._local, "files", None) or {})
-
 
 KG = Decimal("0.001")
 
 
-def _years_between(held: list[int], first: int | None, last: int | None) -> list[int] | None:
+def _years_between(held: Iterable[int], first: int | None, last: int | None) -> list[int] | None:
     """The years held between ``first`` and ``last`` (``None``: unbounded); ``None`` for
     every year."""
     if first is None and last is None:
