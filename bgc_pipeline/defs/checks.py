@@ -173,17 +173,18 @@ def _consistency_check(view: str) -> dg.AssetChecksDefinition:
     return _check
 
 
-def _snapshot_totals(database: BgcDatabase, query: str) -> list[tuple[Any, ...]]:
-    """A DuckDB query (sql/queries/analytics.sql) over every stored snapshot, each file
-    checked against its hash on the way out of the database."""
+def _snapshot_totals(database: BgcDatabase, *queries: str) -> list[list[tuple[Any, ...]]]:
+    """The rows of DuckDB queries (sql/queries/analytics.sql) over every stored snapshot,
+    the files written out of the database once for all of them, each checked against its
+    hash on the way."""
     with tempfile.TemporaryDirectory(prefix="bgc-check-") as folder:
         with database.connection() as conn, conn.cursor() as cur:
             paths = snapshots.export(cur, Path(folder))
         if not paths:
-            return []
+            return [[] for _ in queries]
+        files = {"files": [str(p) for p in paths]}
         with duckdb.connect(config={"autoinstall_known_extensions": False}) as duck:
-            found = duck.execute(_ANALYTICS[query], {"files": [str(p) for p in paths]})
-            return found.fetchall()
+            return [duck.execute(_ANALYTICS[query], files).fetchall() for query in queries]
 
 
 _ANALYTICS = sqlfiles.queries("analytics")
@@ -199,8 +200,8 @@ SNAPSHOTS_KEY = VIEW_KEYS[views.SNAPSHOTS]
     "load time (rpt.agg_arquivo). Every year staging holds has a file, and no other.",
 )
 def snapshots_match_staging(database: BgcDatabase) -> dg.AssetCheckResult:
-    files = {int(ano): (usd, kg, int(n)) for ano, usd, kg, n in _snapshot_totals(
-        database, "totais_por_ano")}  # fmt: skip
+    [per_year] = _snapshot_totals(database, "totais_por_ano")
+    files = {int(ano): (usd, kg, int(n)) for ano, usd, kg, n in per_year}
     with database.connection() as conn, conn.cursor() as cur:
         cur.execute(sqlfiles.queries("checks")["staging_per_year"])
         staged = {int(ano): (usd, kg, int(n)) for ano, usd, kg, n in cur.fetchall()}
@@ -230,9 +231,10 @@ def snapshots_match_staging(database: BgcDatabase) -> dg.AssetCheckResult:
 )
 def views_match_snapshots(database: BgcDatabase) -> dg.AssetCheckResult:
     differing = []
-    for dimension in ("pais", "setor"):
-        from_files = {code: (usd, kg) for code, usd, kg in _snapshot_totals(
-            database, f"totais_por_{dimension}")}  # fmt: skip
+    dimensions = ("pais", "setor")
+    totals = _snapshot_totals(database, *(f"totais_por_{d}" for d in dimensions))
+    for dimension, rows in zip(dimensions, totals, strict=True):
+        from_files = {code: (usd, kg) for code, usd, kg in rows}
         with database.connection() as conn, conn.cursor() as cur:
             cur.execute(sqlfiles.queries("checks")[f"resumo_por_{dimension}"])
             from_views = {code: (usd, kg) for code, usd, kg in cur.fetchall()}
