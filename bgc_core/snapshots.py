@@ -30,13 +30,6 @@ if TYPE_CHECKING:
 
 RELATION = "snapshot_exportacao"
 """The table of snapshots, and its name in ``rpt.anos_pendentes`` and ``rpt.atualizacoes``."""
-GRAIN = ["ano", "mes", "ncm", "pais", "uf", "via", "urf", "unid", "setor", "fator", "cgce", "cuci"]
-SORT = ["uf", "pais", "ncm", "mes"]
-"""The order of a file's rows: a state's, then a country's rows lie together, so the
-filters analysts use most skip whole row groups by their statistics."""
-VALUES = ["usd", "kg", "qt", "registros"]
-"""FOB (USD), net weight (kg), statistical quantity and the staging records summed."""
-
 _QUERIES = sqlfiles.queries("refresh")
 _WRITE = sqlfiles.queries("snapshots")
 
