@@ -149,7 +149,9 @@ def create_app(
         repository = Repository(
             engine,
             analytics,
-            SnapshotCache(settings.snapshot_cache),
+            SnapshotCache(
+                settings.snapshot_cache, settings.api_duckdb_threads, settings.api_duckdb_memory_mb
+            ),
             metrics.observe_query,
             timeout_ms=settings.api_statement_timeout_ms,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -17,7 +18,13 @@ import psycopg2
 import sqlalchemy as sa
 
 from bgc_api import figures, series
-from bgc_api.analytics import Analytics, SnapshotCache, SnapshotFile, SnapshotUnavailable
+from bgc_api.analytics import (
+    Analytics,
+    DamagedCopy,
+    SnapshotCache,
+    SnapshotFile,
+    SnapshotUnavailable,
+)
 from bgc_api.cache import format_data_through
 from bgc_api.schemas import (
     Codigo,
@@ -33,6 +40,7 @@ from bgc_api.schemas import (
 )
 from bgc_core import snapshots, sqlfiles
 
+log = logging.getLogger(__name__)
 QUERIES = {name: sa.text(sql) for name, sql in sqlfiles.queries("metrics").items()}
 
 Observe = Callable[[str, float], None]
@@ -201,35 +209,43 @@ class Repository:
             raise RuntimeError("the snapshots are read inside Repository.snapshot()")
         if getattr(self._local, "files", None) is None:
             self._local.files = {
-                r.ano: SnapshotFile(r.ano, r.sha256, r.bytes)
+                r.ano: SnapshotFile(r.ano, r.sha256, r.bytes, r.linhas, r.total_usd)
                 for r in self._rows("snapshot_files", {})
             }
         files: dict[int, SnapshotFile] = self._local.files
         return files
 
-    def _snapshot_paths(self, years: Iterable[int] | None) -> list[str]:
-        """The local paths of the version's files of ``years`` (``None``: every year; a
-        year the version does not hold is simply absent), fetched in the answer's
-        snapshot where this process lacks them; an empty file when none is left."""
+    def _tables(self, years: Iterable[int] | None, table: str) -> list[str]:
+        """``table`` of the local copies of the version's files of ``years`` (``None``:
+        every year; a year the version does not hold is simply absent), built in the
+        answer's snapshot where this process lacks them. A copy found damaged is built
+        again once."""
         files = self._version_files()
         chosen = list(files.values()) if years is None else [
             files[y] for y in sorted(set(years)) if y in files
         ]  # fmt: skip
-        if not chosen:
-            return [str(self.files.empty())]
         try:
-            return [str(p) for p in self.files.ensure(chosen, self._snapshot_content)]
+            for attempt in (1, 2, 3):
+                paths = self.files.ensure(chosen, self._snapshot_content)
+                try:
+                    return self.analytics.tables(zip(chosen, paths, strict=True), table)
+                except DamagedCopy as exc:
+                    log.warning("%s: built again (attempt %d)", exc, attempt)
+                    self.files.discard(exc)
+            raise SnapshotUnavailable("a local copy stays damaged after it was built again")
         except SnapshotUnavailable as exc:
             raise DatabaseDown(str(exc)) from exc
 
     def prefetch(self) -> int:
-        """Fetch every file of the current data version this process lacks, and sweep
-        those of older versions: run when a refresh commits, so the first answers of the
-        new version find their files here. The number of files of the version."""
+        """Build the local copy of every file of the current data version this process
+        lacks, and drop those of older versions: run when a refresh commits, so the first
+        answers of the new version find their copies here. The number of files of the
+        version."""
         with self.snapshot():
-            self._snapshot_paths(None)
+            self._tables(None, "fatos")
             current = list(self._version_files().values())
-        self.files.sweep(current)
+        for path in self.analytics.detach(self.files.stale(current)):
+            path.unlink(missing_ok=True)
         return len(current)
 
     def _snapshot_content(self, sha256: str) -> bytes:
@@ -255,13 +271,20 @@ class Repository:
         self, name: str, scope: Scope, years: Iterable[int] | None, **params: Any
     ) -> list[Any]:
         """Run a DuckDB query over the facts of ``years`` (``None``: all) with the scope's
-        filters."""
+        filters, in the order that prunes them best: by product when a product is
+        filtered, else by state and country."""
+        table = "fatos_produto" if scope.ncm or scope.setor else "fatos"
+        ncm_de, ncm_ate = _ncm_range(scope.ncm)
         filters = {
             "pais": scope.pais, "uf": scope.uf, "via": scope.via, "urf": scope.urf,
-            "ncm": scope.ncm, "setor": scope.setor, "de": scope.mes_de, "ate": scope.mes_ate,
+            "ncm_de": ncm_de, "ncm_ate": ncm_ate, "setor": scope.setor, "de": scope.mes_de,
+            "ate": scope.mes_ate,
             "paises": self._countries_of(scope.bloco) if scope.bloco else None,
         }  # fmt: skip
-        params = {**filters, **params, "files": self._snapshot_paths(years)}
+        params = {**filters, **params, "tabelas": self._tables(years, table)}
+        return self._duckdb(name, params)
+
+    def _duckdb(self, name: str, params: dict[str, Any]) -> list[Any]:
         try:
             return self.analytics.rows(name, params, label=f"{name}_snapshots")
         except SnapshotUnavailable as exc:
@@ -497,10 +520,20 @@ class Repository:
         if rolling and scope.ano_de is not None:
             scope = dataclasses.replace(scope, ano_de=scope.ano_de - 1)
         if scope.beyond(*CROSSED_BY_MONTHLY_ROLLUP):
-            rows = self._facts(
-                "serie", scope, _years_between(self._version_files(), scope.ano_de, scope.ano_ate),
-                ano_de=scope.ano_de, ano_ate=scope.ano_ate,
-            )  # fmt: skip
+            years = _years_between(self._version_files(), scope.ano_de, scope.ano_ate)
+            alone = _one_filter(scope)
+            if alone is None:
+                rows = self._facts("serie", scope, years, ano_de=scope.ano_de,
+                                   ano_ate=scope.ano_ate)  # fmt: skip
+            else:
+                dimensao, codes = alone
+                if dimensao == "bloco":
+                    dimensao, codes = "pais", self._countries_of(codes[0])
+                rows = self._duckdb("serie_mensal", {
+                    "tabelas": self._tables(years, "mensal"), "dimensao": dimensao,
+                    "codigos": codes, "de": scope.mes_de, "ate": scope.mes_ate,
+                    "ano_de": scope.ano_de, "ano_ate": scope.ano_ate,
+                })  # fmt: skip
         else:
             rows = self._rows("serie", scope.as_params())
         items = [
@@ -516,6 +549,36 @@ class Repository:
 
 
 KG = Decimal("0.001")
+
+
+SINGLE_FILTERS = ("uf", "via", "urf", "ncm", "bloco")
+"""Filters the local copies' monthly sums hold alone (a country or a sector alone is in
+the views)."""
+NCM_LEVELS = {2: "sh2", 4: "sh4", 6: "sh6", 8: "ncm"}
+
+
+def _one_filter(scope: Scope) -> tuple[str, list[str]] | None:
+    """The dimension and code of a scope filtered by exactly one of ``SINGLE_FILTERS``
+    (beyond its years and months), as the monthly sums name them; ``None`` otherwise."""
+    given = {k: v for k, v in scope.present().items()
+             if k not in ("ano", "ano_de", "ano_ate", "mes_de", "mes_ate")}  # fmt: skip
+    if len(given) != 1:
+        return None
+    [(name, code)] = given.items()
+    if name not in SINGLE_FILTERS:
+        return None
+    if name == "ncm":
+        return NCM_LEVELS[len(code)], [code]
+    return name, [code]
+
+
+def _ncm_range(prefix: str | None) -> tuple[int | None, int | None]:
+    """The NCMs (8-digit integers) that start with ``prefix``: ``12`` is 12000000 to
+    12999999."""
+    if prefix is None:
+        return None, None
+    scale = 10 ** (8 - len(prefix))
+    return int(prefix) * scale, (int(prefix) + 1) * scale - 1
 
 
 def _years_between(held: Iterable[int], first: int | None, last: int | None) -> list[int] | None:

@@ -174,7 +174,7 @@ def _consistency_check(view: str) -> dg.AssetChecksDefinition:
 
 
 def _snapshot_totals(database: BgcDatabase, *queries: str) -> list[list[tuple[Any, ...]]]:
-    """The rows of DuckDB queries (sql/queries/analytics.sql) over every stored snapshot,
+    """The rows of DuckDB queries (sql/queries/snapshots.sql) over every stored snapshot,
     the files written out of the database once for all of them, each checked against its
     hash on the way."""
     with tempfile.TemporaryDirectory(prefix="bgc-check-") as folder:
@@ -184,10 +184,10 @@ def _snapshot_totals(database: BgcDatabase, *queries: str) -> list[list[tuple[An
             return [[] for _ in queries]
         files = {"files": [str(p) for p in paths]}
         with duckdb.connect(config={"autoinstall_known_extensions": False}) as duck:
-            return [duck.execute(_ANALYTICS[query], files).fetchall() for query in queries]
+            return [duck.execute(_SNAPSHOT_QUERIES[query], files).fetchall() for query in queries]
 
 
-_ANALYTICS = sqlfiles.queries("analytics")
+_SNAPSHOT_QUERIES = sqlfiles.queries("snapshots")
 SNAPSHOTS_KEY = VIEW_KEYS[views.SNAPSHOTS]
 
 

@@ -1,20 +1,79 @@
--- DuckDB queries of the API over the per-year Parquet snapshots (bgc_api/analytics.py):
--- every answer filtered beyond what the PostgreSQL views hold (a state, a route, a
--- customs unit, an NCM prefix, a bloc, a span of months, or two filters together).
--- Each returns exact sums (DECIMAL); shares, growth and unit values are computed from
--- them in Python (bgc_api/figures.py), as DuckDB divides decimals in DOUBLE. $files are
--- the data version's files of the years the answer reads; every other value is a
--- parameter, NULL for no filter.
+-- DuckDB queries of the API (bgc_api/analytics.py) over its local copies of the per-year
+-- snapshots: every answer filtered beyond what the PostgreSQL views hold (a state, a
+-- route, a customs unit, an NCM prefix, a bloc, a span of months, or two filters
+-- together). Each API process turns each Parquet file it fetches into a DuckDB database of
+-- its own (local_*): the facts twice, in two orders, and their monthly sums by each
+-- filter. Each query returns exact sums (DECIMAL); shares, growth and unit values are
+-- computed from them in Python (bgc_api/figures.py), as DuckDB divides decimals in
+-- DOUBLE. $tabelas are the tables of the years the answer reads (`<copy>.fatos`, ...);
+-- every other value is a parameter, NULL for no filter.
 
--- name: fatos_macro
--- The facts of a scope: the years given (NULL: all of $files), the months de..ate of each
--- (annual figures count as December), and each filter given. `f_ncm` is a prefix (an
--- NCM, SH6, SH4 or SH2 code), `f_paises` the countries of a bloc. The filters reach the
--- Parquet reader, which skips row groups by their statistics.
-CREATE OR REPLACE MACRO fatos(files, anos, de, ate, f_pais, f_paises, f_uf, f_via, f_urf,
-                              f_ncm, f_setor) AS TABLE
+-- name: local_fatos
+-- A year's facts as the Parquet file holds them, in its order (state, country, NCM,
+-- month: the state and the country prune), with the NCM as an integer: grouping by a
+-- heading or a chapter is an integer division, and a prefix a range (about half the time
+-- of the same queries over strings, docs/benchmarks.md).
+CREATE TABLE fatos AS
+SELECT ano, mes, CAST(ncm AS INTEGER) AS ncm, pais, uf, via, urf, unid, setor, fator, cgce,
+       cuci, usd, kg, qt, registros
+FROM read_parquet($parquet);
+
+-- name: local_fatos_produto
+-- The same facts by NCM first: what an answer filtered by a product (an NCM prefix, or a
+-- sector, which follows the NCM) reads, as the NCM prunes there.
+CREATE TABLE fatos_produto AS
+SELECT * FROM fatos ORDER BY ncm, uf, pais, mes, via, urf, unid;
+
+-- name: local_mensal
+-- The year's monthly sums by each code of each filter alone: a series with one filter
+-- over every year reads a few rows a year instead of every fact (annual figures, with no
+-- month, are not in a series).
+CREATE TABLE mensal AS
+SELECT dimensao, COALESCE(codigo_nivel(chave_ncm, digitos_de(dimensao)), chave) AS codigo,
+       ano, mes, usd, kg
+FROM (
+    SELECT d.dimensao, nivel_ncm(ncm, digitos_de(d.dimensao)) AS chave_ncm,
+           CASE d.dimensao WHEN 'uf' THEN uf WHEN 'via' THEN via WHEN 'urf' THEN urf
+                           WHEN 'pais' THEN pais END AS chave,
+           ano, mes, SUM(usd) AS usd, SUM(kg) AS kg
+    FROM fatos
+    CROSS JOIN (VALUES ('uf'), ('via'), ('urf'), ('pais'), ('ncm'), ('sh6'), ('sh4'), ('sh2'))
+        AS d (dimensao)
+    WHERE mes IS NOT NULL
+    GROUP BY ALL
+) AS somas
+WHERE chave_ncm IS NOT NULL OR chave IS NOT NULL
+ORDER BY dimensao, codigo, mes;
+
+-- name: local_check
+-- What a local copy holds, read whole (DuckDB checks each block's checksum as it reads
+-- it): its rows and value in both orders, against what the database says of the file.
+SELECT (SELECT count(*) FROM fatos)                         AS linhas,
+       (SELECT SUM(usd) FROM fatos)                         AS usd,
+       (SELECT count(*) FROM fatos_produto)                 AS linhas_produto,
+       (SELECT SUM(usd) FROM fatos_produto)                 AS usd_produto,
+       (SELECT bit_xor(hash(f)) FROM fatos f)               AS marca,
+       (SELECT bit_xor(hash(f)) FROM fatos_produto f)       AS marca_produto,
+       (SELECT bit_xor(hash(m)) FROM mensal m)              AS marca_mensal;
+
+-- name: macros
+-- The NCMs (integers of up to 8 digits) cut to their first `digitos` digits (8, 6, 4 or 2:
+-- the NCM, the HS subheading, heading or chapter), and such a cut as the code it is
+-- (zero-padded text). `digitos_de` gives the digits of a dimension (NULL: not a product
+-- level).
+CREATE OR REPLACE MACRO nivel_ncm(ncm, digitos) AS ncm // CAST(10 ** (8 - digitos) AS INTEGER);
+CREATE OR REPLACE MACRO codigo_nivel(n, digitos) AS lpad(CAST(n AS VARCHAR), digitos, '0');
+CREATE OR REPLACE MACRO digitos_de(dimensao) AS
+    CASE dimensao WHEN 'ncm' THEN 8 WHEN 'sh6' THEN 6 WHEN 'sh4' THEN 4 WHEN 'sh2' THEN 2 END;
+
+-- The facts of a scope: the years given (NULL: all of $tabelas), the months de..ate of
+-- each (annual figures count as December), and each filter given. An NCM prefix is the
+-- range `ncm_de`..`ncm_ate`, `f_paises` the countries of a bloc. The filters reach the
+-- table scans, which skip row groups by their statistics.
+CREATE OR REPLACE MACRO fatos(tabelas, anos, de, ate, f_pais, f_paises, f_uf, f_via, f_urf,
+                              ncm_de, ncm_ate, f_setor) AS TABLE
 SELECT *
-FROM read_parquet(files)
+FROM query_table(tabelas)
 WHERE (anos IS NULL OR list_contains(anos, ano))
   AND (de IS NULL OR COALESCE(mes, 12) >= de)
   AND (ate IS NULL OR COALESCE(mes, 12) <= ate)
@@ -23,8 +82,23 @@ WHERE (anos IS NULL OR list_contains(anos, ano))
   AND (f_uf IS NULL OR uf = f_uf)
   AND (f_via IS NULL OR via = f_via)
   AND (f_urf IS NULL OR urf = f_urf)
-  AND (f_ncm IS NULL OR starts_with(ncm, f_ncm))
+  AND (ncm_de IS NULL OR ncm BETWEEN ncm_de AND ncm_ate)
   AND (f_setor IS NULL OR setor = f_setor);
+
+-- name: empty_tables
+-- The local tables with no row (in memory): what a query over years the data version
+-- does not hold reads.
+CREATE TABLE vazio AS
+SELECT NULL::SMALLINT AS ano, NULL::TINYINT AS mes, NULL::INTEGER AS ncm, NULL::VARCHAR AS pais,
+       NULL::VARCHAR AS uf, NULL::VARCHAR AS via, NULL::VARCHAR AS urf, NULL::VARCHAR AS unid,
+       NULL::VARCHAR AS setor, NULL::VARCHAR AS fator, NULL::VARCHAR AS cgce,
+       NULL::VARCHAR AS cuci, NULL::DECIMAL(18,2) AS usd, NULL::DECIMAL(18,3) AS kg,
+       NULL::DECIMAL(18,3) AS qt, NULL::INTEGER AS registros
+LIMIT 0;
+CREATE TABLE vazio_mensal AS
+SELECT NULL::VARCHAR AS dimensao, NULL::VARCHAR AS codigo, NULL::SMALLINT AS ano,
+       NULL::TINYINT AS mes, NULL::DECIMAL(38,2) AS usd, NULL::DECIMAL(38,3) AS kg
+LIMIT 0;
 
 -- name: resumo
 -- Totals of the scope: value, weight, countries, sectors and years present.
@@ -33,7 +107,8 @@ SELECT COALESCE(SUM(usd), 0)::DECIMAL(18,2)             AS total_usd,
        COUNT(DISTINCT pais)::INT                        AS paises_count,
        COUNT(DISTINCT setor)::INT                       AS setores_count,
        COALESCE(list(DISTINCT ano ORDER BY ano), [])    AS anos
-FROM fatos($files, $anos, $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm, $setor);
+FROM fatos($tabelas, $anos, $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm_de,
+           $ncm_ate, $setor);
 
 -- name: ranking
 -- Countries or sectors ($dimension) ordered by value over the scope's years ($ano, else
@@ -46,7 +121,8 @@ FROM fatos($files, $anos, $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm, $set
 WITH por_mes AS MATERIALIZED (
     SELECT CASE WHEN $dimension = 'pais' THEN pais ELSE setor END AS name,
            ano, COALESCE(mes, 12) AS mes, SUM(usd) AS usd, SUM(kg) AS kg
-    FROM fatos($files, $anos, $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm, $setor)
+    FROM fatos($tabelas, $anos, $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm_de,
+           $ncm_ate, $setor)
     GROUP BY ALL
 ),
 referencia AS (
@@ -77,14 +153,32 @@ LIMIT $limit OFFSET $offset;
 -- name: ranking_count
 -- How many countries or sectors the scope holds, for a page past the end.
 SELECT COUNT(DISTINCT CASE WHEN $dimension = 'pais' THEN pais ELSE setor END)
-FROM fatos($files, $anos, $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm, $setor);
+FROM fatos($tabelas, $anos, $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm_de,
+           $ncm_ate, $setor);
 
 -- name: serie
 -- The monthly series of the scope between $ano_de and $ano_ate (annual figures, with no
 -- month, are not in a series).
 SELECT ano, mes, SUM(usd)::DECIMAL(18,2) AS total_usd, SUM(kg)::DECIMAL(18,3) AS total_kg
-FROM fatos($files, NULL, $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm, $setor)
+FROM fatos($tabelas, NULL, $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm_de,
+           $ncm_ate, $setor)
 WHERE mes IS NOT NULL
+  AND ($ano_de IS NULL OR ano >= $ano_de)
+  AND ($ano_ate IS NULL OR ano <= $ano_ate)
+GROUP BY ano, mes
+ORDER BY ano, mes;
+
+-- name: serie_mensal
+-- The same series for a scope of one filter ($dimensao, with any of the codes $codigos:
+-- one, or the countries of a bloc), from the copies' monthly sums. The codes' range lets
+-- the scan skip row groups (the sums are sorted by dimension and code).
+SELECT ano, mes, SUM(usd)::DECIMAL(18,2) AS total_usd, SUM(kg)::DECIMAL(18,3) AS total_kg
+FROM query_table($tabelas)
+WHERE dimensao = $dimensao
+  AND codigo BETWEEN list_min($codigos) AND list_max($codigos)
+  AND list_contains($codigos, codigo)
+  AND ($de IS NULL OR mes >= $de)
+  AND ($ate IS NULL OR mes <= $ate)
   AND ($ano_de IS NULL OR ano >= $ano_de)
   AND ($ano_ate IS NULL OR ano <= $ano_ate)
 GROUP BY ano, mes
@@ -98,23 +192,27 @@ ORDER BY ano, mes;
 -- the scope's value, the value that has a code (coverage) and the number of codes; the
 -- scope's row comes alone (codigo NULL) when the page is empty.
 WITH linhas AS (
-    SELECT CASE $dimension
+    SELECT nivel_ncm(ncm, digitos_de($dimension)) AS chave_ncm,
+           CASE $dimension
                WHEN 'uf' THEN uf WHEN 'via' THEN via WHEN 'urf' THEN urf
-               WHEN 'ncm' THEN ncm WHEN 'sh6' THEN left(ncm, 6)
-               WHEN 'sh4' THEN left(ncm, 4) WHEN 'sh2' THEN left(ncm, 2)
                WHEN 'fator' THEN fator WHEN 'cgce' THEN cgce WHEN 'cuci' THEN cuci
                WHEN 'bloco' THEN pais
-           END AS chave,
+           END AS chave_texto,
            CASE WHEN ano = $ano THEN usd END     AS usd,
            CASE WHEN ano = $ano THEN kg END      AS kg,
            CASE WHEN ano = $ano - 1 THEN usd END AS usd_anterior
-    FROM fatos($files, [$ano, $ano - 1], $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm,
-               $setor)
+    FROM fatos($tabelas, [$ano, $ano - 1], $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm_de,
+               $ncm_ate, $setor)
 ),
 por_chave AS (
-    SELECT chave, SUM(usd) AS usd, SUM(kg) AS kg, SUM(usd_anterior) AS usd_anterior
-    FROM linhas
-    GROUP BY chave
+    SELECT COALESCE(codigo_nivel(chave_ncm, digitos_de($dimension)), chave_texto) AS chave,
+           usd, kg, usd_anterior
+    FROM (
+        SELECT chave_ncm, chave_texto, SUM(usd) AS usd, SUM(kg) AS kg,
+               SUM(usd_anterior) AS usd_anterior
+        FROM linhas
+        GROUP BY chave_ncm, chave_texto
+    ) AS somas
 ),
 blocos AS (
     SELECT unnest($bloco_pais) AS pais, unnest($bloco_codigo) AS co_bloco
@@ -156,10 +254,11 @@ ORDER BY g.usd DESC NULLS FIRST, g.codigo;
 -- months de..ate of the reference year $ano, largest first: the HHI and top shares are
 -- computed from them. Both sets come from one read of the facts (GROUPING SETS).
 SELECT CASE WHEN GROUPING(pais) = 0 THEN 'pais' ELSE 'sh4' END AS dimensao,
-       COALESCE(pais, sh4) AS codigo, SUM(usd) AS usd
+       COALESCE(pais, codigo_nivel(sh4, 4)) AS codigo, SUM(usd) AS usd
 FROM (
-    SELECT pais, left(ncm, 4) AS sh4, usd
-    FROM fatos($files, [$ano], $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm, $setor)
+    SELECT pais, nivel_ncm(ncm, 4) AS sh4, usd
+    FROM fatos($tabelas, [$ano], $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm_de,
+           $ncm_ate, $setor)
 ) AS linhas
 GROUP BY GROUPING SETS ((pais), (sh4))
 HAVING SUM(usd) > 0 AND (GROUPING(pais) = 0 OR sh4 IS NOT NULL)
@@ -169,23 +268,23 @@ ORDER BY dimensao, usd DESC, codigo;
 -- The $limit biggest gains ('alta') and losses ('queda') in USD of one dimension between
 -- months de..ate of the reference year $ano and the same months of the year before.
 WITH valores AS (
-    SELECT CASE $dimension
+    SELECT nivel_ncm(ncm, digitos_de($dimension)) AS chave_ncm,
+           CASE $dimension
                WHEN 'pais' THEN pais WHEN 'setor' THEN setor
                WHEN 'uf' THEN uf WHEN 'via' THEN via WHEN 'urf' THEN urf
-               WHEN 'ncm' THEN ncm WHEN 'sh6' THEN left(ncm, 6)
-               WHEN 'sh4' THEN left(ncm, 4) WHEN 'sh2' THEN left(ncm, 2)
                WHEN 'fator' THEN fator WHEN 'cgce' THEN cgce WHEN 'cuci' THEN cuci
-           END AS codigo,
+           END AS chave_texto,
            CASE WHEN ano = $ano THEN usd END     AS usd,
            CASE WHEN ano = $ano - 1 THEN usd END AS usd_anterior
-    FROM fatos($files, [$ano, $ano - 1], $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm,
-               $setor)
+    FROM fatos($tabelas, [$ano, $ano - 1], $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm_de,
+               $ncm_ate, $setor)
 ),
 movimentos AS (
-    SELECT codigo, COALESCE(SUM(usd), 0) AS usd, COALESCE(SUM(usd_anterior), 0) AS usd_anterior
+    SELECT COALESCE(codigo_nivel(chave_ncm, digitos_de($dimension)), chave_texto) AS codigo,
+           COALESCE(SUM(usd), 0) AS usd, COALESCE(SUM(usd_anterior), 0) AS usd_anterior
     FROM valores
-    WHERE codigo IS NOT NULL
-    GROUP BY codigo
+    WHERE chave_ncm IS NOT NULL OR chave_texto IS NOT NULL
+    GROUP BY chave_ncm, chave_texto
 ),
 altas AS (
     SELECT 'alta' AS sentido, codigo, usd, usd_anterior, usd - usd_anterior AS diferenca
@@ -205,36 +304,3 @@ SELECT * FROM altas
 UNION ALL
 SELECT * FROM quedas
 ORDER BY sentido, abs(diferenca) DESC, codigo;
-
--- name: totais_por_ano
--- Each year's value and weight in the files (the Dagster checks compare them with
--- staging's per-file aggregates and the summaries).
-SELECT ano, SUM(usd) AS total_usd, SUM(kg) AS total_kg, SUM(registros) AS registros
-FROM read_parquet($files)
-GROUP BY ano
-ORDER BY ano;
-
--- name: totais_por_pais
--- The value and weight of each country over every year (the check against
--- rpt.mv_resumo_pais).
-SELECT pais, SUM(usd) AS total_usd, SUM(kg) AS total_kg
-FROM read_parquet($files)
-GROUP BY pais
-ORDER BY pais;
-
--- name: totais_por_setor
--- The same by sector (the check against rpt.mv_resumo_setor).
-SELECT setor, SUM(usd) AS total_usd, SUM(kg) AS total_kg
-FROM read_parquet($files)
-GROUP BY setor
-ORDER BY setor;
-
--- name: empty_file
--- The snapshots' columns and no row: the file a query over years the data version does
--- not hold reads (bgc_core/snapshots.py writes the real ones).
-SELECT NULL::SMALLINT AS ano, NULL::TINYINT AS mes, NULL::VARCHAR AS ncm, NULL::VARCHAR AS pais,
-       NULL::VARCHAR AS uf, NULL::VARCHAR AS via, NULL::VARCHAR AS urf, NULL::VARCHAR AS unid,
-       NULL::VARCHAR AS setor, NULL::VARCHAR AS fator, NULL::VARCHAR AS cgce,
-       NULL::VARCHAR AS cuci, NULL::DECIMAL(18,2) AS usd, NULL::DECIMAL(18,3) AS kg,
-       NULL::DECIMAL(18,3) AS qt, NULL::INTEGER AS registros
-LIMIT 0;

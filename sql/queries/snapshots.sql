@@ -2,6 +2,7 @@
 -- CSV that PostgreSQL's COPY gave of staging's rows of that year (snapshot_rows in
 -- refresh.sql) and of the NCM classes. {rows}, {classes} and {target} are the paths of
 -- the refresh's own temporary folder, as quoted literals: COPY ... TO takes no parameter.
+-- Then the totals the Dagster checks read back from the stored files ($files).
 
 -- name: write
 -- Staging's rows summed to the analytical grain, each NCM with its classes, sorted by
@@ -41,3 +42,26 @@ COPY (
 -- The written file's rows, records, value and weight (stored beside it).
 SELECT count(*), COALESCE(SUM(registros), 0), COALESCE(SUM(usd), 0), COALESCE(SUM(kg), 0)
 FROM read_parquet($target);
+
+-- name: totais_por_ano
+-- Each year's value and weight in the files (the Dagster checks compare them with
+-- staging's per-file aggregates and the summaries).
+SELECT ano, SUM(usd) AS total_usd, SUM(kg) AS total_kg, SUM(registros) AS registros
+FROM read_parquet($files)
+GROUP BY ano
+ORDER BY ano;
+
+-- name: totais_por_pais
+-- The value and weight of each country over every year (the check against
+-- rpt.mv_resumo_pais).
+SELECT pais, SUM(usd) AS total_usd, SUM(kg) AS total_kg
+FROM read_parquet($files)
+GROUP BY pais
+ORDER BY pais;
+
+-- name: totais_por_setor
+-- The same by sector (the check against rpt.mv_resumo_setor).
+SELECT setor, SUM(usd) AS total_usd, SUM(kg) AS total_kg
+FROM read_parquet($files)
+GROUP BY setor
+ORDER BY setor;

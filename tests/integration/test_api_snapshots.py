@@ -1,12 +1,12 @@
-"""The API's copies of the Parquet snapshots: fetched from the database by hash, fetched
-again when missing or damaged, and never used when the database gives bytes that do not
-match their hash (a 503, not a wrong figure)."""
+"""The API's local copies of the Parquet snapshots: built from the file the database gives
+by hash, built again when missing or damaged, and never built when the database gives
+bytes that do not match their hash (a 503, not a wrong figure)."""
 
 import csv
-import hashlib
 from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 from litestar.testing import TestClient
 
 from bgc_api.app import create_app
@@ -37,8 +37,18 @@ def answer(cache: Path, url: str, path: str = FILTERED) -> tuple[int, dict[str, 
 
 
 def stored(url: str) -> tuple[str, int]:
-    [(sha256, size)] = query(url, "SELECT sha256, bytes FROM rpt.snapshot_exportacao")
-    return str(sha256), int(size)  # type: ignore[call-overload]
+    """The stored file's hash and rows."""
+    [(sha256, rows)] = query(url, "SELECT sha256, linhas FROM rpt.snapshot_exportacao")
+    return str(sha256), int(rows)  # type: ignore[call-overload]
+
+
+def copy_rows(copy: Path) -> tuple[int, int]:
+    """The rows of both orders of the facts in a local copy."""
+    with duckdb.connect(str(copy), read_only=True) as duck:
+        [counts] = duck.execute(
+            "SELECT (SELECT count(*) FROM fatos), (SELECT count(*) FROM fatos_produto)"
+        ).fetchall()
+    return counts
 
 
 def loaded_year(url: str, tmp_path: Path) -> Path:
@@ -48,7 +58,7 @@ def loaded_year(url: str, tmp_path: Path) -> Path:
     return path
 
 
-def test_a_filtered_answer_fetches_the_years_file_by_its_hash(
+def test_a_filtered_answer_builds_the_years_copy_named_by_its_hash(
     database_url: str, tmp_path: Path
 ) -> None:
     path = loaded_year(database_url, tmp_path)
@@ -56,28 +66,28 @@ def test_a_filtered_answer_fetches_the_years_file_by_its_hash(
     status, body = answer(cache, database_url)
     assert status == 200
     assert Decimal(str(body["totalUsd"])) == sp_usd(path)
-    sha256, size = stored(database_url)
-    copy = cache / f"{sha256}.parquet"
-    assert copy.stat().st_size == size
-    assert hashlib.sha256(copy.read_bytes()).hexdigest() == sha256
+    sha256, rows = stored(database_url)
+    assert copy_rows(cache / f"{sha256}.duckdb") == (rows, rows)
 
 
-def test_a_truncated_or_damaged_copy_is_fetched_again(database_url: str, tmp_path: Path) -> None:
+def test_a_truncated_or_damaged_copy_is_built_again(database_url: str, tmp_path: Path) -> None:
     path = loaded_year(database_url, tmp_path)
     cache = tmp_path / "cache"
     answer(cache, database_url)
-    sha256, size = stored(database_url)
-    copy = cache / f"{sha256}.parquet"
-    copy.write_bytes(copy.read_bytes()[: size // 2])
+    sha256, rows = stored(database_url)
+    copy = cache / f"{sha256}.duckdb"
+    whole = copy.read_bytes()
+    copy.write_bytes(whole[: len(whole) // 2])
     status, body = answer(cache, database_url)
     assert (status, Decimal(str(body["totalUsd"]))) == (200, sp_usd(path))
-    assert copy.stat().st_size == size
+    assert copy_rows(copy) == (rows, rows)
     damaged = bytearray(copy.read_bytes())
-    damaged[size // 2] ^= 0xFF  # same size, other bytes
+    middle = len(damaged) // 2
+    damaged[middle : middle + 65536] = bytes(65536)  # same size, a zeroed stretch
     copy.write_bytes(bytes(damaged))
-    status, body = answer(cache, database_url, "/v1/metrics/pais?uf=SP")
+    status, body = answer(cache, database_url, "/v1/metrics/resumo?uf=SP&via=01")
     assert status == 200
-    assert hashlib.sha256(copy.read_bytes()).hexdigest() == sha256
+    assert copy_rows(copy) == (rows, rows)
 
 
 def test_bytes_that_fail_their_hash_are_a_503_and_never_kept(
@@ -89,7 +99,7 @@ def test_bytes_that_fail_their_hash_are_a_503_and_never_kept(
     status, body = answer(cache, database_url)
     assert status == 503
     assert "does not match its hash" in str(body["detail"])
-    assert [p.name for p in cache.glob("*.parquet")] in ([], ["empty.parquet"])
+    assert list(cache.glob("*")) == []
 
 
 def test_a_version_without_the_years_asked_answers_empty(database_url: str, tmp_path: Path) -> None:
@@ -110,7 +120,7 @@ def test_the_unfiltered_totals_and_the_snapshots_agree(database_url: str, tmp_pa
 
 
 def cached(cache: Path) -> set[str]:
-    return {p.stem for p in cache.glob("*.parquet")} - {"empty"}
+    return {p.stem for p in cache.glob("*.duckdb")}
 
 
 def test_each_new_version_is_fetched_before_anyone_asks(database_url: str, tmp_path: Path) -> None:

@@ -1,15 +1,24 @@
 """The API's DuckDB: a query past the statement timeout is interrupted and reported, never
-left running; the engine answers the next query as before. Its snapshot folder drops
-what no current version needs."""
+left running; the engine answers the next query as before. Each snapshot becomes a local
+copy that is checked whole before use; the folder drops what no current version needs."""
 
+import hashlib
 import os
 import time
+from decimal import Decimal
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from bgc_api import analytics
-from bgc_api.analytics import Analytics, SnapshotCache, SnapshotFile, SnapshotUnavailable
+from bgc_api.analytics import (
+    Analytics,
+    DamagedCopy,
+    SnapshotCache,
+    SnapshotFile,
+    SnapshotUnavailable,
+)
 
 
 def test_a_query_past_the_timeout_is_interrupted(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -32,7 +41,7 @@ def test_only_the_parameters_a_query_names_reach_it(monkeypatch: pytest.MonkeyPa
     engine.close()
 
 
-def test_a_sweep_keeps_the_current_version_and_recent_files(tmp_path: Path) -> None:
+def test_stale_copies_are_those_of_other_versions_not_built_lately(tmp_path: Path) -> None:
     cache = SnapshotCache(tmp_path)
     current, stale, recent = "a" * 64, "b" * 64, "c" * 64
     for sha in (current, stale, recent):
@@ -40,5 +49,89 @@ def test_a_sweep_keeps_the_current_version_and_recent_files(tmp_path: Path) -> N
     hour_ago = time.time() - 3600
     for sha in (current, stale):
         os.utime(cache.path(sha), (hour_ago, hour_ago))
-    assert cache.sweep([SnapshotFile(2025, current, 1)]) == [f"{stale}.parquet"]
-    assert sorted(p.name[:1] for p in tmp_path.glob("*.parquet")) == ["a", "c"]
+    assert cache.stale([SnapshotFile(2025, current, 1)]) == [tmp_path / f"{stale}.duckdb"]
+
+
+FACTS = """
+SELECT * FROM (VALUES
+    (2025, 1, '12019000', 'China', 'SP', '01', '0817800', '10', 'Agropecuária', '01', '1', '2',
+     100.25, 10.5, 10.5, 1),
+    (2025, 2, '12019000', 'China', 'PR', '01', '0917800', '10', 'Agropecuária', '01', '1', '2',
+     50.00, 5.0, 5.0, 2),
+    (2025, 2, '02023000', 'Chile', 'SP', '04', '0817800', '10', 'Agropecuária', '01', '1', '0',
+     7.75, 1.25, 1.25, 1),
+    (2025, NULL, '87032310', 'Chile', 'MG', '01', '0817800', '10', 'Indústria de Transformação',
+     '03', '3', '7', 1000.00, 2.0, 2.0, 1)
+) AS t (ano, mes, ncm, pais, uf, via, urf, unid, setor, fator, cgce, cuci, usd, kg, qt, registros)
+"""
+"""Four facts as a snapshot holds them: two states, two countries, an annual figure."""
+
+
+def snapshot(tmp_path: Path) -> tuple[SnapshotFile, bytes]:
+    path = tmp_path / "year.parquet"
+    with duckdb.connect() as duck:
+        duck.execute(
+            f"COPY (SELECT ano::SMALLINT AS ano, mes::TINYINT AS mes, * EXCLUDE (ano, mes) "
+            f"REPLACE (usd::DECIMAL(18,2) AS usd, kg::DECIMAL(18,3) AS kg, qt::DECIMAL(18,3) AS qt,"
+            f" registros::INTEGER AS registros) FROM ({FACTS})) TO '{path}' (FORMAT parquet)"
+        )
+    content = path.read_bytes()
+    file = SnapshotFile(
+        2025, hashlib.sha256(content).hexdigest(), len(content), 4, Decimal("1158.00")
+    )
+    return file, content
+
+
+def test_a_copy_holds_the_facts_in_both_orders_and_their_monthly_sums(tmp_path: Path) -> None:
+    file, content = snapshot(tmp_path)
+    [path] = SnapshotCache(tmp_path / "cache").ensure([file], lambda _: content)
+    engine = Analytics(threads=1, memory_limit_mb=256)
+    [fatos] = engine.tables([(file, path)], "fatos")
+    [produto] = engine.tables([(file, path)], "fatos_produto")
+    [mensal] = engine.tables([(file, path)], "mensal")
+    with duckdb.connect(str(path), read_only=True) as duck:
+        assert duck.execute("SELECT ncm FROM fatos_produto").fetchall() == [
+            (2023000,),
+            (12019000,),
+            (12019000,),
+            (87032310,),
+        ]
+        assert duck.execute(
+            "SELECT codigo, mes, usd FROM mensal WHERE dimensao = 'sh2' ORDER BY codigo, mes"
+        ).fetchall() == [("02", 2, Decimal("7.75")), ("12", 1, Decimal("100.25")),
+                         ("12", 2, Decimal("50.00"))]  # fmt: skip
+    assert (fatos, produto, mensal) == tuple(
+        f"copia_{file.sha256[:16]}.{t}" for t in ("fatos", "fatos_produto", "mensal")
+    )
+    engine.close()
+
+
+def test_a_truncated_copy_is_damaged_and_bytes_off_their_hash_are_refused(tmp_path: Path) -> None:
+    file, content = snapshot(tmp_path)
+    cache = SnapshotCache(tmp_path / "cache")
+    [path] = cache.ensure([file], lambda _: content)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    engine = Analytics(threads=1, memory_limit_mb=256)
+    with pytest.raises(DamagedCopy, match=file.sha256[:12]) as damaged:
+        engine.tables([(file, path)], "fatos")
+    cache.discard(damaged.value)
+    other = SnapshotFile(2025, "0" * 64, len(content))
+    with pytest.raises(SnapshotUnavailable, match="does not match its hash"):
+        cache.ensure([other], lambda _: content)
+    assert list((tmp_path / "cache").iterdir()) == []
+    engine.close()
+
+
+def test_a_copy_that_does_not_hold_its_file_is_damaged(tmp_path: Path) -> None:
+    file, content = snapshot(tmp_path)
+    [path] = SnapshotCache(tmp_path / "cache").ensure([file], lambda _: content)
+    claimed = SnapshotFile(file.ano, file.sha256, file.bytes, 5, file.total_usd)
+    with pytest.raises(DamagedCopy, match="holds"):
+        Analytics(threads=1, memory_limit_mb=256).tables([(claimed, path)], "fatos")
+
+
+def test_no_copy_reads_the_empty_table() -> None:
+    engine = Analytics(threads=1, memory_limit_mb=256)
+    assert engine.tables([], "fatos") == ["memory.main.vazio"]
+    assert engine.tables([], "mensal") == ["memory.main.vazio_mensal"]
+    engine.close()
