@@ -227,11 +227,32 @@ def bench_api(url: str, seconds: float) -> dict[str, Any]:
         return figures
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used (``/proc/<pid>/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def settled(pid: int, timeout_s: float = 600) -> float:
+    """Wait until a process is idle (under 10% of a core for half a second): the API's
+    background work after a refresh (building the new version's local copies) must not
+    run inside the next timed step. The seconds waited."""
+    started = time.perf_counter()
+    last = cpu_seconds(pid)
+    while time.perf_counter() - started < timeout_s:
+        time.sleep(0.5)
+        now = cpu_seconds(pid)
+        if now - last < 0.05:
+            break
+        last = now
+    return round(time.perf_counter() - started, 2)
+
+
 def run_history(url: str, work: Path, args: argparse.Namespace) -> dict[str, Any]:
     with api_server(url) as (base, _, pid):
         return bench_history(
             url, work, parse_years(args.years), args.rows_per_year, cli_load, lambda: base,
-            lambda: rss_mib(pid),
+            lambda: rss_mib(pid), lambda: settled(pid),
         )  # fmt: skip
 
 

@@ -185,13 +185,24 @@ def cold_latencies(base: str, urls: list[str]) -> dict[str, Any]:
     }
 
 
-def _refresh(url: str, figures: dict[str, Any], label: str, *, full: bool = False) -> None:
+def _refresh(
+    url: str,
+    figures: dict[str, Any],
+    label: str,
+    api_settled: Callable[[], float],
+    *,
+    full: bool = False,
+) -> None:
     """Every view and snapshot brought up to date: the total under ``label``_s, each
-    one's seconds under ``label``_views."""
+    one's seconds under ``label``_views. The API builds the new version's local copies
+    when the refresh commits: how long it took (until its process is idle) goes under
+    ``label``_api_copies_s, measured before the next step starts."""
+    api_settled()  # what the step before left running in the API is not timed here
     started = time.perf_counter()
     done = views.refresh_all(url, full=full)
     figures[f"{label}_s"] = round(time.perf_counter() - started, 3)
     figures[f"{label}_views"] = {r.view: r.seconds for r in done}
+    figures[f"{label}_api_copies_s"] = api_settled()
 
 
 def bare_copy_seconds(url: str, path: Path) -> float:
@@ -226,6 +237,7 @@ def bench_history(
     cli_load: Callable[[str, Path], tuple[float, float]],
     api_base: Callable[[], str],
     api_rss_mib: Callable[[], dict[str, float]],
+    api_settled: Callable[[], float],
 ) -> dict[str, Any]:
     folder = work / "history"
     folder.mkdir()
@@ -241,7 +253,7 @@ def bench_history(
         made = write_year(folder, year, rows_per_year, dims, seed=42)
         csv_bytes += made.path.stat().st_size
         if year == years[-1]:
-            _refresh(url, figures, "refresh_after_other_loads")
+            _refresh(url, figures, "refresh_after_other_loads", api_settled)
         load_s, rss = cli_load(url, made.path)
         seconds.append(round(load_s, 3))
         peak = max(peak, rss)
@@ -249,7 +261,7 @@ def bench_history(
         if year not in kept:
             made.path.unlink()
         if len(written) == 1:
-            _refresh(url, figures, "refresh_one_year")
+            _refresh(url, figures, "refresh_one_year", api_settled)
             figures |= group_latencies(api_base(), [year], "api_one_year")
     revised = written[len(years) // 2]
     figures["rows_total"] = sum(w.rows for w in written)
@@ -260,15 +272,15 @@ def bench_history(
     figures["load_last3_mean_s"] = round(last, 3)
     figures["load_last3_vs_first3"] = round(last / first, 2)
     figures["load_peak_rss_mib"] = round(peak, 1)
-    _refresh(url, figures, "refresh_last_year_loaded")
+    _refresh(url, figures, "refresh_last_year_loaded", api_settled)
     revise(revised.path)
     load_s, _ = cli_load(url, revised.path)
     figures["revise_one_year_load_s"] = round(load_s, 3)
-    _refresh(url, figures, "refresh_after_revision")
+    _refresh(url, figures, "refresh_after_revision", api_settled)
     recent = list(years)[-5:]
     figures |= group_latencies(api_base(), recent, "api_full_history")
     figures["api_rss_mib"] = api_rss_mib()
-    _refresh(url, figures, "refresh_full_rebuild", full=True)
+    _refresh(url, figures, "refresh_full_rebuild", api_settled, full=True)
     copies = [bare_copy_seconds(url, written[-1].path) for _ in range(3)]
     copy_s = statistics.median(copies)
     figures["bare_copy_one_year_s"] = [round(c, 3) for c in copies]

@@ -62,6 +62,11 @@ def identity(path: Path) -> Identity:
     return found.st_ino, found.st_mtime_ns, found.st_size
 
 
+class UnreadableCopy(SnapshotUnavailable):
+    """A query failed to read a local copy (a block failed its checksum): its copies are
+    built again."""
+
+
 class DamagedCopy(RuntimeError):
     """A local copy could not be attached or does not hold what its file holds."""
 
@@ -83,27 +88,34 @@ class SnapshotFile:
     total_usd: Decimal = Decimal(0)
 
 
+Build = Callable[[Path, Path], None]
+"""Writes the local copy (a DuckDB database at the second path) of a Parquet file (the
+first): ``Analytics.build``."""
+
+
 class SnapshotCache:
     """A folder of local copies named by their file's hash. Copies are immutable and
     built under a temporary name, then renamed, so another process never sees half of
     one. Building one runs one at a time per process (it sorts a year twice)."""
 
-    def __init__(self, folder: Path, threads: int = 2, memory_limit_mb: int = 1024) -> None:
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.config: dict[str, str | bool | int | float | list[str]] = {
-            **DUCKDB_CONFIG,
-            "threads": threads,
-            "memory_limit": f"{memory_limit_mb}MB",
-        }
         self._lock = threading.Lock()
 
     def path(self, sha256: str) -> Path:
         return self.folder / f"{sha256}{SUFFIX}"
 
-    def ensure(self, files: Iterable[SnapshotFile], fetch: Callable[[str], bytes]) -> list[Path]:
+    def ensure(
+        self, files: Iterable[SnapshotFile], fetch: Callable[[str], bytes], build: Build
+    ) -> list[Path]:
         """The local copies of ``files``, each built from ``fetch(sha256)`` unless it is
         already here."""
-        return [self._ensure_one(file, fetch) for file in files]
+        return [self._ensure_one(file, fetch, build) for file in files]
+
+    def delete(self, paths: Iterable[Path]) -> None:
+        with self._lock:
+            for path in paths:
+                path.unlink(missing_ok=True)
 
     def discard(self, damaged: DamagedCopy) -> None:
         """Delete a copy found damaged, unless it was built again meanwhile: the next
@@ -125,16 +137,16 @@ class SnapshotCache:
             if path not in kept and _mtime(path) < limit
         ]
 
-    def _ensure_one(self, file: SnapshotFile, fetch: Callable[[str], bytes]) -> Path:
+    def _ensure_one(self, file: SnapshotFile, fetch: Callable[[str], bytes], build: Build) -> Path:
         path = self.path(file.sha256)
         if path.exists():
             return path
         with self._lock:
             if not path.exists():
-                self._build(path, file, fetch(file.sha256))
+                self._build(path, file, fetch(file.sha256), build)
         return path
 
-    def _build(self, path: Path, file: SnapshotFile, content: bytes) -> None:
+    def _build(self, path: Path, file: SnapshotFile, content: bytes, build: Build) -> None:
         if hashlib.sha256(content).hexdigest() != file.sha256:
             raise SnapshotUnavailable(
                 f"the snapshot of {file.ano} from the database does not match its hash "
@@ -147,11 +159,7 @@ class SnapshotCache:
             raw.write(content)
             raw.flush()
             try:
-                with duckdb.connect(str(partial), config=self.config) as duck:
-                    duck.execute(QUERIES["macros"])
-                    for name in LOCAL_TABLES:
-                        duck.execute(QUERIES[name], _used(QUERIES[name], {"parquet": raw.name}))
-                    duck.execute("CHECKPOINT")
+                build(Path(raw.name), partial)
                 os.replace(partial, path)
             finally:
                 partial.unlink(missing_ok=True)
@@ -231,6 +239,22 @@ class Analytics:
         names = [f"{self._attach(file, path)}.{table}" for file, path in copies]
         return names or [EMPTY_TABLES[table]]
 
+    def build(self, parquet: Path, target: Path) -> None:
+        """Write the local copy of a Parquet file into a new database at ``target``, in
+        this process's DuckDB (its memory limit bounds the sorts too)."""
+        cursor = self._conn.cursor()
+        try:
+            cursor.execute(f"ATTACH {_literal(target)} AS copia_nova")
+            try:
+                for name in LOCAL_TABLES:
+                    cursor.execute(QUERIES[name], _used(QUERIES[name], {"parquet": str(parquet)}))
+            finally:
+                cursor.execute("DETACH copia_nova")
+        except duckdb.Error as exc:
+            raise SnapshotUnavailable(f"the local copy could not be built: {exc}") from exc
+        finally:
+            cursor.close()
+
     def detach(self, paths: Iterable[Path]) -> list[Path]:
         """Detach the copies of ``paths`` that are attached; the paths now free to delete
         (a copy a query still reads stays for the next sweep)."""
@@ -258,8 +282,7 @@ class Analytics:
             alias = f"copia_{file.sha256[:16]}"
             found = identity(path)
             try:
-                location = str(path).replace("'", "''")
-                self._conn.execute(f"ATTACH '{location}' AS {alias} (READ_ONLY)")
+                self._conn.execute(f"ATTACH {_literal(path)} AS {alias} (READ_ONLY)")
             except duckdb.Error as exc:
                 raise DamagedCopy(file.sha256, str(exc), found) from exc
             try:
@@ -275,8 +298,8 @@ class Analytics:
             return alias
 
     def _check(self, file: SnapshotFile, alias: str) -> None:
-        """Read the copy whole once: DuckDB checks every block's checksum as it reads it,
-        and both orders must hold the file's rows and value."""
+        """Both orders must hold the file's rows and value (read once per process: a few
+        milliseconds)."""
         cursor = self._conn.cursor()
         try:
             cursor.execute(f"USE {alias}")
@@ -301,7 +324,7 @@ class Analytics:
             columns = [d[0] for d in result.description or ()]
             return [Row(columns, values) for values in result.fetchall()]
         except duckdb.IOException as exc:
-            raise SnapshotUnavailable(f"a local copy could not be read: {exc}") from exc
+            raise UnreadableCopy(f"a local copy could not be read: {exc}") from exc
         except duckdb.InterruptException as exc:
             raise SnapshotUnavailable(
                 f"the query ran past the statement timeout of {self.timeout_s:g} s: retry"
@@ -323,6 +346,11 @@ class Analytics:
 
 EMPTY_TABLES = {"fatos": "memory.main.vazio", "fatos_produto": "memory.main.vazio",
                 "mensal": "memory.main.vazio_mensal"}  # fmt: skip
+
+
+def _literal(path: Path) -> str:
+    """A path as a SQL string literal (ATTACH takes no parameter)."""
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _used(sql: str, params: dict[str, Any]) -> dict[str, Any]:

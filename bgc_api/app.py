@@ -149,9 +149,7 @@ def create_app(
         repository = Repository(
             engine,
             analytics,
-            SnapshotCache(
-                settings.snapshot_cache, settings.api_duckdb_threads, settings.api_duckdb_memory_mb
-            ),
+            SnapshotCache(settings.snapshot_cache),
             metrics.observe_query,
             timeout_ms=settings.api_statement_timeout_ms,
         )

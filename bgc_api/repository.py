@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
 import psycopg2
@@ -24,6 +25,7 @@ from bgc_api.analytics import (
     SnapshotCache,
     SnapshotFile,
     SnapshotUnavailable,
+    UnreadableCopy,
 )
 from bgc_api.cache import format_data_through
 from bgc_api.schemas import (
@@ -215,23 +217,37 @@ class Repository:
         files: dict[int, SnapshotFile] = self._local.files
         return files
 
-    def _tables(self, years: Iterable[int] | None, table: str) -> list[str]:
-        """``table`` of the local copies of the version's files of ``years`` (``None``:
-        every year; a year the version does not hold is simply absent), built in the
-        answer's snapshot where this process lacks them. A copy found damaged is built
-        again once."""
+    def _copies(self, years: Iterable[int] | None) -> list[tuple[SnapshotFile, Path]]:
+        """The local copies of the version's files of ``years`` (``None``: every year; a
+        year the version does not hold is simply absent), built in the answer's snapshot
+        where this process lacks them."""
         files = self._version_files()
         chosen = list(files.values()) if years is None else [
             files[y] for y in sorted(set(years)) if y in files
         ]  # fmt: skip
+        paths = self.files.ensure(chosen, self._snapshot_content, self.analytics.build)
+        return list(zip(chosen, paths, strict=True))
+
+    def _over_copies(
+        self, name: str, years: Iterable[int] | None, table: str, params: dict[str, Any]
+    ) -> list[Any]:
+        """Run a DuckDB query over ``table`` of the copies of ``years``. A copy found
+        damaged (when first attached, or by a query) is built again, and the query
+        retried; what still fails is a 503."""
+        years = None if years is None else list(years)
         try:
             for attempt in (1, 2, 3):
-                paths = self.files.ensure(chosen, self._snapshot_content)
+                copies = self._copies(years)
                 try:
-                    return self.analytics.tables(zip(chosen, paths, strict=True), table)
+                    tables = self.analytics.tables(copies, table)
+                    return self.analytics.rows(name, {**params, "tabelas": tables},
+                                               label=f"{name}_snapshots")  # fmt: skip
                 except DamagedCopy as exc:
                     log.warning("%s: built again (attempt %d)", exc, attempt)
                     self.files.discard(exc)
+                except UnreadableCopy as exc:
+                    log.warning("%s: its copies are built again (attempt %d)", exc, attempt)
+                    self.files.delete(self.analytics.detach(path for _, path in copies))
             raise SnapshotUnavailable("a local copy stays damaged after it was built again")
         except SnapshotUnavailable as exc:
             raise DatabaseDown(str(exc)) from exc
@@ -242,10 +258,12 @@ class Repository:
         answers of the new version find their copies here. The number of files of the
         version."""
         with self.snapshot():
-            self._tables(None, "fatos")
+            try:
+                self.analytics.tables(self._copies(None), "fatos")
+            except DamagedCopy as exc:  # the answer that needs it builds it again
+                self.files.discard(exc)
             current = list(self._version_files().values())
-        for path in self.analytics.detach(self.files.stale(current)):
-            path.unlink(missing_ok=True)
+        self.files.delete(self.analytics.detach(self.files.stale(current)))
         return len(current)
 
     def _snapshot_content(self, sha256: str) -> bytes:
@@ -281,14 +299,7 @@ class Repository:
             "ate": scope.mes_ate,
             "paises": self._countries_of(scope.bloco) if scope.bloco else None,
         }  # fmt: skip
-        params = {**filters, **params, "tabelas": self._tables(years, table)}
-        return self._duckdb(name, params)
-
-    def _duckdb(self, name: str, params: dict[str, Any]) -> list[Any]:
-        try:
-            return self.analytics.rows(name, params, label=f"{name}_snapshots")
-        except SnapshotUnavailable as exc:
-            raise DatabaseDown(str(exc)) from exc
+        return self._over_copies(name, years, table, {**filters, **params})
 
     def _countries_of(self, bloco: str) -> list[str]:
         return [r.pais for r in self._rows("blocos", {"bloco": bloco}, "blocos")]
@@ -529,10 +540,9 @@ class Repository:
                 dimensao, codes = alone
                 if dimensao == "bloco":
                     dimensao, codes = "pais", self._countries_of(codes[0])
-                rows = self._duckdb("serie_mensal", {
-                    "tabelas": self._tables(years, "mensal"), "dimensao": dimensao,
-                    "codigos": codes, "de": scope.mes_de, "ate": scope.mes_ate,
-                    "ano_de": scope.ano_de, "ano_ate": scope.ano_ate,
+                rows = self._over_copies("serie_mensal", years, "mensal", {
+                    "dimensao": dimensao, "codigos": codes, "de": scope.mes_de,
+                    "ate": scope.mes_ate, "ano_de": scope.ano_de, "ano_ate": scope.ano_ate,
                 })  # fmt: skip
         else:
             rows = self._rows("serie", scope.as_params())

@@ -508,14 +508,16 @@ def run(settings: Settings, verbose: bool = False, demo: bool = True) -> int:
         daemon = [str(bin_dir / "dagster-daemon"), "run", *location]
         children.append(_spawn("dagster-daemon", daemon, env, logs))
         state.write([child.process.pid for child in children])
+        # The files land while the servers start (the demo takes seconds to write), so
+        # the sensor finds them at its first tick.
+        copied = drop_samples(settings.landing_dir) if SAMPLES_DIR.is_dir() else []
+        dropped = drop_demo(settings.home, settings.landing_dir) if demo else []
         api_url = f"http://{settings.api_host}:{settings.api_port}"
         if not _wait_http(f"{api_url}/health", 60, children):
             raise StackError(f"the API did not start; see {_where(children[0])}")
         dagster_ui = f"http://127.0.0.1:{settings.dagster_port}/server_info"
         if not _wait_http(dagster_ui, 180, children):
             raise StackError(f"the Dagster webserver did not start; see {_where(children[1])}")
-        copied = drop_samples(settings.landing_dir) if SAMPLES_DIR.is_dir() else []
-        dropped = drop_demo(settings.home, settings.landing_dir) if demo else []
         print(_banner(settings, copied, logs, dropped), flush=True)
         while True:
             for child in children:

@@ -224,7 +224,9 @@ def monthly_sums(rows: list[Row]) -> list[tuple[int, int, Decimal, Decimal]]:
     return [(ano, mes, usd, kg) for (ano, mes), (usd, kg) in sorted(sums.items())]
 
 
-@pytest.mark.parametrize("filters", [("uf",), ("sh4",), ("urf",), ("pais", "sh2")])
+@pytest.mark.parametrize(
+    "filters", [("uf",), ("via",), ("urf",), ("ncm",), ("sh6",), ("sh4",), ("pais", "sh2")]
+)
 def test_serie_with_filters_month_by_month(
     client: TestClient,
     two_years: tuple[str, list[Row]],  # noqa: F811
@@ -236,6 +238,19 @@ def test_serie_with_filters_month_by_month(
     items = [(i["ano"], i["mes"], i["totalUsd"], i["totalKg"]) for i in body["items"]]
     assert items == monthly_sums(kept_by(rows, codes))
     assert len({ano for ano, *_ in items}) == 2
+
+
+def test_serie_of_a_bloc_within_a_span_of_months(
+    client: TestClient,
+    two_years: tuple[str, list[Row]],  # noqa: F811
+) -> None:
+    _, rows = two_years
+    bloc = max(BLOCS, key=lambda b: sum(r.codes["pais"] in BLOCS[b] for r in rows))
+    kept = [r for r in rows if r.codes["pais"] in BLOCS[bloc] and 3 <= r.mes <= 7]
+    body = answered(client, f"/v1/metrics/serie?bloco={bloc}&mes_de=3&mes_ate=7")
+    items = [(i["ano"], i["mes"], i["totalUsd"], i["totalKg"]) for i in body["items"]]
+    assert items == monthly_sums(kept)
+    assert {mes for _, mes, *_ in items} <= set(range(3, 8))
 
 
 def test_annual_figures_count_in_december_but_not_in_a_series(

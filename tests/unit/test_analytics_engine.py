@@ -84,8 +84,8 @@ def snapshot(tmp_path: Path) -> tuple[SnapshotFile, bytes]:
 
 def test_a_copy_holds_the_facts_in_both_orders_and_their_monthly_sums(tmp_path: Path) -> None:
     file, content = snapshot(tmp_path)
-    [path] = SnapshotCache(tmp_path / "cache").ensure([file], lambda _: content)
     engine = Analytics(threads=1, memory_limit_mb=256)
+    [path] = SnapshotCache(tmp_path / "cache").ensure([file], lambda _: content, engine.build)
     [fatos] = engine.tables([(file, path)], "fatos")
     [produto] = engine.tables([(file, path)], "fatos_produto")
     [mensal] = engine.tables([(file, path)], "mensal")
@@ -109,25 +109,27 @@ def test_a_copy_holds_the_facts_in_both_orders_and_their_monthly_sums(tmp_path: 
 def test_a_truncated_copy_is_damaged_and_bytes_off_their_hash_are_refused(tmp_path: Path) -> None:
     file, content = snapshot(tmp_path)
     cache = SnapshotCache(tmp_path / "cache")
-    [path] = cache.ensure([file], lambda _: content)
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     engine = Analytics(threads=1, memory_limit_mb=256)
+    [path] = cache.ensure([file], lambda _: content, engine.build)
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     with pytest.raises(DamagedCopy, match=file.sha256[:12]) as damaged:
         engine.tables([(file, path)], "fatos")
     cache.discard(damaged.value)
     other = SnapshotFile(2025, "0" * 64, len(content))
     with pytest.raises(SnapshotUnavailable, match="does not match its hash"):
-        cache.ensure([other], lambda _: content)
+        cache.ensure([other], lambda _: content, engine.build)
     assert list((tmp_path / "cache").iterdir()) == []
     engine.close()
 
 
 def test_a_copy_that_does_not_hold_its_file_is_damaged(tmp_path: Path) -> None:
     file, content = snapshot(tmp_path)
-    [path] = SnapshotCache(tmp_path / "cache").ensure([file], lambda _: content)
+    engine = Analytics(threads=1, memory_limit_mb=256)
+    [path] = SnapshotCache(tmp_path / "cache").ensure([file], lambda _: content, engine.build)
     claimed = SnapshotFile(file.ano, file.sha256, file.bytes, 5, file.total_usd)
     with pytest.raises(DamagedCopy, match="holds"):
-        Analytics(threads=1, memory_limit_mb=256).tables([(claimed, path)], "fatos")
+        engine.tables([(claimed, path)], "fatos")
+    engine.close()
 
 
 def test_no_copy_reads_the_empty_table() -> None:
