@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import struct
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -60,6 +62,10 @@ def file_name(sha256: str) -> str:
     return f"{sha256}.parquet"
 
 
+HALVES = ("rows_1.csv", "rows_2.csv")
+"""The year's rows as two files: months 1-6, then the rest with the annual figures."""
+
+
 @dataclass
 class Staged:
     """A year's rows and the NCM classes copied out of PostgreSQL into a temporary
@@ -72,19 +78,30 @@ class Staged:
     def path(self) -> Path:
         return Path(self.folder.name)
 
+    def rows(self) -> list[Path]:
+        return [self.path / name for name in HALVES]
+
     def discard(self) -> None:
         self.folder.cleanup()
 
 
-def copy_year(cur: psycopg2.extensions.cursor, ano: int) -> Staged | None:
+def copy_year(
+    cur: psycopg2.extensions.cursor,
+    ano: int,
+    beside: psycopg2.extensions.cursor | None = None,
+) -> Staged | None:
     """Staging's rows of one year and the NCM classes, out through ``COPY`` in the
     caller's transaction (so the file holds what the views refreshed beside it hold), or
-    ``None`` for a year staging no longer holds."""
+    ``None`` for a year staging no longer holds. With ``beside`` (a connection in the
+    same snapshot: ``views.SnapshotRefresh``), the second half of the rows is copied
+    there at the same time."""
     staged = Staged(ano, tempfile.TemporaryDirectory(prefix=f"bgc-snapshot-{ano}-"))
     try:
-        rows = staged.path / "rows.csv"
-        _copy_out(cur, cur.mogrify(_QUERIES["snapshot_rows"], {"ano": ano}).decode(), rows)
-        if rows.stat().st_size == 0:
+        first, second = staged.rows()
+        second_copy = _copy_half(beside or cur, ano, second, primeira=False, at_once=beside)
+        _copy_out(cur, _half_query(cur, ano, primeira=True), first)
+        second_copy()
+        if first.stat().st_size + second.stat().st_size == 0:
             staged.discard()
             return None
         _copy_out(cur, _QUERIES["snapshot_classes"], staged.path / "classes.csv")
@@ -94,15 +111,51 @@ def copy_year(cur: psycopg2.extensions.cursor, ano: int) -> Staged | None:
     return staged
 
 
+def _half_query(cur: psycopg2.extensions.cursor, ano: int, *, primeira: bool) -> str:
+    return cur.mogrify(_QUERIES["snapshot_rows"], {"ano": ano, "primeira": primeira}).decode()
+
+
+def _copy_half(
+    cur: psycopg2.extensions.cursor,
+    ano: int,
+    path: Path,
+    *,
+    primeira: bool,
+    at_once: object | None,
+) -> Callable[[], None]:
+    """Copy one half of the year's rows now (``at_once`` None), or start copying it in a
+    thread of its own; what to call to wait for it (raising what it raised)."""
+    query = _half_query(cur, ano, primeira=primeira)
+    if at_once is None:
+        return lambda: _copy_out(cur, query, path)
+    failed: list[BaseException] = []
+
+    def copy() -> None:
+        try:
+            _copy_out(cur, query, path)
+        except BaseException as exc:  # re-raised in the caller's thread
+            failed.append(exc)
+
+    thread = threading.Thread(target=copy, name=f"bgc-copy-{ano}")
+    thread.start()
+
+    def wait() -> None:
+        thread.join()
+        if failed:
+            raise failed[0]
+
+    return wait
+
+
 def write_year(staged: Staged) -> YearSnapshot:
     """The staged year as one Parquet file, summed, sorted and written by DuckDB; the
     staged folder is removed either way. Runs beside the refresh's SQL (views.py)."""
     import duckdb  # here, not with the module: the sensor imports it without DuckDB
 
     try:
-        rows, target = staged.path / "rows.csv", staged.path / "year.parquet"
+        target = staged.path / "year.parquet"
         write = _WRITE["write"].format(
-            rows=_literal(rows),
+            rows=_list_literal([path for path in staged.rows() if path.stat().st_size > 0]),
             classes=_literal(staged.path / "classes.csv"),
             target=_literal(target),
         )
@@ -158,6 +211,11 @@ def _copy_out(cur: psycopg2.extensions.cursor, query: str, path: Path) -> None:
 def _literal(path: Path) -> str:
     """A path as a DuckDB string literal (the refresh's own temporary paths)."""
     return "'" + str(path).replace("'", "''") + "'"
+
+
+def _list_literal(paths: list[Path]) -> str:
+    """Paths as a DuckDB list literal (an empty CSV cannot be read: leave it out)."""
+    return "[" + ", ".join(_literal(path) for path in paths) + "]"
 
 
 def export(cur: psycopg2.extensions.cursor, folder: Path) -> list[Path]:

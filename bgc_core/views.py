@@ -116,7 +116,7 @@ def refresh_views(url: str, names: tuple[str, ...], *, full: bool = False) -> li
         _set_work_memory(cur)
         if SNAPSHOTS not in ordered:
             return [_refresh_in(cur, url, view, full=full) for view in ordered]
-        with _missing_schema_named(url, SNAPSHOTS), SnapshotRefresh(cur, full=full) as files:
+        with _missing_schema_named(url, SNAPSHOTS), SnapshotRefresh(cur, url, full=full) as files:
             done = [_refresh_in(cur, url, view, full=full) for view in ordered if view != SNAPSHOTS]
             return [*done, files.finish()]
 
@@ -209,16 +209,20 @@ class SnapshotRefresh:
     changed year, never O(history); a file whose content did not change keeps its row
     (and its hash, so no API process fetches it again)."""
 
-    def __init__(self, cur: psycopg2.extensions.cursor, *, full: bool) -> None:
+    def __init__(self, cur: psycopg2.extensions.cursor, url: str, *, full: bool) -> None:
         self.cur = cur
+        self.url = url
         self.started = time.perf_counter()
         self.years = _take_years(cur, SNAPSHOTS, sql.Identifier("rpt", SNAPSHOTS), full=full)
         self._pending = list(self.years)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bgc-snapshot")
         self._writing: Future[snapshots.YearSnapshot] | None = None
         self._staged: list[snapshots.Staged] = []
+        self._beside: psycopg2.extensions.connection | None = None
 
     def __enter__(self) -> SnapshotRefresh:
+        if self._pending:
+            self._beside = self._connect_beside()
         self._writing = self._write_next()
         return self
 
@@ -226,13 +230,30 @@ class SnapshotRefresh:
         self._pool.shutdown(wait=True, cancel_futures=True)
         for staged in self._staged:
             staged.discard()
+        if self._beside is not None:
+            self._beside.close()
+
+    def _connect_beside(self) -> psycopg2.extensions.connection:
+        """A second connection that sees exactly what the refresh's transaction sees
+        (its exported snapshot), to copy half of each year out at the same time."""
+        self.cur.execute(_QUERIES["export_snapshot"])
+        row = self.cur.fetchone()
+        assert row is not None
+        beside = db.connect(self.url)
+        try:
+            beside.cursor().execute(_QUERIES["import_snapshot"], {"snapshot": row[0]})
+        except BaseException:
+            beside.close()
+            raise
+        return beside
 
     def _write_next(self) -> Future[snapshots.YearSnapshot] | None:
         """Copy out the next pending year staging still holds (dropping the files of
         those it no longer does) and start writing it."""
         while self._pending:
             year = self._pending.pop(0)
-            staged = snapshots.copy_year(self.cur, year)
+            beside = self._beside.cursor() if self._beside is not None else None
+            staged = snapshots.copy_year(self.cur, year, beside)
             if staged is None:
                 self.cur.execute(_QUERIES["snapshot_drop"], {"ano": year})
                 continue

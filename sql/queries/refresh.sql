@@ -161,16 +161,26 @@ FROM (
 ) AS por_mes;
 
 -- name: snapshot_rows
--- One year of staging for its Parquet snapshot, in the column order
--- sql/queries/snapshots.sql reads (the year itself is a constant there, the NCM classes
--- are joined there: a join here cost 0.7 s more of COPY for a 1.2M-row year). Composed
--- with mogrify: COPY takes no bind parameters.
+-- One half of a year of staging for its Parquet snapshot (months 1-6, or the rest with
+-- the annual figures: %(primeira)s), in the column order sql/queries/snapshots.sql reads
+-- (the year itself is a constant there, the NCM classes are joined there: a join here
+-- cost 0.7 s more of COPY for a 1.2M-row year). The two halves are copied at once on two
+-- connections that share the refresh's snapshot: 0.95 s to 0.64 s for a 1.2M-row year.
+-- Composed with mogrify: COPY takes no bind parameters.
 COPY (
     SELECT mes, ncm, pais, sg_uf, co_via, co_urf, co_unid, setor, valor_usd, peso_kg,
            qt_estat
     FROM stg.exportacao
-    WHERE ano = %(ano)s
+    WHERE ano = %(ano)s AND (COALESCE(mes, 13) <= 6) = %(primeira)s
 ) TO STDOUT WITH (FORMAT csv);
+
+-- name: export_snapshot
+-- The refresh's snapshot, for the connection that copies beside it.
+SELECT pg_export_snapshot();
+
+-- name: import_snapshot
+SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY;
+SET TRANSACTION SNAPSHOT %(snapshot)s;
 
 -- name: snapshot_classes
 -- Every NCM's classes, joined to the year's rows in DuckDB.
