@@ -193,7 +193,8 @@ def rss_mib(pid: int) -> dict[str, float]:
 
 
 def bench_api(url: str, seconds: float) -> dict[str, Any]:
-    with api_server(url) as (base, port, _):
+    with api_server(url) as (base, port, pid):
+        settled(pid)  # the local copies of the sample's years are built first
         routes = {
             "hello (/health)": "/health",
             "pais": "/v1/metrics/pais?ano=2024&limit=10",

@@ -33,6 +33,8 @@ from bgc_core import sqlfiles
 log = logging.getLogger(__name__)
 QUERIES = sqlfiles.queries("analytics")
 SUFFIX = ".duckdb"
+SPILL = ".spill"
+"""DuckDB's folder for what does not fit its memory limit, inside the cache folder."""
 STALE_S = 600.0
 """A copy of an older version stays this long after it was built (answers in flight
 finish well within the statement timeout)."""
@@ -134,7 +136,7 @@ class SnapshotCache:
         return [
             path
             for path in self.folder.glob("*")  # with what a killed build left (".name")
-            if path not in kept and _mtime(path) < limit
+            if path not in kept and path.is_file() and _mtime(path) < limit
         ]
 
     def _ensure_one(self, file: SnapshotFile, fetch: Callable[[str], bytes], build: Build) -> Path:
@@ -220,13 +222,14 @@ class Analytics:
         memory_limit_mb: int,
         observe: Observe | None = None,
         timeout_ms: int | None = None,
+        spill: Path | None = None,
     ):
         self.observe = observe
         self.timeout_s = timeout_ms / 1000 if timeout_ms else None
-        self._conn = duckdb.connect(
-            ":memory:",
-            config={**DUCKDB_CONFIG, "threads": threads, "memory_limit": f"{memory_limit_mb}MB"},
-        )
+        config = {**DUCKDB_CONFIG, "threads": threads, "memory_limit": f"{memory_limit_mb}MB"}
+        if spill is not None:  # where sorts past the memory limit go (not the working dir)
+            config["temp_directory"] = str(spill)
+        self._conn = duckdb.connect(":memory:", config=config)
         self._conn.execute(QUERIES["macros"])
         self._conn.execute(QUERIES["empty_tables"])
         self._attached: dict[Path, str] = {}

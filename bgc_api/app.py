@@ -21,7 +21,7 @@ from litestar.utils import is_async_callable
 from prometheus_client import generate_latest
 from swagger_ui_bundle import swagger_ui_path
 
-from bgc_api.analytics import Analytics, Prefetcher, SnapshotCache
+from bgc_api.analytics import SPILL, Analytics, Prefetcher, SnapshotCache
 from bgc_api.cache import DataVersion, ResponseCache
 from bgc_api.codes import CodeDimension, codes_router
 from bgc_api.dashboard import assets, dashboard_router
@@ -145,6 +145,7 @@ def create_app(
             settings.api_duckdb_memory_mb,
             metrics.observe_query,
             timeout_ms=settings.api_statement_timeout_ms,
+            spill=settings.snapshot_cache / SPILL,
         )
         repository = Repository(
             engine,

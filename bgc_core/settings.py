@@ -73,9 +73,10 @@ class Settings:
     server; at PostgreSQL's default (4 MB) they spill to disk."""
 
     cache_dir: Path | None = None
-    """``BGC_CACHE_DIR``: where each API process keeps the Parquet snapshots it reads, by
-    content hash (default ``$BGC_HOME/cache``; an ``emptyDir`` in the Helm chart). Safe to
-    delete: missing files are fetched again from the database."""
+    """``BGC_CACHE_DIR``: where each API process keeps its local DuckDB copy of each
+    snapshot it reads, by the file's content hash (default ``$BGC_HOME/cache``; an
+    ``emptyDir`` in the Helm chart). Safe to delete: missing copies are built again from
+    the files in the database."""
 
     api_duckdb_threads: int = 2
     """``BGC_API_DUCKDB_THREADS``: threads of the API's DuckDB (per process)."""
