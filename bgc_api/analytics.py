@@ -180,9 +180,9 @@ def _mtime(path: Path) -> float:
 
 
 class Prefetcher:
-    """Fetches a new data version's snapshot files in a thread of its own when a refresh
-    commits, so the version's first answers do not wait for them (a 17 MB year took
-    50-200 ms to fetch). Requests that arrive while it works collapse into one more run."""
+    """Builds a new data version's local copies in a thread of its own when a refresh
+    commits, so the version's first answers do not wait for them (about 1.6 s a 1.2M-row
+    year). Requests that arrive while it works collapse into one more run."""
 
     def __init__(self, repository: Any) -> None:
         self.repository = repository
@@ -204,8 +204,8 @@ class Prefetcher:
             self._wanted.clear()
             try:
                 self.repository.prefetch()
-            except Exception as exc:  # an answer fetches what this could not
-                log.warning("snapshot prefetch failed: %s", exc)
+            except Exception as exc:  # an answer builds what this could not
+                log.warning("building the local copies failed: %s", exc)
 
 
 Observe = Callable[[str, float], None]
