@@ -85,7 +85,6 @@ class SnapshotFile:
 
     ano: int
     sha256: str
-    bytes: int
     linhas: int = 0
     total_usd: Decimal = Decimal(0)
 

@@ -83,11 +83,15 @@ class Scope:
         """The filters the client gave, echoed in answers."""
         return {k: v for k, v in self.as_params().items() if v is not None}
 
+    def filters_beyond(self, *answered: str) -> dict[str, Any]:
+        """The filters given other than the years and ``answered``."""
+        skipped = {"ano", "ano_de", "ano_ate", *answered}
+        return {k: v for k, v in self.present().items() if k not in skipped}
+
     def beyond(self, *answered: str) -> bool:
         """Whether a filter other than the years and ``answered`` is given: such a scope
         is answered from the snapshots, not the views."""
-        skipped = {"ano", "ano_de", "ano_ate", *answered}
-        return any(v is not None for k, v in self.as_params().items() if k not in skipped)
+        return bool(self.filters_beyond(*answered))
 
 
 class UnknownCode(ValueError):
@@ -211,7 +215,7 @@ class Repository:
             raise RuntimeError("the snapshots are read inside Repository.snapshot()")
         if getattr(self._local, "files", None) is None:
             self._local.files = {
-                r.ano: SnapshotFile(r.ano, r.sha256, r.bytes, r.linhas, r.total_usd)
+                r.ano: SnapshotFile(r.ano, r.sha256, r.linhas, r.total_usd)
                 for r in self._rows("snapshot_files", {})
             }
         files: dict[int, SnapshotFile] = self._local.files
@@ -570,8 +574,7 @@ NCM_LEVELS = {2: "sh2", 4: "sh4", 6: "sh6", 8: "ncm"}
 def _one_filter(scope: Scope) -> tuple[str, list[str]] | None:
     """The dimension and code of a scope filtered by exactly one of ``SINGLE_FILTERS``
     (beyond its years and months), as the monthly sums name them; ``None`` otherwise."""
-    given = {k: v for k, v in scope.present().items()
-             if k not in ("ano", "ano_de", "ano_ate", "mes_de", "mes_ate")}  # fmt: skip
+    given = scope.filters_beyond("mes_de", "mes_ate")
     if len(given) != 1:
         return None
     [(name, code)] = given.items()

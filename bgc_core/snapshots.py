@@ -18,8 +18,7 @@ from __future__ import annotations
 import hashlib
 import struct
 import tempfile
-import threading
-from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -98,9 +97,13 @@ def copy_year(
     staged = Staged(ano, tempfile.TemporaryDirectory(prefix=f"bgc-snapshot-{ano}-"))
     try:
         first, second = staged.rows()
-        second_copy = _copy_half(beside or cur, ano, second, primeira=False, at_once=beside)
-        _copy_out(cur, _half_query(cur, ano, primeira=True), first)
-        second_copy()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"bgc-copy-{ano}") as pool:
+            other = beside or cur
+            later = pool.submit(_copy_out, other, _half_query(other, ano, primeira=False), second)
+            if beside is None:  # one connection: one COPY at a time
+                later.result()
+            _copy_out(cur, _half_query(cur, ano, primeira=True), first)
+            later.result()
         if first.stat().st_size + second.stat().st_size == 0:
             staged.discard()
             return None
@@ -113,38 +116,6 @@ def copy_year(
 
 def _half_query(cur: psycopg2.extensions.cursor, ano: int, *, primeira: bool) -> str:
     return cur.mogrify(_QUERIES["snapshot_rows"], {"ano": ano, "primeira": primeira}).decode()
-
-
-def _copy_half(
-    cur: psycopg2.extensions.cursor,
-    ano: int,
-    path: Path,
-    *,
-    primeira: bool,
-    at_once: object | None,
-) -> Callable[[], None]:
-    """Copy one half of the year's rows now (``at_once`` None), or start copying it in a
-    thread of its own; what to call to wait for it (raising what it raised)."""
-    query = _half_query(cur, ano, primeira=primeira)
-    if at_once is None:
-        return lambda: _copy_out(cur, query, path)
-    failed: list[BaseException] = []
-
-    def copy() -> None:
-        try:
-            _copy_out(cur, query, path)
-        except BaseException as exc:  # re-raised in the caller's thread
-            failed.append(exc)
-
-    thread = threading.Thread(target=copy, name=f"bgc-copy-{ano}")
-    thread.start()
-
-    def wait() -> None:
-        thread.join()
-        if failed:
-            raise failed[0]
-
-    return wait
 
 
 def write_year(staged: Staged) -> YearSnapshot:

@@ -487,7 +487,7 @@ SELECT
 -- The Parquet snapshots of the data version the answer's snapshot sees: the files its
 -- DuckDB queries may read (bgc_api/analytics.py fetches those it lacks), with their rows
 -- and value, which a local copy must hold.
-SELECT ano, sha256, bytes, linhas, total_usd FROM rpt.snapshot_exportacao ORDER BY ano;
+SELECT ano, sha256, linhas, total_usd FROM rpt.snapshot_exportacao ORDER BY ano;
 
 -- name: snapshot_content
 -- One snapshot's bytes, for an API process that lacks the file, through a binary COPY

@@ -216,6 +216,16 @@ def test_resumo_over_a_span_of_months_with_a_state(
     assert body["anos"] == [2024, 2025]
 
 
+def busiest_bloc(rows: list[Row]) -> str:
+    """The bloc whose countries have the most rows: a filter that keeps data."""
+    return max(BLOCS, key=lambda b: sum(r.codes["pais"] in BLOCS[b] for r in rows))
+
+
+def series_items(body: dict[str, Any]) -> list[tuple[int, int, Decimal, Decimal]]:
+    """A series answer's points: year, month, value, weight."""
+    return [(i["ano"], i["mes"], i["totalUsd"], i["totalKg"]) for i in body["items"]]
+
+
 def monthly_sums(rows: list[Row]) -> list[tuple[int, int, Decimal, Decimal]]:
     sums: dict[tuple[int, int], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for r in rows:
@@ -234,8 +244,7 @@ def test_serie_with_filters_month_by_month(
 ) -> None:
     _, rows = two_years
     codes = {name: busiest(rows, name) for name in filters}
-    body = answered(client, f"/v1/metrics/serie?{query_of(codes)}")
-    items = [(i["ano"], i["mes"], i["totalUsd"], i["totalKg"]) for i in body["items"]]
+    items = series_items(answered(client, f"/v1/metrics/serie?{query_of(codes)}"))
     assert items == monthly_sums(kept_by(rows, codes))
     assert len({ano for ano, *_ in items}) == 2
 
@@ -245,10 +254,9 @@ def test_serie_of_a_bloc_within_a_span_of_months(
     two_years: tuple[str, list[Row]],  # noqa: F811
 ) -> None:
     _, rows = two_years
-    bloc = max(BLOCS, key=lambda b: sum(r.codes["pais"] in BLOCS[b] for r in rows))
+    bloc = busiest_bloc(rows)
     kept = [r for r in rows if r.codes["pais"] in BLOCS[bloc] and 3 <= r.mes <= 7]
-    body = answered(client, f"/v1/metrics/serie?bloco={bloc}&mes_de=3&mes_ate=7")
-    items = [(i["ano"], i["mes"], i["totalUsd"], i["totalKg"]) for i in body["items"]]
+    items = series_items(answered(client, f"/v1/metrics/serie?bloco={bloc}&mes_de=3&mes_ate=7"))
     assert items == monthly_sums(kept)
     assert {mes for _, mes, *_ in items} <= set(range(3, 8))
 
@@ -276,7 +284,7 @@ def test_annual_figures_count_in_december_but_not_in_a_series(
         expected = expected_ranking(kept_by(rows, chapter) + annual, "ncm", 2024, 12, 12)
         assert ranked(body) == expected["items"]
         serie = answered(client, f"/v1/metrics/serie?ano=2024&{query_of(chapter)}")
-    items = [(i["ano"], i["mes"], i["totalUsd"], i["totalKg"]) for i in serie["items"]]
+    items = series_items(serie)
     assert items == monthly_sums([r for r in kept_by(rows, chapter) if r.ano == 2024])
 
 
@@ -285,7 +293,7 @@ def test_a_bloc_is_every_country_in_it(
     two_years: tuple[str, list[Row]],  # noqa: F811
 ) -> None:
     _, rows = two_years
-    bloc = max(BLOCS, key=lambda b: sum(r.codes["pais"] in BLOCS[b] for r in rows))
+    bloc = busiest_bloc(rows)
     kept = [r for r in rows if r.codes["pais"] in BLOCS[bloc]]
     expected = expected_ranking(kept, "sh2", 2025, 1, last_month(rows, 2025))
     body = answered(client, f"/v1/metrics/sh2?bloco={bloc}&limit=1000")

@@ -52,7 +52,7 @@ def test_stale_copies_are_those_of_other_versions_not_built_lately(tmp_path: Pat
     hour_ago = time.time() - 3600
     for path in (cache.path(current), cache.path(stale), left, tmp_path / ".spill"):
         os.utime(path, (hour_ago, hour_ago))
-    found = cache.stale([SnapshotFile(2025, current, 1)])
+    found = cache.stale([SnapshotFile(2025, current)])
     assert sorted(found) == sorted([tmp_path / f"{stale}.duckdb", left])
 
 
@@ -80,9 +80,7 @@ def snapshot(tmp_path: Path) -> tuple[SnapshotFile, bytes]:
             f" registros::INTEGER AS registros) FROM ({FACTS})) TO '{path}' (FORMAT parquet)"
         )
     content = path.read_bytes()
-    file = SnapshotFile(
-        2025, hashlib.sha256(content).hexdigest(), len(content), 4, Decimal("1158.00")
-    )
+    file = SnapshotFile(2025, hashlib.sha256(content).hexdigest(), 4, Decimal("1158.00"))
     return file, content
 
 
@@ -119,7 +117,7 @@ def test_a_truncated_copy_is_damaged_and_bytes_off_their_hash_are_refused(tmp_pa
     with pytest.raises(DamagedCopy, match=file.sha256[:12]) as damaged:
         engine.tables([(file, path)], "fatos")
     cache.discard(damaged.value)
-    other = SnapshotFile(2025, "0" * 64, len(content))
+    other = SnapshotFile(2025, "0" * 64)
     with pytest.raises(SnapshotUnavailable, match="does not match its hash"):
         cache.ensure([other], lambda _: content, engine.build)
     assert list((tmp_path / "cache").iterdir()) == []
@@ -130,7 +128,7 @@ def test_a_copy_that_does_not_hold_its_file_is_damaged(tmp_path: Path) -> None:
     file, content = snapshot(tmp_path)
     engine = Analytics(threads=1, memory_limit_mb=256)
     [path] = SnapshotCache(tmp_path / "cache").ensure([file], lambda _: content, engine.build)
-    claimed = SnapshotFile(file.ano, file.sha256, file.bytes, 5, file.total_usd)
+    claimed = SnapshotFile(file.ano, file.sha256, 5, file.total_usd)
     with pytest.raises(DamagedCopy, match="holds"):
         engine.tables([(claimed, path)], "fatos")
     engine.close()
