@@ -83,22 +83,32 @@ def _years(done: ViewRefresh) -> str:
 def _check_totals(args: argparse.Namespace) -> int:
     """The reconciliation table; exit 1 when a file diverges from MDIC's totals."""
     from bgc_core import reconciliation
+    from bgc_core.domain import EXPORTS, IMPORTS
     from bgc_pipeline.ingest import load_file
 
     url = _database_url()
     if args.file is not None:
         print(load_file(url, args.file).summary())
-    rows = reconciliation.reconcile(url)
-    print(reconciliation.table(rows))
-    return 1 if any(r.status == reconciliation.DIVERGENT for r in rows) else 0
+    exports = reconciliation.reconcile(url, fluxo=EXPORTS)
+    imports = reconciliation.reconcile(url, fluxo=IMPORTS)
+    print(reconciliation.table(exports, EXPORTS))
+    if imports:  # a warehouse of exports only reads as before
+        print(f"\nimports\n{reconciliation.table(imports, IMPORTS)}")
+    return 1 if any(r.status == reconciliation.DIVERGENT for r in exports + imports) else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="bgc-ingest", description="Load Comex Stat export files.")
+    parser = argparse.ArgumentParser(
+        prog="bgc-ingest", description="Load Comex Stat export and import files."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    csv_cmd = sub.add_parser("load-csv", help="load a CSV file into stg.exportacao")
+    csv_cmd = sub.add_parser(
+        "load-csv", help="load a CSV file into stg.exportacao (stg.importacao for imports)"
+    )
     csv_cmd.add_argument("file", type=Path)
-    xlsx = sub.add_parser("load-xlsx", help="load a spreadsheet into stg.exportacao")
+    xlsx = sub.add_parser(
+        "load-xlsx", help="load a spreadsheet into stg.exportacao (stg.importacao for imports)"
+    )
     xlsx.add_argument("file", type=Path)
     xlsx.add_argument(
         "--sheet", help="load this sheet only (default: every sheet whose header fits a layout)"
@@ -114,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     totals = sub.add_parser(
         "check-totals",
         help="compare each official yearly file loaded with MDIC's totals "
-        "(EXP_TOTAIS_CONFERENCIA.csv); exit 1 on a divergence",
+        "(EXP_TOTAIS_CONFERENCIA.csv, IMP_TOTAIS_CONFERENCIA.csv); exit 1 on a divergence",
     )
     totals.add_argument(
         "file", type=Path, nargs="?", help="a totals file to store first (as if dropped)"

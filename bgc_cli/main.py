@@ -86,6 +86,11 @@ def _cmd_generate_sample(_: Settings, args: argparse.Namespace) -> int:
     if args.years is None:
         if args.rows is None:
             raise SystemExit("bgc generate-sample: give --rows N (one file) or --years A-B")
+        if args.flow != "exportacao":
+            raise SystemExit(
+                "bgc generate-sample: imports are written in the official layout: "
+                "--flow importacao --layout comexstat --years A-B"
+            )
         rows = sample.write_sample(args.out, rows=args.rows, layout=args.layout, seed=args.seed)
         print(f"wrote {rows} row(s) in the {args.layout} layout to {args.out}")
         return 0
@@ -98,9 +103,9 @@ def _cmd_generate_sample(_: Settings, args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise SystemExit(f"bgc generate-sample: {exc}") from None
     per_year = args.rows_per_year or history.DEFAULT_ROWS_PER_YEAR
-    for written in history.write_history(args.out, years, per_year, args.seed):
+    for written in history.write_history(args.out, years, per_year, args.seed, args.flow):
         print(f"wrote {written.path.name}: {written.rows:,} row(s)", flush=True)
-    print(f"wrote {history.TOTALS_FILE}: {len(years)} year(s) in {args.out}")
+    print(f"wrote {history.TOTALS_FILES[args.flow]}: {len(years)} year(s) in {args.out}")
     return 0
 
 
@@ -134,8 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("api", help="serve the API alone (production server)")
     gen = sub.add_parser(
         "generate-sample",
-        help="write deterministic synthetic export data: one file (--rows), or one official "
-        "file per year and MDIC's totals file (--years 1997-2025)",
+        help="write deterministic synthetic trade data: one file of exports (--rows), or one "
+        "official file per year and MDIC's totals file (--years 1997-2025; --flow importacao "
+        "for imports)",
     )
     gen.add_argument("--rows", type=int, help="rows of the one file written to --out")
     gen.add_argument("--years", help="FIRST-LAST: write EXP_<year>.csv per year into --out")
@@ -143,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--layout", choices=["project", "comexstat"], default="project")
     gen.add_argument("--out", type=Path, required=True, help="the file (--rows) or folder")
     gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument(
+        "--flow",
+        choices=["exportacao", "importacao"],
+        default="exportacao",
+        help="with --years: exports (EXP_*) or imports (IMP_*, with freight and insurance)",
+    )
     return parser
 
 

@@ -14,3 +14,9 @@ The staging table's CHECK says the same (``tests/unit/test_domain.py`` compares 
 def last_year(today: dt.date | None = None) -> int:
     """The latest year accepted: next year (files may carry the coming year's first days)."""
     return (today or dt.date.today()).year + 1
+
+
+EXPORTS = "exportacao"
+IMPORTS = "importacao"
+FLOWS = (EXPORTS, IMPORTS)
+"""The two trade flows, by the names the API's ``fluxo`` takes (exports, the default)."""

@@ -1,8 +1,10 @@
-"""Each official yearly file (``EXP_YYYY.csv``) against MDIC's published totals.
+"""Each official yearly file (``EXP_YYYY.csv``, ``IMP_YYYY.csv``) against MDIC's totals.
 
-The comparison itself is the view ``rpt.conferencia_mdic`` (migration 0008): row count and
-the sums of VL_FOB, KG_LIQUIDO and QT_ESTAT, kept per file at load time. This module reads
-it for the Dagster check, ``bgc-ingest check-totals`` and its table.
+The comparison itself is a view per flow, ``rpt.conferencia_mdic`` and
+``rpt.conferencia_mdic_importacao``: row count and the sums of VL_FOB, KG_LIQUIDO and
+QT_ESTAT (and, for imports, VL_FRETE and VL_SEGURO where the totals carry them), kept
+per file at load time. This module reads them for the Dagster checks,
+``bgc-ingest check-totals`` and its table.
 """
 
 from __future__ import annotations
@@ -12,14 +14,21 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from bgc_core import db, sqlfiles
+from bgc_core.domain import EXPORTS, IMPORTS
 
 OK, DIVERGENT, PENDING = "ok", "divergente", "pendente"
-_OFFICIAL = re.compile(r"^EXP_\d{4}\.csv$", re.IGNORECASE)
+_OFFICIAL = {
+    EXPORTS: re.compile(r"^EXP_\d{4}\.csv$", re.IGNORECASE),
+    IMPORTS: re.compile(r"^IMP_\d{4}\.csv$", re.IGNORECASE),
+}
+_QUERIES = {EXPORTS: "reconciliation", IMPORTS: "reconciliation_importacao"}
+_TOTALS_FILE = {EXPORTS: "EXP_TOTAIS_CONFERENCIA.csv", IMPORTS: "IMP_TOTAIS_CONFERENCIA.csv"}
 
 
-def is_official_name(name: str) -> bool:
-    """``EXP_2024.csv``: a yearly file MDIC's totals have a row for."""
-    return bool(_OFFICIAL.match(name))
+def is_official_name(name: str, fluxo: str = EXPORTS) -> bool:
+    """``EXP_2024.csv`` (``IMP_2024.csv`` for imports): a yearly file MDIC's totals have a
+    row for."""
+    return bool(_OFFICIAL[fluxo].match(name))
 
 
 class Reconciliation(NamedTuple):
@@ -41,6 +50,14 @@ class Reconciliation(NamedTuple):
     diferenca_qt: Decimal | None
     status: str
     totals_older: bool | None
+    total_frete: Decimal | None = None
+    """Imports only: the file's freight and insurance, MDIC's, and the differences (the
+    totals' are ``None`` where their edition has no such column)."""
+    total_seguro: Decimal | None = None
+    vl_frete: Decimal | None = None
+    vl_seguro: Decimal | None = None
+    diferenca_frete: Decimal | None = None
+    diferenca_seguro: Decimal | None = None
 
     @property
     def year_mismatch(self) -> bool:
@@ -53,7 +70,10 @@ class Reconciliation(NamedTuple):
         if self.numero_linhas is None:
             notes.append(f"MDIC's totals have no row for {self.arquivo}")
         elif self.status == OK:
-            notes.append("rows, VL_FOB, KG_LIQUIDO and QT_ESTAT equal MDIC's totals")
+            compared = "VL_FOB, KG_LIQUIDO and QT_ESTAT"
+            if self.vl_frete is not None or self.vl_seguro is not None:
+                compared = "VL_FOB, VL_FRETE, VL_SEGURO, KG_LIQUIDO and QT_ESTAT"
+            notes.append(f"rows, {compared} equal MDIC's totals")
         else:
             notes.append(f"differs from MDIC's totals: {self.differences()}")
             if self.totals_older:
@@ -69,21 +89,30 @@ class Reconciliation(NamedTuple):
             ("VL_FOB", self.diferenca_usd),
             ("KG_LIQUIDO", self.diferenca_kg),
             ("QT_ESTAT", self.diferenca_qt),
+            ("VL_FRETE", self.diferenca_frete),
+            ("VL_SEGURO", self.diferenca_seguro),
         ]
         return ", ".join(f"{name} {_signed(value)}" for name, value in parts if value)
 
 
-def reconcile(url: str, arquivo: str | None = None) -> list[Reconciliation]:
-    """Every official yearly file loaded (or the one named), compared with MDIC's totals."""
+def reconcile(url: str, arquivo: str | None = None, fluxo: str = EXPORTS) -> list[Reconciliation]:
+    """Every official yearly file of a flow loaded (or the one named), compared with MDIC's
+    totals."""
     with db.transaction(url) as conn, conn.cursor() as cur:
-        cur.execute(sqlfiles.queries("totals")["reconciliation"], {"arquivo": arquivo})
+        cur.execute(sqlfiles.queries("totals")[_QUERIES[fluxo]], {"arquivo": arquivo})
         return [Reconciliation(*row) for row in cur.fetchall()]
 
 
-def table(rows: list[Reconciliation]) -> str:
+def totals_file(fluxo: str) -> str:
+    """The name of MDIC's totals file of a flow."""
+    return _TOTALS_FILE[fluxo]
+
+
+def table(rows: list[Reconciliation], fluxo: str = EXPORTS) -> str:
     """The reconciliation as a terminal table."""
     if not rows:
-        return "no official yearly file (EXP_YYYY.csv) is loaded"
+        example = "IMP_YYYY.csv" if fluxo == IMPORTS else "EXP_YYYY.csv"
+        return f"no official yearly file ({example}) is loaded"
     header = ("file", "status", "rows", "MDIC rows", "VL_FOB", "MDIC VL_FOB", "note")
     lines = [header]
     for r in rows:

@@ -1,4 +1,5 @@
-"""Software-defined assets: landing files -> ``stg/exportacao`` -> each ``rpt`` view."""
+"""Software-defined assets: landing files -> ``stg/exportacao`` -> each ``rpt`` view, and
+landing files -> ``stg/importacao`` beside them."""
 
 import time
 from collections.abc import Iterator
@@ -7,10 +8,12 @@ from typing import Any
 import dagster as dg
 
 from bgc_core import views
+from bgc_core.domain import EXPORTS, IMPORTS
 from bgc_pipeline.defs.keys import (
     PARTITION_ROW_COUNT,
     RAW_KEY,
     ROW_COUNT,
+    STAGING_KEYS,
     STG_KEY,
     TABLE_NAME,
     VIEW_KEYS,
@@ -47,6 +50,40 @@ raw_landing_files = dg.AssetSpec(
 )
 
 
+def _load_metadata(name: str, table: str, results: list[Any]) -> dict[str, Any]:
+    """What the UI shows of one landing file's load: rows, hashes, layout, timings."""
+    loaded = sum(r.rows_loaded for r in results)
+    return {
+        PARTITION_ROW_COUNT: loaded,
+        TABLE_NAME: table,
+        "source_file": name,
+        "sources": ", ".join(r.source for r in results),
+        "sha256": ", ".join(r.sha256 for r in results),
+        "status": ", ".join(sorted({r.status for r in results})),
+        "layout": ", ".join(sorted({r.layout for r in results if r.layout})),
+        "sheet": ", ".join(r.sheet for r in results if r.sheet),
+        "rows_loaded": loaded,
+        "rows_rejected": sum(r.rows_rejected for r in results),
+        "rows_replaced": sum(r.rows_replaced for r in results),
+        "blank_lines": sum(r.blank_lines for r in results),
+        "batch_id": ", ".join(r.batch_id for r in results),
+        "duration_s": round(sum(r.seconds for r in results), 3),
+    }
+
+
+def _load(
+    context: dg.AssetExecutionContext, database: BgcDatabase, landing: LandingFolder, flow: str
+) -> dg.MaterializeResult:
+    name = context.partition_key
+    try:
+        results = load_sources(database.dsn, landing.file(name), source_name=name, flow=flow)
+    except IngestError as exc:
+        raise dg.Failure(description=str(exc), metadata={"source_file": name}) from None
+    for result in results:
+        context.log.info(result.summary())
+    return dg.MaterializeResult(metadata=_load_metadata(name, f"stg.{flow}", results))
+
+
 @dg.asset(
     key=STG_KEY,
     deps=[RAW_KEY],
@@ -64,32 +101,25 @@ def stg_exportacao(
     unchanged source loads nothing, a changed one replaces its earlier rows, rejected
     rows go to ``cfg.ingest_rejects``.
     """
-    name = context.partition_key
-    try:
-        results = load_sources(database.dsn, landing.file(name), source_name=name)
-    except IngestError as exc:
-        raise dg.Failure(description=str(exc), metadata={"source_file": name}) from None
-    for result in results:
-        context.log.info(result.summary())
-    loaded = sum(r.rows_loaded for r in results)
-    return dg.MaterializeResult(
-        metadata={
-            PARTITION_ROW_COUNT: loaded,
-            TABLE_NAME: "stg.exportacao",
-            "source_file": name,
-            "sources": ", ".join(r.source for r in results),
-            "sha256": ", ".join(r.sha256 for r in results),
-            "status": ", ".join(sorted({r.status for r in results})),
-            "layout": ", ".join(sorted({r.layout for r in results if r.layout})),
-            "sheet": ", ".join(r.sheet for r in results if r.sheet),
-            "rows_loaded": loaded,
-            "rows_rejected": sum(r.rows_rejected for r in results),
-            "rows_replaced": sum(r.rows_replaced for r in results),
-            "blank_lines": sum(r.blank_lines for r in results),
-            "batch_id": ", ".join(r.batch_id for r in results),
-            "duration_s": round(sum(r.seconds for r in results), 3),
-        }
-    )
+    return _load(context, database, landing, EXPORTS)
+
+
+@dg.asset(
+    key=STAGING_KEYS[IMPORTS],
+    deps=[RAW_KEY],
+    partitions_def=landing_files,
+    group_name="stg",
+    kinds={"postgres", "polars"},
+    owners=OWNERS,
+)
+def stg_importacao(
+    context: dg.AssetExecutionContext, database: BgcDatabase, landing: LandingFolder
+) -> dg.MaterializeResult:
+    """Import records of one landing file (``IMP_YYYY.csv``, or a web download with freight
+    and insurance), validated and loaded into ``stg.importacao``: the same rules and
+    transaction per source as the exports, with VL_FRETE and VL_SEGURO.
+    """
+    return _load(context, database, landing, IMPORTS)
 
 
 def _how_refreshed(view: str) -> str:

@@ -13,10 +13,12 @@ import duckdb
 from psycopg2 import sql
 
 from bgc_core import domain, reconciliation, snapshots, sqlfiles, views
+from bgc_core.domain import EXPORTS, IMPORTS
 from bgc_pipeline.defs.keys import (
     MDIC_TOTALS,
     SNAPSHOTS_MATCH_STAGING,
     STAGING_RULES,
+    STG_IMPORT_KEY,
     STG_KEY,
     VIEW_CONSISTENT,
     VIEW_KEYS,
@@ -52,6 +54,24 @@ class Violations(NamedTuple):
         return found
 
 
+class ImportViolations(NamedTuple):
+    bad_rows: int
+    row_count: int
+    aggregate_rows_difference: int
+    aggregate_usd_difference: Decimal
+    aggregate_kg_difference: Decimal
+    aggregate_frete_difference: Decimal
+    aggregate_seguro_difference: Decimal
+
+    def problems(self) -> list[str]:
+        found = []
+        if self.bad_rows:
+            found.append(f"{self.bad_rows} row(s) break the ingest rules")
+        if any(self[2:]):
+            found.append("the totals kept at load time differ from the partition's rows")
+        return found
+
+
 class ViewConsistency(NamedTuple):
     total_usd: Decimal
     total_kg: Decimal
@@ -80,16 +100,8 @@ class ViewConsistency(NamedTuple):
 def _staging_rules(
     context: dg.AssetCheckExecutionContext, database: BgcDatabase
 ) -> dg.AssetCheckResult:
-    queries = sqlfiles.queries("checks")
-    with database.connection() as conn, conn.cursor() as cur:
-        cur.execute(queries["landing_sources"], {"name": context.partition_key})
-        sources = [source for (source,) in cur.fetchall()]
-    params = {
-        "first_year": domain.FIRST_YEAR,
-        "last_year": domain.last_year(),
-        "sources": sources,
-    }
-    found = database.fetch_row(queries["staging_violations"], Violations, params)
+    sources, params = _file_sources(context, database)
+    found = database.fetch_row(sqlfiles.queries("checks")["staging_violations"], Violations, params)
     problems = found.problems()
     return dg.AssetCheckResult(
         passed=not problems,
@@ -103,17 +115,68 @@ def _staging_rules(
     )
 
 
+def _import_staging_rules(
+    context: dg.AssetCheckExecutionContext, database: BgcDatabase
+) -> dg.AssetCheckResult:
+    sources, params = _file_sources(context, database)
+    found = database.fetch_row(
+        sqlfiles.queries("checks")["staging_violations_importacao"], ImportViolations, params
+    )
+    problems = found.problems()
+    return dg.AssetCheckResult(
+        passed=not problems,
+        description="; ".join(problems) or None,
+        metadata={
+            "bad_rows": found.bad_rows,
+            "rows": found.row_count,
+            "aggregate_usd_difference": float(found.aggregate_usd_difference),
+            "aggregate_freight_difference": float(found.aggregate_frete_difference),
+            "aggregate_insurance_difference": float(found.aggregate_seguro_difference),
+            "sources": ", ".join(sources),
+        },
+    )
+
+
+def _file_sources(
+    context: dg.AssetCheckExecutionContext, database: BgcDatabase
+) -> tuple[list[str], dict[str, Any]]:
+    """The sources the check's landing file was loaded as, and the rules' parameters."""
+    queries = sqlfiles.queries("checks")
+    with database.connection() as conn, conn.cursor() as cur:
+        cur.execute(queries["landing_sources"], {"name": context.partition_key})
+        sources = [source for (source,) in cur.fetchall()]
+    params = {
+        "first_year": domain.FIRST_YEAR,
+        "last_year": domain.last_year(),
+        "sources": sources,
+    }
+    return sources, params
+
+
 def _mdic_totals(
     context: dg.AssetCheckExecutionContext, database: BgcDatabase
+) -> dg.AssetCheckResult:
+    return _against_mdic(context, database, EXPORTS)
+
+
+def _mdic_import_totals(
+    context: dg.AssetCheckExecutionContext, database: BgcDatabase
+) -> dg.AssetCheckResult:
+    return _against_mdic(context, database, IMPORTS)
+
+
+def _against_mdic(
+    context: dg.AssetCheckExecutionContext, database: BgcDatabase, fluxo: str
 ) -> dg.AssetCheckResult:
     """An official yearly file against MDIC's totals: ERROR when they differ, WARN when the
     totals have no row for it, are older than it, or its name and CO_ANO disagree."""
     name = context.partition_key
-    if not reconciliation.is_official_name(name):
+    if not reconciliation.is_official_name(name, fluxo):
+        example = "IMP_YYYY.csv" if fluxo == IMPORTS else "EXP_YYYY.csv"
         return dg.AssetCheckResult(
-            passed=True, description=f"{name} is not an official yearly file (EXP_YYYY.csv)"
+            passed=True, description=f"{name} is not an official yearly file ({example})"
         )
-    found = reconciliation.reconcile(database.dsn, name)
+    found = reconciliation.reconcile(database.dsn, name, fluxo)
     if not found:
         return dg.AssetCheckResult(passed=True, description=f"{name} holds no loaded rows")
     [row] = found
@@ -266,11 +329,31 @@ with warnings.catch_warnings():
         "(EXP_TOTAIS_CONFERENCIA.csv): rows and the sums of VL_FOB, KG_LIQUIDO and QT_ESTAT. "
         "WARN while the totals lack the file or are older than it.",
     )(_mdic_totals)
+    import_staging_rules = dg.asset_check(
+        asset=STG_IMPORT_KEY,
+        name=STAGING_RULES,
+        blocking=True,
+        partitions_def=landing_files,
+        description="No row of the import file's partition breaks the ingest rules (years, "
+        "months, signs of FOB, freight and insurance, NCM), and the totals kept at load time "
+        "equal its rows. Reads that file only.",
+    )(_import_staging_rules)
+    mdic_import_totals = dg.asset_check(
+        asset=STG_IMPORT_KEY,
+        name=MDIC_TOTALS,
+        partitions_def=landing_files,
+        description="An official yearly import file (IMP_YYYY.csv) equals MDIC's published "
+        "totals (IMP_TOTAIS_CONFERENCIA.csv): rows and the sums of VL_FOB, KG_LIQUIDO and "
+        "QT_ESTAT, and VL_FRETE and VL_SEGURO where the totals carry them. WARN while the "
+        "totals lack the file or are older than it.",
+    )(_mdic_import_totals)
 
 
 asset_checks = [
     staging_rules,
     mdic_totals,
+    import_staging_rules,
+    mdic_import_totals,
     *(_consistency_check(view) for view in views.READ_VIEWS),
     snapshots_match_staging,
     views_match_snapshots,

@@ -6,6 +6,9 @@ from bgc_core import views
 
 RAW_KEY = dg.AssetKey(["raw", "landing_files"])
 STG_KEY = dg.AssetKey(["stg", "exportacao"])
+STG_IMPORT_KEY = dg.AssetKey(["stg", "importacao"])
+STAGING_KEYS = {"exportacao": STG_KEY, "importacao": STG_IMPORT_KEY}
+"""Each flow's staging asset (``bgc_core.domain.FLOWS``)."""
 VIEW_KEYS = {view: dg.AssetKey(["rpt", view]) for view in views.VIEWS_IN_ORDER}
 
 STAGING_RULES = "staging_rules"

@@ -1,5 +1,6 @@
 """The landing-folder sensor: each file the warehouse has not loaded becomes one run of
-``stg/exportacao``.
+its flow's staging asset, ``stg/exportacao`` or ``stg/importacao`` (``ingest.flow_of``:
+the file's name, else its header).
 
 The warehouse decides (``cfg.ingest_batches``): a file needs a load until an attempt
 of its current content is recorded there. Run keys are not used, so a new or restored
@@ -19,9 +20,10 @@ import dagster as dg
 
 from bgc_core import sqlfiles
 from bgc_core.files import file_sha256
-from bgc_pipeline.defs.keys import STG_KEY
+from bgc_pipeline.defs.keys import STAGING_KEYS
 from bgc_pipeline.defs.partitions import landing_files
 from bgc_pipeline.defs.resources import BgcDatabase, LandingFolder
+from bgc_pipeline.ingest import flow_of
 
 SUPPORTED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".swp")
@@ -35,6 +37,7 @@ RETRY_AFTER_S = 60
 """A run of a file that failed before the warehouse recorded it is retried after this."""
 SOURCE_TAG = "bgc/source_file"
 SHA_TAG = "bgc/sha256"
+FLOW_TAG = "bgc/fluxo"
 
 
 @dataclass
@@ -147,17 +150,19 @@ def _skip_reason(scan: Scan, held: list[str]) -> str:
 
 @dg.sensor(
     name="landing_sensor",
-    target=[STG_KEY],
+    target=list(STAGING_KEYS.values()),
     minimum_interval_seconds=SENSOR_INTERVAL_S,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Loads every file of the landing folder (BGC_LANDING_DIR) whose current "
-    "content the warehouse has not loaded (cfg.ingest_batches decides).",
+    "content the warehouse has not loaded (cfg.ingest_batches decides), into its flow's "
+    "staging (exports or imports, from the file's name or header).",
 )
 def landing_sensor(
     context: dg.SensorEvaluationContext, landing: LandingFolder, database: BgcDatabase
 ) -> dg.SensorResult:
     cursor = LandingCursor.parse(context.cursor)
-    scan = scan_landing(landing.folder(), cursor)
+    folder = landing.folder()
+    scan = scan_landing(folder, cursor)
     known = set(context.instance.get_dynamic_partitions(landing_files.name or ""))
     requests, held = [], []
     for name, sha in undecided_files(database, scan.settled).items():
@@ -165,11 +170,12 @@ def landing_sensor(
         if why_not:
             held.append(f"{name} ({why_not})")
             continue
+        flow = flow_of(folder / name)
         requests.append(
             dg.RunRequest(
                 partition_key=name,
-                asset_selection=[STG_KEY],
-                tags={SOURCE_TAG: name, SHA_TAG: sha},
+                asset_selection=[STAGING_KEYS[flow]],
+                tags={SOURCE_TAG: name, SHA_TAG: sha, FLOW_TAG: flow},
             )
         )
     new_keys = sorted({r.partition_key for r in requests if r.partition_key} - known)

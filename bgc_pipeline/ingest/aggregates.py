@@ -106,6 +106,59 @@ class Sums:
         return _csv(frame)
 
 
+IMPORT_FILE_COLUMNS = (
+    "ingest_source", "ingest_batch", "ano", "registros", "total_usd", "total_kg", "total_qt",
+    "total_frete", "total_seguro", "mes_max",
+)  # fmt: skip
+_IMPORT_SUMS = ("total_usd", "total_kg", "total_qt", "total_frete", "total_seguro")
+
+
+@dataclass(frozen=True)
+class ImportSums:
+    """An import file's totals per year (``rpt.agg_arquivo_importacao``): what its
+    reconciliation with MDIC's totals reads. The imports' views are built from their
+    snapshots, not from load-time sums."""
+
+    yearly: pl.DataFrame
+
+    @classmethod
+    def of(cls, rows: pl.DataFrame) -> ImportSums:
+        """The sums of one batch of rows shaped like ``stg.importacao``."""
+        return cls(
+            rows.group_by("ano").agg(
+                registros=pl.len(),
+                total_usd=pl.col("valor_usd").sum(),
+                total_kg=pl.col("peso_kg").sum(),
+                total_qt=pl.col("qt_estat").sum(),
+                total_frete=pl.col("valor_frete").sum(),
+                total_seguro=pl.col("valor_seguro").sum(),
+                mes_max=pl.col("mes").max(),
+            )
+        )
+
+    @classmethod
+    def combine(cls, parts: list[ImportSums]) -> ImportSums:
+        """The sums of all the batches (an empty file sums to no row)."""
+        if not parts:
+            return cls(pl.DataFrame(schema={"ano": pl.Int32}))
+        yearly = (
+            pl.concat([p.yearly for p in parts])
+            .group_by("ano")
+            .agg(pl.col("registros").sum(), *(pl.col(c).sum() for c in _IMPORT_SUMS),
+                 pl.col("mes_max").max())
+        )  # fmt: skip
+        return cls(yearly)
+
+    def yearly_csv(self, source: str, batch_id: str) -> bytes:
+        if self.yearly.height == 0:
+            return b""
+        frame = self.yearly.select(
+            pl.lit(source).alias("ingest_source"), pl.lit(batch_id).alias("ingest_batch"),
+            *IMPORT_FILE_COLUMNS[2:],
+        )  # fmt: skip
+        return _csv(frame)
+
+
 def _by_code(rows: pl.DataFrame, name: str, column: str) -> pl.DataFrame:
     """Long form, one row per month (cheap to sum per batch); widened once per file."""
     return (

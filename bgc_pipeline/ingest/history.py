@@ -2,30 +2,39 @@
 
 ``bgc generate-sample --layout comexstat --years 1997-2025 --out DIR`` writes
 ``EXP_1997.csv`` ... ``EXP_2025.csv`` and the ``EXP_TOTAIS_CONFERENCIA.csv`` that checks
-them, with the cardinalities and skew of the real files: every NCM of the reference
-table, every country, the 27 states (and MDIC's pseudo-states), the real transport
-modes and customs units, each drawn from a Zipf law over a seeded ranking, so a few
-products, partners and ports carry most of the value as in the real data. Values grow
-about 6% a year. The same seed always gives the same files.
+them (``--flow importacao``: ``IMP_*`` files with freight and insurance, and
+``IMP_TOTAIS_CONFERENCIA.csv``), with the cardinalities and skew of the real files:
+every NCM of the reference table, every country, the 27 states (and MDIC's
+pseudo-states), the real transport modes and customs units, each drawn from a Zipf law
+over a seeded ranking, so a few products, partners and ports carry most of the value as
+in the real data. Values grow about 6% a year. The same seed always gives the same files.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from bgc_core import sqlfiles
+from bgc_core.domain import EXPORTS, IMPORTS
 from bgc_pipeline.ingest import totals
 from bgc_pipeline.ingest.sample import COUNTRIES, PRODUCTS, pick_weighted
 
 DEFAULT_ROWS_PER_YEAR = 1_600_000
 """Close to recent real years: EXP_2024.csv has 1,603,796 rows."""
 TOTALS_FILE = "EXP_TOTAIS_CONFERENCIA.csv"
+TOTALS_FILES = {EXPORTS: TOTALS_FILE, IMPORTS: "IMP_TOTAIS_CONFERENCIA.csv"}
+PREFIXES = {EXPORTS: "EXP", IMPORTS: "IMP"}
+IMPORT_SEED = 7_919
+"""Added to the seed for imports: their records are drawn apart from the exports'."""
+FREIGHT_SHARE = (0.02, 0.12)
+INSURANCE_SHARE = (0.0005, 0.006)
+"""Freight and insurance as shares of FOB, drawn per record (imports only)."""
 ZIPF_EXPONENT = 1.1
 YEARLY_GROWTH = 1.06
 LEADING_NCM = [ncm for ncm, _, _ in PRODUCTS]
@@ -48,6 +57,8 @@ class YearFile:
     qt_estat: int
     kg_liquido: int
     vl_fob: int
+    vl_frete: int = 0
+    vl_seguro: int = 0
 
 
 def parse_years(text: str) -> range:
@@ -104,8 +115,13 @@ def _zipf_draw(codes: list[str], leaders: list[str], u: pl.Expr, seed: int, stre
     return pl.lit(ranked).gather(pick_weighted(u, weights))
 
 
-def year_frame(year: int, rows: int, dims: Dimensions, seed: int) -> pl.DataFrame:
-    """One year's records in the official layout (codes as text, integer measures)."""
+def year_frame(
+    year: int, rows: int, dims: Dimensions, seed: int, flow: str = EXPORTS
+) -> pl.DataFrame:
+    """One year's records in the official layout (codes as text, integer measures); an
+    import year adds VL_FRETE and VL_SEGURO, and its records come from another seed."""
+    if flow == IMPORTS:
+        seed += IMPORT_SEED
 
     def u(stream: int) -> pl.Expr:
         return _uniform(rows, seed, year, stream)
@@ -125,38 +141,60 @@ def year_frame(year: int, rows: int, dims: Dimensions, seed: int) -> pl.DataFram
         QT_ESTAT=kg,
         KG_LIQUIDO=kg,
         VL_FOB=fob,
+        **(_freight_and_insurance(fob, u) if flow == IMPORTS else {}),
     ).sort("CO_MES", "CO_NCM", maintain_order=True)
 
 
-def write_year(out: Path, year: int, rows: int, dims: Dimensions, seed: int) -> YearFile:
-    frame = year_frame(year, rows, dims, seed)
-    path = out / f"EXP_{year}.csv"
+def _freight_and_insurance(fob: pl.Expr, u: Callable[[int], pl.Expr]) -> dict[str, pl.Expr]:
+    def share(low_high: tuple[float, float], stream: int) -> pl.Expr:
+        low, high = low_high
+        return (fob * (low + u(stream) * (high - low))).round(0).cast(pl.Int64)
+
+    return {"VL_FRETE": share(FREIGHT_SHARE, 9), "VL_SEGURO": share(INSURANCE_SHARE, 10)}
+
+
+def write_year(
+    out: Path, year: int, rows: int, dims: Dimensions, seed: int, flow: str = EXPORTS
+) -> YearFile:
+    frame = year_frame(year, rows, dims, seed, flow)
+    path = out / f"{PREFIXES[flow]}_{year}.csv"
     frame.write_csv(path, separator=";", quote_style="non_numeric", line_terminator="\r\n")
-    sums = frame.select(pl.sum("QT_ESTAT", "KG_LIQUIDO", "VL_FOB")).row(0)
+    measures = ["QT_ESTAT", "KG_LIQUIDO", "VL_FOB"]
+    if flow == IMPORTS:
+        measures += ["VL_FRETE", "VL_SEGURO"]
+    sums = frame.select(pl.sum(*measures)).row(0)
     return YearFile(path, year, frame.height, *(int(v) for v in sums))
 
 
-def write_totals(out: Path, files: list[YearFile]) -> Path:
-    """MDIC's check file: one row per yearly file, ``;``-separated, text quoted."""
-    path = out / TOTALS_FILE
-    lines = [";".join(f'"{name}"' for name in totals.HEADER)]
-    lines += [
-        f'"{f.path.name}";"{f.year}";{f.qt_estat};{f.kg_liquido};{f.vl_fob};{f.rows}' for f in files
-    ]
+def write_totals(out: Path, files: list[YearFile], flow: str = EXPORTS) -> Path:
+    """MDIC's check file: one row per yearly file, ``;``-separated, text quoted (the
+    imports' with freight and insurance)."""
+    path = out / TOTALS_FILES[flow]
+    header = totals.IMPORT_HEADER if flow == IMPORTS else totals.HEADER
+    lines = [";".join(f'"{name}"' for name in header)]
+    for f in files:
+        extra = f"{f.vl_frete};{f.vl_seguro};" if flow == IMPORTS else ""
+        lines.append(
+            f'"{f.path.name}";"{f.year}";{f.qt_estat};{f.kg_liquido};{f.vl_fob};{extra}{f.rows}'
+        )
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("ascii"))
     return path
 
 
 def write_history(
-    out: Path, years: range, rows_per_year: int = DEFAULT_ROWS_PER_YEAR, seed: int = 42
+    out: Path,
+    years: range,
+    rows_per_year: int = DEFAULT_ROWS_PER_YEAR,
+    seed: int = 42,
+    flow: str = EXPORTS,
 ) -> Iterator[YearFile]:
-    """Write each year's file (yielded as written), then the totals file."""
+    """Write each year's file of a flow (yielded as written), then its totals file."""
     if rows_per_year < 1:
         raise ValueError("--rows-per-year must be at least 1")
     out.mkdir(parents=True, exist_ok=True)
     dims = Dimensions.official()
     written = []
     for year in years:
-        written.append(write_year(out, year, rows_per_year, dims, seed))
+        written.append(write_year(out, year, rows_per_year, dims, seed, flow))
         yield written[-1]
-    write_totals(out, written)
+    write_totals(out, written, flow)

@@ -1,9 +1,10 @@
-"""The three file layouts, recognised from their header.
+"""The three file layouts, recognised from their header, and the flow a file holds.
 
 Header names are compared after normalisation (case, accents, surrounding spaces,
 quotes and BOM ignored), so ``"Mês"``, ``MES`` and `` mes `` are the same column.
 Each layout maps its source columns onto canonical *fields*; the transform step
-turns fields into ``stg.exportacao`` columns.
+turns fields into ``stg.exportacao`` (or ``stg.importacao``) columns. Import files
+carry freight and insurance (``VL_FRETE``, ``VL_SEGURO``); exports never do.
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from bgc_core.domain import EXPORTS, IMPORTS
+
 PROJECT = "project"
 COMEXSTAT = "comexstat"
 WEBUI = "webui"
+IMPORT_FIELDS = ("frete", "seguro")
+"""The fields only an import file has, both required there."""
 
 
 def normalise_header(name: str) -> str:
@@ -53,6 +58,8 @@ LAYOUTS: dict[str, Layout] = {
             "qt_estat": ("qt_estat",),
             "peso": ("kg_liquido",),
             "valor": ("vl_fob",),
+            "frete": ("vl_frete",),
+            "seguro": ("vl_seguro",),
         },
         required=("ano", "mes", "ncm", "co_pais", "peso", "valor"),
         labels={
@@ -62,6 +69,8 @@ LAYOUTS: dict[str, Layout] = {
             "co_pais": "CO_PAIS",
             "peso": "KG_LIQUIDO",
             "valor": "VL_FOB",
+            "frete": "VL_FRETE",
+            "seguro": "VL_SEGURO",
         },
     ),
     WEBUI: Layout(
@@ -75,6 +84,8 @@ LAYOUTS: dict[str, Layout] = {
             "setor": ("secao isic", "descricao isic secao", "isic secao"),
             "valor": ("valor us$ fob", "valor fob (us$)", "valor fob us$"),
             "peso": ("quilograma liquido", "quilograma liquido (kg)"),
+            "frete": ("valor frete (us$)", "valor us$ frete", "valor frete us$"),
+            "seguro": ("valor seguro (us$)", "valor us$ seguro", "valor seguro us$"),
         },
         required=("ano", "pais", "valor", "peso"),
         labels={
@@ -82,6 +93,8 @@ LAYOUTS: dict[str, Layout] = {
             "pais": "Países",
             "valor": "Valor US$ FOB",
             "peso": "Quilograma Líquido",
+            "frete": "Valor Frete (US$)",
+            "seguro": "Valor Seguro (US$)",
             "setor": "a product column (Código NCM, Código CUCI Grupo or Seção ISIC)",
         },
     ),
@@ -100,7 +113,6 @@ LAYOUTS: dict[str, Layout] = {
     ),
 }
 
-_IMPORT_MARKERS = ("vl_frete", "vl_seguro", "valor frete (us$)", "valor seguro (us$)")
 _WEBUI_MARKERS = (
     "valor us$ fob",
     "valor fob (us$)",
@@ -119,6 +131,11 @@ class LayoutMatch:
     @property
     def name(self) -> str:
         return self.layout.name
+
+    @property
+    def flow(self) -> str:
+        """What the header says: imports when it has freight or insurance columns."""
+        return IMPORTS if set(IMPORT_FIELDS) & self.columns.keys() else EXPORTS
 
 
 class LayoutError(ValueError):
@@ -139,12 +156,6 @@ def detect(headers: list[str]) -> LayoutMatch:
     for header in headers:
         by_norm.setdefault(normalise_header(header), header)
     normalised = set(by_norm)
-    imports = sorted(set(_IMPORT_MARKERS) & normalised)
-    if imports:
-        raise LayoutError(
-            f"looks like an import file (columns {', '.join(imports)}); "
-            "only exports are loaded into stg.exportacao"
-        )
     layout = _choose(normalised)
     columns = {
         name: by_norm[alias]
@@ -158,6 +169,8 @@ def detect(headers: list[str]) -> LayoutMatch:
         missing.append("setor")
     if layout.name == WEBUI and not ({"setor", "ncm", "cuci"} & columns.keys()):
         missing.append("setor")
+    if set(IMPORT_FIELDS) & columns.keys():  # an import file has both
+        missing.extend(name for name in IMPORT_FIELDS if name not in columns)
     if missing:
         if layout.name == PROJECT and len(missing) >= len(layout.required):
             raise LayoutError(
@@ -168,3 +181,28 @@ def detect(headers: list[str]) -> LayoutMatch:
         wanted = ", ".join(layout.label(name) for name in missing)
         raise LayoutError(f"{layout.name} layout: missing required column(s): {wanted}")
     return LayoutMatch(layout, columns)
+
+
+def name_flow(source: str) -> str | None:
+    """The flow a file's name states: MDIC's ``EXP_``/``IMP_`` prefixes (``None``: none)."""
+    prefix = source.upper()[:4]
+    return {"EXP_": EXPORTS, "IMP_": IMPORTS}.get(prefix)
+
+
+def decide_flow(source: str, match: LayoutMatch) -> str:
+    """The flow of a file from its name and its header; a file whose name and header
+    disagree is refused, naming both. A header with freight and insurance is imports;
+    one without is exports, unless the name says imports (an export file renamed)."""
+    by_name = name_flow(source)
+    if by_name is None or by_name == match.flow:
+        return match.flow
+    wanted = ", ".join(match.layout.label(name) for name in IMPORT_FIELDS)
+    if by_name == IMPORTS:
+        raise LayoutError(
+            f"named as an import file (IMP_) but its header has no freight or insurance "
+            f"column ({wanted}): an export file? Rename it, or drop MDIC's import file"
+        )
+    raise LayoutError(
+        f"named as an export file (EXP_) but its header has freight and insurance "
+        f"columns ({wanted}): an import file? Rename it IMP_..."
+    )

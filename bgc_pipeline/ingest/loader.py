@@ -1,8 +1,10 @@
-"""Load one file into ``stg.exportacao``: atomic, idempotent, audited.
+"""Load one file into ``stg.exportacao`` or ``stg.importacao``: atomic, idempotent, audited.
 
 One transaction per source. The same content twice changes nothing; a changed file
 with the same name replaces that source's partition and aggregates in the same
 transaction. Every attempt, failed ones included, is recorded in ``cfg.ingest_batches``.
+A file's flow comes from its name and header (``layouts.decide_flow``); the caller may
+require one (each Dagster asset loads its own flow).
 """
 
 from __future__ import annotations
@@ -25,17 +27,18 @@ from psycopg2 import sql
 
 from bgc_core import db, sqlfiles
 from bgc_pipeline.ingest import aggregates, audit, totals
-from bgc_pipeline.ingest.aggregates import Sums
+from bgc_pipeline.ingest.aggregates import ImportSums, Sums
 from bgc_pipeline.ingest.errors import IngestError
+from bgc_pipeline.ingest.layouts import EXPORTS, IMPORTS, LayoutError, decide_flow
 from bgc_pipeline.ingest.readers import (
     SourceFile,
     is_spreadsheet,
     loadable_sheets,
     open_csv,
     open_sheet,
-    refuse_imports,
 )
 from bgc_pipeline.ingest.transform import (
+    IMPORT_COLUMNS,
     STG_COLUMNS,
     Reference,
     Transformed,
@@ -62,10 +65,38 @@ COPY_DIMENSIONAL = (
 COPY_YEARLY = (
     f"COPY rpt.agg_arquivo ({', '.join(aggregates.FILE_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
 )
+COPY_IMPORT_YEARLY = (
+    f"COPY rpt.agg_arquivo_importacao ({', '.join(aggregates.IMPORT_FILE_COLUMNS)}) "
+    "FROM STDIN WITH (FORMAT csv)"
+)
 COPY_REJECTS = (
     "COPY cfg.ingest_rejects (line, reason, raw, batch_id, source_name) "
     "FROM STDIN WITH (FORMAT csv)"
 )
+
+
+@dataclass(frozen=True)
+class Staging:
+    """Where one flow's rows go: its staging table, the columns the COPY sends, the
+    function naming a source's partition and the statements' suffix in staging.sql."""
+
+    flow: str
+    table: str
+    columns: tuple[str, ...]
+    partition_function: str
+    suffix: str
+
+    @property
+    def identifier(self) -> sql.Identifier:
+        return sql.Identifier("stg", self.table)
+
+
+STAGING = {
+    EXPORTS: Staging(EXPORTS, "exportacao", STG_COLUMNS, "partition_for", ""),
+    IMPORTS: Staging(IMPORTS, "importacao", IMPORT_COLUMNS, "partition_for_importacao",
+                     "_importacao"),
+}  # fmt: skip
+
 
 Progress = Callable[[int, float], None]
 """Called after each block: rows read so far, fraction of the file read (0.0-1.0)."""
@@ -87,6 +118,7 @@ class LoadResult:
     sheet: str | None = None
     blank_lines: int = 0
     """Blank lines (CSV) or rows (XLSX) skipped: neither loaded nor rejected."""
+    flow: str = EXPORTS
 
     def summary(self) -> str:
         """The CLI's one-line summary."""
@@ -95,30 +127,39 @@ class LoadResult:
         if self.layout == totals.LAYOUT:
             return (
                 f"{self.source}: stored MDIC's totals for {self.rows_loaded:,} file(s), "
-                f"not loaded as exports [{self.seconds:.2f} s]"
+                f"not loaded as {'imports' if self.flow == IMPORTS else 'exports'} "
+                f"[{self.seconds:.2f} s]"
             )
         replaced = f", replaced {self.rows_replaced:,}" if self.rows_replaced else ""
         blank = f", skipped {self.blank_lines:,} blank line(s)" if self.blank_lines else ""
         sheet = f", sheet {self.sheet}" if self.sheet else ""
+        into = f" into stg.{STAGING[self.flow].table}" if self.flow == IMPORTS else ""
         return (
-            f"{self.source}: loaded {self.rows_loaded:,} row(s), rejected {self.rows_rejected:,}"
-            f"{replaced}{blank} ({self.layout} layout{sheet}) in {self.seconds:.2f} s"
+            f"{self.source}: loaded {self.rows_loaded:,} row(s){into}, rejected "
+            f"{self.rows_rejected:,}{replaced}{blank} ({self.layout} layout{sheet}) in "
+            f"{self.seconds:.2f} s"
         )
 
 
 def load_sources(
-    url: str, path: Path, *, source_name: str | None = None, progress: Progress | None = None
+    url: str,
+    path: Path,
+    *,
+    source_name: str | None = None,
+    progress: Progress | None = None,
+    flow: str | None = None,
 ) -> list[LoadResult]:
     """Load every source of ``path``: a CSV is one; a workbook one per sheet whose header
-    matches a layout (``book.xlsx:2024``). A workbook with no such sheet is refused."""
+    matches a layout (``book.xlsx:2024``). A workbook with no such sheet is refused.
+    ``flow``: refuse a source of the other flow (``None``: load either)."""
     source = source_name or path.name
     _check_source(source, path)
     if is_spreadsheet(path):
         return [
-            load_file(url, path, sheet=sheet, source_name=source, progress=progress)
+            load_file(url, path, sheet=sheet, source_name=source, progress=progress, flow=flow)
             for sheet in loadable_sheets(path, source)
         ]
-    return [load_file(url, path, source_name=source, progress=progress)]
+    return [load_file(url, path, source_name=source, progress=progress, flow=flow)]
 
 
 def load_file(
@@ -128,9 +169,11 @@ def load_file(
     sheet: str | None = None,
     source_name: str | None = None,
     progress: Progress | None = None,
+    flow: str | None = None,
 ) -> LoadResult:
     """Load one source of ``path``: a CSV, or one sheet of a workbook (``sheet``, or its only
-    loadable one). Raise :class:`IngestError` (nothing stored) when it is refused."""
+    loadable one). Raise :class:`IngestError` (nothing stored) when it is refused, or when
+    ``flow`` is given and the source holds the other one."""
     started = time.perf_counter()
     source = source_name or path.name
     _check_source(source, path)
@@ -141,14 +184,14 @@ def load_file(
         if totals.is_totals_file(path):
             return _store_totals(url, path, source, landing, started)
         return _load_source(url, source, landing.sha256, landing,
-                            lambda: _open_csv(path, source), progress, started)  # fmt: skip
+                            lambda: _opened_as(open_csv(path, source), source, flow),
+                            progress, started)  # fmt: skip
     sheet = sheet if sheet is not None else _only_sheet(path, source)
     sheet_source = f"{source}:{sheet}"
     _check_source(sheet_source, path)
     landing = audit.LandingFile.of(path)
     try:
-        refuse_imports(source)
-        opened = open_sheet(path, source, sheet)
+        opened = _opened_as(open_sheet(path, source, sheet), source, flow)
     except IngestError as exc:
         audit.record_refusal(url, sheet_source, landing, exc.problem)
         raise
@@ -157,10 +200,27 @@ def load_file(
                         progress, started)  # fmt: skip
 
 
+def _opened_as(opened: SourceFile, source: str, wanted: str | None) -> SourceFile:
+    """The opened source, once its name and header agree on a flow (``wanted``, if given)."""
+    try:
+        flow = decide_flow(source, opened.match)
+    except LayoutError as exc:
+        raise IngestError(source, str(exc)) from None
+    if wanted is not None and flow != wanted:
+        raise IngestError(
+            source, f"holds {_FLOW_WORDS[flow]} (from its name and header), not "
+            f"{_FLOW_WORDS[wanted]}: stg.{STAGING[wanted].table} does not load it"
+        )  # fmt: skip
+    return opened
+
+
+_FLOW_WORDS = {EXPORTS: "exports", IMPORTS: "imports"}
+
+
 def _store_totals(
     url: str, path: Path, source: str, landing: audit.LandingFile, started: float
 ) -> LoadResult:
-    """MDIC's totals file: stored for the reconciliation, never loaded as exports."""
+    """MDIC's totals file: stored for the reconciliation, never loaded as data."""
     with _attempt(url, source, landing.sha256, landing) as (batch_id, cur):
         rows = totals.read_totals(path, source)
         note = _already_loaded(cur, source, landing.sha256)
@@ -171,7 +231,7 @@ def _store_totals(
         audit.finish(cur, batch_id, status, totals.LAYOUT, stored, 0, 0, 0)
     return LoadResult(
         batch_id, source, landing.sha256, status, totals.LAYOUT, stored, 0, 0,
-        _since(started), note or "",
+        _since(started), note or "", flow=totals.flow_of(path),
     )  # fmt: skip
 
 
@@ -205,11 +265,6 @@ def _check_source(source: str, path: Path) -> None:
         raise IngestError(source, f"file name longer than {MAX_SOURCE_NAME} characters")
     if not path.is_file():
         raise IngestError(source, "file not found")
-
-
-def _open_csv(path: Path, source: str) -> SourceFile:
-    refuse_imports(source)
-    return open_csv(path, source)
 
 
 def _only_sheet(path: Path, source: str) -> str:
@@ -272,19 +327,22 @@ def _load(
     """COPY into a fresh table, index it, aggregate it, swap it in for the source's
     previous partition: one transaction, O(file) whatever the history holds."""
     reference = _reference(cur)
-    table = _PartitionNames.of(cur, source)
+    staging = STAGING[opened.match.flow]
+    table = _PartitionNames.of(cur, source, staging)
     params = {"source": source, "batch": batch_id}
     pause_point("before_copy")
-    cur.execute(_statement("new_partition", new=table.new), params)
+    cur.execute(_statement(f"new_partition{staging.suffix}", new=table.new), params)
     cur.execute("DELETE FROM cfg.ingest_rejects WHERE source_name = %s", (source,))
-    copy_rows = _copy_rows_into(table.new)
+    copy_rows = _copy_rows_into(table.new, staging.columns)
     loaded = rejected = 0
     formats = number_formats(source, opened.match)
     encoded = (
-        _encode(transform(batch, opened.match, reference, formats=formats), batch_id, source)
+        _encode(
+            transform(batch, opened.match, reference, formats=formats), batch_id, source, staging
+        )
         for batch in opened.batches
     )
-    sums = []
+    sums: list = []
     for chunk in _prefetch(encoded):
         _copy(cur, copy_rows, chunk.rows)
         _copy(cur, COPY_REJECTS, chunk.rejects)
@@ -294,35 +352,51 @@ def _load(
         rejected += chunk.rejects_count
         if progress:
             progress(loaded + rejected, opened.read.fraction)
-    cur.execute(_statement("partition_indexes", new=table.new))
+    cur.execute(_statement(f"partition_indexes{staging.suffix}", new=table.new))
     pause_point("index")
-    cur.execute(_statement("previous_rows"), params)
+    cur.execute(_statement(f"previous_rows{staging.suffix}"), params)
     replaced = int(cur.fetchone()[0])
-    _replace_aggregates(cur, Sums.combine(sums), params)
+    _replace_aggregates(cur, staging, sums, params)
     _swap(cur, table, params)
     return LoadResult(
         batch_id, source, sha, "loaded", opened.match.name, loaded, rejected, replaced,
         _since(started), sheet=opened.sheet, blank_lines=opened.read.blank_lines,
+        flow=staging.flow,
     )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class _PartitionNames:
-    """The source's partition (``stg.partition_for``), whether it exists, and the name its
-    replacement is built under (free: the source's advisory lock is held)."""
+    """The source's partition (``stg.partition_for``, or ``stg.partition_for_importacao``),
+    whether it exists, and the name its replacement is built under (free: the source's
+    advisory lock is held)."""
 
     name: str
     exists: bool
+    staging: Staging
 
     @classmethod
-    def of(cls, cur: Cursor, source: str) -> _PartitionNames:
-        cur.execute(
-            "SELECT p.name, to_regclass(format('stg.%%I', p.name)) IS NOT NULL "
-            "FROM (SELECT stg.partition_for(%s) AS name) AS p",
-            (source,),
-        )
-        name, exists = cur.fetchone()
-        return cls(name, bool(exists))
+    def of(cls, cur: Cursor, source: str, staging: Staging) -> _PartitionNames:
+        """Refuses a source loaded as the other flow: its rows would stay there too."""
+        found = {}
+        for each in STAGING.values():
+            cur.execute(
+                sql.SQL(
+                    "SELECT p.name, to_regclass(format('stg.%%I', p.name)) IS NOT NULL "
+                    "FROM (SELECT stg.{}(%s) AS name) AS p"
+                ).format(sql.Identifier(each.partition_function)),
+                (source,),
+            )
+            found[each.flow] = cur.fetchone()
+        other = [f for f, (_, exists) in found.items() if exists and f != staging.flow]
+        if other:
+            raise IngestError(
+                source, f"already loaded as {_FLOW_WORDS[other[0]]} under this name "
+                f"(stg.{STAGING[other[0]].table}): give the {_FLOW_WORDS[staging.flow]} "
+                "another name, or remove that file first"
+            )  # fmt: skip
+        name, exists = found[staging.flow]
+        return cls(name, bool(exists), staging)
 
     @property
     def new(self) -> sql.Identifier:
@@ -333,9 +407,15 @@ class _PartitionNames:
         return sql.Identifier("stg", self.name)
 
 
-def _replace_aggregates(cur: Cursor, sums: Sums, params: dict[str, str]) -> None:
-    """The file's rows in ``rpt.agg_*`` (summed while reading) replace its previous ones."""
-    cur.execute(_statement("delete_aggregates"), params)
+def _replace_aggregates(cur: Cursor, staging: Staging, parts: list, params: dict[str, str]) -> None:
+    """The file's rows in ``rpt.agg_*`` (summed while reading) replace its previous ones:
+    an export file's three grains, an import file's yearly totals."""
+    cur.execute(_statement(f"delete_aggregates{staging.suffix}"), params)
+    if staging.flow == IMPORTS:
+        found = ImportSums.combine(parts)
+        _copy(cur, COPY_IMPORT_YEARLY, found.yearly_csv(params["source"], params["batch"]))
+        return
+    sums = Sums.combine(parts)
     _copy(cur, COPY_MONTHLY, sums.monthly_csv(params["source"]))
     _copy(cur, COPY_DIMENSIONAL, sums.dimensional_csv(params["source"]))
     _copy(cur, COPY_YEARLY, sums.yearly_csv(params["source"], params["batch"]))
@@ -343,15 +423,16 @@ def _replace_aggregates(cur: Cursor, sums: Sums, params: dict[str, str]) -> None
 
 def _swap(cur: Cursor, table: _PartitionNames, params: dict[str, str]) -> None:
     """Detach and drop the previous partition, attach the new one, under the only lock
-    taken on ``stg.exportacao``: held until the commit, so readers wait for the whole swap."""
-    cur.execute(_statement("lock_staging"))
+    taken on the staging table: held until the commit, so readers wait for the whole swap."""
+    staging = table.staging.identifier
+    cur.execute(_statement("lock_staging", staging=staging))
     if table.exists:
-        cur.execute(_statement("detach_previous", old=table.current))
+        cur.execute(_statement("detach_previous", old=table.current, staging=staging))
     pause_point("swap")
     cur.execute(
         _statement(
             "attach_new", new=table.new, partition=sql.Identifier(table.name),
-            qualified=table.current,
+            qualified=table.current, staging=staging,
         ),
         params,
     )  # fmt: skip
@@ -361,8 +442,8 @@ def _statement(name: str, **tables: sql.Composable) -> sql.Composed:
     return sql.SQL(sqlfiles.queries("staging")[name]).format(**tables)
 
 
-def _copy_rows_into(table: sql.Identifier) -> sql.Composed:
-    columns = sql.SQL(", ").join(sql.Identifier(c) for c in STG_COLUMNS)
+def _copy_rows_into(table: sql.Identifier, names: tuple[str, ...]) -> sql.Composed:
+    columns = sql.SQL(", ").join(sql.Identifier(c) for c in names)
     return sql.SQL("COPY {} ({}) FROM STDIN WITH (FORMAT csv, FREEZE)").format(table, columns)
 
 
@@ -370,16 +451,17 @@ def _copy_rows_into(table: sql.Identifier) -> sql.Composed:
 class _Chunk:
     """One batch encoded as COPY input, with its sums."""
 
-    sums: Sums
+    sums: Sums | ImportSums
     rows: bytes
     rows_count: int
     rejects: bytes
     rejects_count: int
 
 
-def _encode(result: Transformed, batch_id: str, source: str) -> _Chunk:
+def _encode(result: Transformed, batch_id: str, source: str, staging: Staging) -> _Chunk:
+    sums = ImportSums.of(result.rows) if staging.flow == IMPORTS else Sums.of(result.rows)
     return _Chunk(
-        Sums.of(result.rows),
+        sums,
         _csv(result.rows),
         result.rows.height,
         _csv(result.rejects, batch_id, source),

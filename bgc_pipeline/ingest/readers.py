@@ -346,11 +346,3 @@ def open_sheet(path: Path, source: str, sheet: str) -> SourceFile:
     digest = hashlib.sha256(cells.write_csv().encode("utf-8")).hexdigest()
     read = ReadProgress(total=0, blank_lines=frame.height - kept.height)
     return SourceFile(match, iter([kept]), read=read, sheet=sheet, content_sha256=digest)
-
-
-def refuse_imports(source: str) -> None:
-    """Import files share the export layout; loading one into exports would be silent harm."""
-    if source.upper().startswith("IMP_"):
-        raise IngestError(
-            source, "an import file (IMP_*); only exports are loaded into stg.exportacao"
-        )

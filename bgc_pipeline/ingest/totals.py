@@ -1,9 +1,11 @@
-"""MDIC's check file, ``EXP_TOTAIS_CONFERENCIA.csv``: one row per official yearly file.
+"""MDIC's check files, ``EXP_TOTAIS_CONFERENCIA.csv`` and ``IMP_TOTAIS_CONFERENCIA.csv``:
+one row per official yearly file.
 
 ``ARQUIVO;CO_ANO;QT_ESTAT;KG_LIQUIDO;VL_FOB;NUMERO_LINHAS``, ``;``-separated, fields
-quoted or not, CP1252 or UTF-8. Dropped into the landing folder it is recognised by its
-name or its header, stored in ``cfg.totais_conferencia`` and never loaded as exports;
-each yearly file is then reconciled against it (``rpt.conferencia_mdic``).
+quoted or not, CP1252 or UTF-8; the import file may add ``VL_FRETE;VL_SEGURO`` (before
+``NUMERO_LINHAS``). Dropped into the landing folder it is recognised by its name or its
+header, stored in ``cfg.totais_conferencia`` and never loaded as data; each yearly file
+is then reconciled against it (``rpt.conferencia_mdic``, ``rpt.conferencia_mdic_importacao``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bgc_core import sqlfiles
+from bgc_core.domain import EXPORTS, IMPORTS
 from bgc_pipeline.ingest.errors import IngestError
 
 if TYPE_CHECKING:
@@ -24,7 +27,9 @@ if TYPE_CHECKING:
 
 LAYOUT = "totais"
 HEADER = ("ARQUIVO", "CO_ANO", "QT_ESTAT", "KG_LIQUIDO", "VL_FOB", "NUMERO_LINHAS")
-NAME_PREFIX = "EXP_TOTAIS"
+IMPORT_HEADER = (*HEADER[:5], "VL_FRETE", "VL_SEGURO", HEADER[5])
+HEADERS = (HEADER, IMPORT_HEADER)
+NAME_PREFIXES = {"EXP_TOTAIS": EXPORTS, "IMP_TOTAIS": IMPORTS}
 _HEAD_BYTES = 4096
 
 
@@ -36,6 +41,8 @@ class TotalsRow:
     kg_liquido: Decimal
     vl_fob: Decimal
     numero_linhas: int
+    vl_frete: Decimal | None = None
+    vl_seguro: Decimal | None = None
 
 
 def _decode(data: bytes) -> str:
@@ -49,13 +56,29 @@ def _fields(line: str) -> list[str]:
     return [field.strip().strip('"').strip().upper() for field in line.split(";")]
 
 
-def is_totals_file(path: Path) -> bool:
-    """Named like MDIC's totals file, or headed like it."""
-    if path.name.upper().startswith(NAME_PREFIX):
-        return True
+def _prefix_flow(name: str) -> str | None:
+    upper = name.upper()
+    return next((flow for prefix, flow in NAME_PREFIXES.items() if upper.startswith(prefix)), None)
+
+
+def _first_fields(path: Path) -> tuple[str, ...]:
     with path.open("rb") as fh:
         first = _decode(fh.read(_HEAD_BYTES)).splitlines()[:1]
-    return bool(first) and tuple(_fields(first[0])) == HEADER
+    return tuple(_fields(first[0])) if first else ()
+
+
+def is_totals_file(path: Path) -> bool:
+    """Named like one of MDIC's totals files, or headed like one."""
+    return _prefix_flow(path.name) is not None or _first_fields(path) in HEADERS
+
+
+def flow_of(path: Path) -> str:
+    """The flow whose files a totals file checks: from its name, else from freight and
+    insurance in its header, else exports."""
+    by_name = _prefix_flow(path.name)
+    if by_name:
+        return by_name
+    return IMPORTS if _first_fields(path) == IMPORT_HEADER else EXPORTS
 
 
 def read_totals(path: Path, source: str) -> list[TotalsRow]:
@@ -63,25 +86,32 @@ def read_totals(path: Path, source: str) -> list[TotalsRow]:
     text = _decode(path.read_bytes())
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
     records = [r for r in records if any(field.strip() for field in r)]
-    if not records or tuple(f.strip().upper() for f in records[0]) != HEADER:
+    header = tuple(f.strip().upper() for f in records[0]) if records else ()
+    if header not in HEADERS:
         found = ";".join(records[0]) if records else "an empty file"
         raise IngestError(
             source,
-            f"not MDIC's totals layout: expected the header {';'.join(HEADER)}, found {found}",
+            f"not MDIC's totals layout: expected the header {';'.join(HEADER)} (imports may "
+            f"add VL_FRETE;VL_SEGURO before NUMERO_LINHAS), found {found}",
         )
-    return [_row(source, line, record) for line, record in enumerate(records[1:], start=2)]
+    return [_row(source, line, header, record) for line, record in enumerate(records[1:], start=2)]
 
 
-def _row(source: str, line: int, record: list[str]) -> TotalsRow:
-    if len(record) != len(HEADER):
-        raise IngestError(source, f"line {line}: {len(record)} fields, expected {len(HEADER)}")
-    arquivo, ano, qt, kg, fob, lines = (field.strip() for field in record)
+def _row(source: str, line: int, header: tuple[str, ...], record: list[str]) -> TotalsRow:
+    if len(record) != len(header):
+        raise IngestError(source, f"line {line}: {len(record)} fields, expected {len(header)}")
+    fields = dict(zip(header, (field.strip() for field in record), strict=True))
     try:
-        return TotalsRow(arquivo, int(ano), Decimal(qt), Decimal(kg), Decimal(fob), int(lines))
+        return TotalsRow(
+            fields["ARQUIVO"], int(fields["CO_ANO"]), Decimal(fields["QT_ESTAT"]),
+            Decimal(fields["KG_LIQUIDO"]), Decimal(fields["VL_FOB"]),
+            int(fields["NUMERO_LINHAS"]),
+            *(Decimal(fields[name]) for name in ("VL_FRETE", "VL_SEGURO") if name in fields),
+        )  # fmt: skip
     except (ValueError, InvalidOperation):
         raise IngestError(
-            source, f"line {line}: CO_ANO, QT_ESTAT, KG_LIQUIDO, VL_FOB and NUMERO_LINHAS "
-            f"must be numbers, found {';'.join(record)}"
+            source, f"line {line}: {', '.join(header[1:])} must be numbers, found "
+            f"{';'.join(record)}"
         ) from None  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""Raw string batches -> rows of ``stg.exportacao`` plus rejected rows with their reasons.
+"""Raw string batches -> rows of ``stg.exportacao`` (or ``stg.importacao``, with freight
+and insurance) plus rejected rows with their reasons.
 
 Pure polars expressions, no database: reference tables arrive as small frames.
 """
@@ -12,7 +13,7 @@ import polars as pl
 
 from bgc_core.domain import FIRST_YEAR, last_year
 from bgc_core.reference import UNCLASSIFIED_SECTOR
-from bgc_pipeline.ingest.layouts import COMEXSTAT, LayoutMatch
+from bgc_pipeline.ingest.layouts import COMEXSTAT, IMPORTS, LayoutMatch
 from bgc_pipeline.ingest.numbers import NumberFormats
 from bgc_pipeline.ingest.readers import LINE
 
@@ -20,12 +21,19 @@ STG_COLUMNS = (
     "ano", "mes", "pais", "setor", "ncm", "valor_usd", "peso_kg",
     "co_pais", "sg_uf", "co_via", "co_urf", "co_unid", "qt_estat",
 )  # fmt: skip
+IMPORT_COLUMNS = (*STG_COLUMNS, "valor_frete", "valor_seguro")
+"""The columns of ``stg.importacao``: an export row's, with freight and insurance."""
 MONTHS = {
     "janeiro": 1, "fevereiro": 2, "marco": 3, "março": 3, "abril": 4, "maio": 5, "junho": 6,
     "julho": 7, "agosto": 8, "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12,
 }  # fmt: skip
 _MAX_VALUE = 10**13  # DECIMAL(15,2)
-NUMERIC_FIELDS = {"valor": "valor_num", "peso": "peso_num", "qt_estat": "qt_num"}
+NUMERIC_FIELDS = {
+    "valor": "valor_num", "peso": "peso_num", "qt_estat": "qt_num",
+    "frete": "frete_num", "seguro": "seguro_num",
+}  # fmt: skip
+MONEY_FIELDS = ("valor", "frete", "seguro")
+"""Fields in US$ (two decimals, below DECIMAL(15,2)'s bound)."""
 
 
 @dataclass(frozen=True)
@@ -164,12 +172,12 @@ def _reasons(match: LayoutMatch, max_year: int) -> pl.Expr:
             f"{label('mes')} is not a month 1-12",
         ),
         *country_rules,
-        (
-            pl.col("valor").is_null() | pl.col("valor_num").is_null(),
-            f"{label('valor')} is not a number",
+        *(
+            rule
+            for money in MONEY_FIELDS
+            if money in match.columns
+            for rule in _amount_rules(money, label(money))
         ),
-        (pl.col("valor_num") < 0, f"{label('valor')} is negative"),
-        (pl.col("valor_num") >= _MAX_VALUE, f"{label('valor')} is too large"),
         (
             pl.col("peso").is_null() | pl.col("peso_num").is_null(),
             f"{label('peso')} is not a number",
@@ -190,6 +198,16 @@ def _reasons(match: LayoutMatch, max_year: int) -> pl.Expr:
         separator="; ",
         ignore_nulls=True,
     )
+
+
+def _amount_rules(name: str, label: str) -> list[tuple[pl.Expr, str]]:
+    """A value in US$ (FOB, freight, insurance): a number, not negative, within bounds."""
+    parsed = pl.col(NUMERIC_FIELDS[name])
+    return [
+        (pl.col(name).is_null() | parsed.is_null(), f"{label} is not a number"),
+        (parsed < 0, f"{label} is negative"),
+        (parsed >= _MAX_VALUE, f"{label} is too large"),
+    ]
 
 
 def number_formats(source: str, match: LayoutMatch) -> NumberFormats:
@@ -214,6 +232,12 @@ def transform(
     frame = frame.with_columns(
         pl.when(pl.col("reason") == "").then(None).otherwise(pl.col("reason")).alias("reason")
     )
+    imports = (
+        [pl.col("frete_num").round(2).alias("valor_frete"),
+         pl.col("seguro_num").round(2).alias("valor_seguro")]
+        if match.flow == IMPORTS
+        else []
+    )  # fmt: skip
     good = frame.filter(pl.col("reason").is_null()).select(
         pl.col("ano_num").alias("ano"),
         pl.col("mes_num").alias("mes"),
@@ -228,6 +252,7 @@ def transform(
         "co_urf",
         "co_unid",
         pl.col("qt_num").alias("qt_estat"),
+        *imports,
     )
     reasons = frame.filter(pl.col("reason").is_not_null()).select(
         pl.col("line").cast(pl.Int64), "reason"

@@ -49,7 +49,45 @@ FROM rows CROSS JOIN kept;
 SELECT DISTINCT ingest_source FROM rpt.agg_arquivo
 WHERE ingest_source = %(name)s OR left(ingest_source, length(%(name)s) + 1) = %(name)s || ':'
 UNION
+SELECT DISTINCT ingest_source FROM rpt.agg_arquivo_importacao
+WHERE ingest_source = %(name)s OR left(ingest_source, length(%(name)s) + 1) = %(name)s || ':'
+UNION
 SELECT c.source FROM (SELECT %(name)s::TEXT AS source) AS c;
+
+-- name: staging_violations_importacao
+-- The same for an import file's partitions in stg.importacao, with freight and
+-- insurance: their signs, and their sums against the totals kept at load time.
+WITH rows AS (
+    SELECT count(*) FILTER (
+               WHERE ano < %(first_year)s OR ano > %(last_year)s
+                  OR mes NOT BETWEEN 1 AND 12
+                  OR valor_usd < 0 OR peso_kg < 0 OR valor_frete < 0 OR valor_seguro < 0
+                  OR btrim(pais) = '' OR btrim(setor) = ''
+                  OR (ncm IS NOT NULL AND ncm !~ '^[0-9]{8}$')) AS bad_rows,
+           count(*)                       AS row_count,
+           COALESCE(SUM(valor_usd), 0)    AS total_usd,
+           COALESCE(SUM(peso_kg), 0)      AS total_kg,
+           COALESCE(SUM(valor_frete), 0)  AS total_frete,
+           COALESCE(SUM(valor_seguro), 0) AS total_seguro
+    FROM stg.importacao
+    WHERE ingest_source = ANY(%(sources)s)
+),
+kept AS (
+    SELECT COALESCE(SUM(registros), 0)    AS row_count,
+           COALESCE(SUM(total_usd), 0)    AS total_usd,
+           COALESCE(SUM(total_kg), 0)     AS total_kg,
+           COALESCE(SUM(total_frete), 0)  AS total_frete,
+           COALESCE(SUM(total_seguro), 0) AS total_seguro
+    FROM rpt.agg_arquivo_importacao
+    WHERE ingest_source = ANY(%(sources)s)
+)
+SELECT rows.bad_rows, rows.row_count,
+       kept.row_count - rows.row_count       AS aggregate_rows_difference,
+       kept.total_usd - rows.total_usd       AS aggregate_usd_difference,
+       kept.total_kg - rows.total_kg         AS aggregate_kg_difference,
+       kept.total_frete - rows.total_frete   AS aggregate_frete_difference,
+       kept.total_seguro - rows.total_seguro AS aggregate_seguro_difference
+FROM rows CROSS JOIN kept;
 
 -- name: view_consistency
 -- One row per check of a report view: its totals next to staging's (kept per source

@@ -5,7 +5,12 @@ from pathlib import Path
 import dagster as dg
 
 from bgc_pipeline.definitions import make_definitions
-from bgc_pipeline.defs.assets import raw_landing_files, stg_exportacao, view_assets
+from bgc_pipeline.defs.assets import (
+    raw_landing_files,
+    stg_exportacao,
+    stg_importacao,
+    view_assets,
+)
 from bgc_pipeline.defs.checks import asset_checks
 from bgc_pipeline.defs.partitions import landing_files
 from bgc_pipeline.defs.resources import BgcDatabase, LandingFolder
@@ -21,18 +26,27 @@ def bound_definitions(url: str, landing: Path) -> dg.Definitions:
     return make_definitions(BgcDatabase(url=url), LandingFolder(path=str(landing)))
 
 
+STAGING = [stg_exportacao, stg_importacao]
+
+
 def load_partition(
-    instance: dg.DagsterInstance, url: str, landing: Path, name: str, raise_on_error: bool = True
+    instance: dg.DagsterInstance,
+    url: str,
+    landing: Path,
+    name: str,
+    raise_on_error: bool = True,
+    imports: bool = False,
 ) -> dg.ExecuteInProcessResult:
-    """Materialize ``stg/exportacao`` for one landing file (with its checks)."""
+    """Materialize ``stg/exportacao`` (``stg/importacao`` with ``imports``) for one landing
+    file (with its checks)."""
     if not instance.has_dynamic_partition(landing_files.name or "", name):
         instance.add_dynamic_partitions(landing_files.name or "", [name])
     return dg.materialize(
-        [raw_landing_files, stg_exportacao, *asset_checks],  # type: ignore[list-item]
+        [raw_landing_files, *STAGING, *asset_checks],  # type: ignore[list-item]
         instance=instance,
         resources=resources(url, landing),
         partition_key=name,
-        selection=[stg_exportacao],
+        selection=[stg_importacao if imports else stg_exportacao],
         raise_on_error=raise_on_error,
     )
 
@@ -42,7 +56,7 @@ def refresh_views(
 ) -> dg.ExecuteInProcessResult:
     """Materialize every rpt view asset (with their checks)."""
     return dg.materialize(
-        [stg_exportacao, *view_assets, *asset_checks],  # type: ignore[list-item]
+        [*STAGING, *view_assets, *asset_checks],  # type: ignore[list-item]
         instance=instance,
         resources=resources(url, landing),
         selection=view_assets,
@@ -54,7 +68,7 @@ def run_checks(
 ) -> dg.ExecuteInProcessResult:
     """Execute only the checks of the given (unpartitioned) view assets."""
     return dg.materialize(
-        [stg_exportacao, *view_assets, *asset_checks],  # type: ignore[list-item]
+        [*STAGING, *view_assets, *asset_checks],  # type: ignore[list-item]
         instance=instance,
         resources=resources(url, landing),
         selection=dg.AssetSelection.checks_for_assets(*keys),

@@ -4,11 +4,13 @@ import io
 
 import pytest
 
+from bgc_core.domain import EXPORTS, IMPORTS
 from bgc_pipeline.ingest.layouts import (
     COMEXSTAT,
     PROJECT,
     WEBUI,
     LayoutError,
+    decide_flow,
     detect,
     normalise_header,
 )
@@ -46,19 +48,42 @@ def test_web_download_layout() -> None:
     assert match.columns["mes"] == "Mês"
 
 
-def test_import_files_are_refused() -> None:
-    header = [
-        "CO_ANO",
-        "CO_MES",
-        "CO_NCM",
-        "CO_PAIS",
-        "KG_LIQUIDO",
-        "VL_FOB",
-        "VL_FRETE",
-        "VL_SEGURO",
-    ]
-    with pytest.raises(LayoutError, match=r"import file .*vl_frete"):
-        detect(header)
+IMPORT_HEADER = ["CO_ANO", "CO_MES", "CO_NCM", "CO_PAIS", "KG_LIQUIDO", "VL_FOB", "VL_FRETE",
+                 "VL_SEGURO"]  # fmt: skip
+
+
+def test_freight_and_insurance_make_an_import_file() -> None:
+    match = detect(IMPORT_HEADER)
+    assert (match.name, match.flow) == (COMEXSTAT, IMPORTS)
+    assert (match.columns["frete"], match.columns["seguro"]) == ("VL_FRETE", "VL_SEGURO")
+    assert detect(IMPORT_HEADER[:6]).flow == EXPORTS
+
+
+def test_an_import_header_needs_both_freight_and_insurance() -> None:
+    with pytest.raises(LayoutError, match=r"missing required column\(s\): VL_SEGURO"):
+        detect(IMPORT_HEADER[:7])
+
+
+@pytest.mark.parametrize(
+    ("source", "header", "flow"),
+    [
+        ("IMP_2024.csv", IMPORT_HEADER, IMPORTS),
+        ("compras.csv", IMPORT_HEADER, IMPORTS),
+        ("EXP_2024.csv", IMPORT_HEADER[:6], EXPORTS),
+        ("vendas.csv", IMPORT_HEADER[:6], EXPORTS),
+    ],
+)
+def test_the_flow_is_the_headers_when_the_name_agrees(
+    source: str, header: list[str], flow: str
+) -> None:
+    assert decide_flow(source, detect(header)) == flow
+
+
+def test_a_name_and_a_header_that_disagree_are_refused() -> None:
+    with pytest.raises(LayoutError, match=r"named as an import file \(IMP_\)"):
+        decide_flow("IMP_2024.csv", detect(IMPORT_HEADER[:6]))
+    with pytest.raises(LayoutError, match=r"named as an export file \(EXP_\)"):
+        decide_flow("exp_2024.csv", detect(IMPORT_HEADER))
 
 
 def test_web_download_without_country_names_what_is_missing() -> None:
