@@ -23,7 +23,6 @@ from bgc_core.files import file_sha256
 from bgc_pipeline.defs.keys import STAGING_KEYS
 from bgc_pipeline.defs.partitions import landing_files
 from bgc_pipeline.defs.resources import BgcDatabase, LandingFolder
-from bgc_pipeline.ingest import flow_of
 
 SUPPORTED_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
 IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".swp")
@@ -160,6 +159,8 @@ def _skip_reason(scan: Scan, held: list[str]) -> str:
 def landing_sensor(
     context: dg.SensorEvaluationContext, landing: LandingFolder, database: BgcDatabase
 ) -> dg.SensorResult:
+    from bgc_pipeline.ingest.flows import flow_of  # a tick that requests a run only
+
     cursor = LandingCursor.parse(context.cursor)
     folder = landing.folder()
     scan = scan_landing(folder, cursor)

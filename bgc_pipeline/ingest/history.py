@@ -129,7 +129,7 @@ def year_frame(
     growth = YEARLY_GROWTH ** (year - 1997)
     fob = (10 ** (1.5 + u(1) * 5.0) * growth).round(0).cast(pl.Int64)
     kg = (fob / 10 ** (u(2) * 3.0 - 1.0)).round(0).cast(pl.Int64).clip(lower_bound=1)
-    return pl.select(
+    columns: dict[str, pl.Expr] = dict(
         CO_ANO=pl.lit(str(year)).repeat_by(rows).explode(),
         CO_MES=(u(3) * 12).cast(pl.Int64).clip(0, 11).add(1).cast(pl.String).str.zfill(2),
         CO_NCM=_zipf_draw(dims.ncm, LEADING_NCM, u(4), seed, 4),
@@ -141,8 +141,11 @@ def year_frame(
         QT_ESTAT=kg,
         KG_LIQUIDO=kg,
         VL_FOB=fob,
-        **(_freight_and_insurance(fob, u) if flow == IMPORTS else {}),
-    ).sort("CO_MES", "CO_NCM", maintain_order=True)
+    )
+    if flow == IMPORTS:
+        columns |= _freight_and_insurance(fob, u)
+    named = [expr.alias(name) for name, expr in columns.items()]
+    return pl.select(*named).sort("CO_MES", "CO_NCM", maintain_order=True)
 
 
 def _freight_and_insurance(fob: pl.Expr, u: Callable[[int], pl.Expr]) -> dict[str, pl.Expr]:

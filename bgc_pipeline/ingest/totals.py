@@ -89,10 +89,11 @@ def read_totals(path: Path, source: str) -> list[TotalsRow]:
     header = tuple(f.strip().upper() for f in records[0]) if records else ()
     if header not in HEADERS:
         found = ";".join(records[0]) if records else "an empty file"
+        variant = f" or {';'.join(IMPORT_HEADER)}" if _prefix_flow(path.name) == IMPORTS else ""
         raise IngestError(
             source,
-            f"not MDIC's totals layout: expected the header {';'.join(HEADER)} (imports may "
-            f"add VL_FRETE;VL_SEGURO before NUMERO_LINHAS), found {found}",
+            f"not MDIC's totals layout: expected the header {';'.join(HEADER)}{variant}, "
+            f"found {found}",
         )
     return [_row(source, line, header, record) for line, record in enumerate(records[1:], start=2)]
 
@@ -109,9 +110,9 @@ def _row(source: str, line: int, header: tuple[str, ...], record: list[str]) -> 
             *(Decimal(fields[name]) for name in ("VL_FRETE", "VL_SEGURO") if name in fields),
         )  # fmt: skip
     except (ValueError, InvalidOperation):
+        numbers = f"{', '.join(header[1:-1])} and {header[-1]}"
         raise IngestError(
-            source, f"line {line}: {', '.join(header[1:])} must be numbers, found "
-            f"{';'.join(record)}"
+            source, f"line {line}: {numbers} must be numbers, found {';'.join(record)}"
         ) from None  # fmt: skip
 
 

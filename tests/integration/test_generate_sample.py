@@ -52,11 +52,11 @@ def test_the_same_seed_gives_the_same_file_and_another_seed_another(tmp_path: Pa
 
 
 def generate_years(
-    out: Path, years: str, rows: int, seed: int = 5
+    out: Path, years: str, rows: int, seed: int = 5, flow: str = "exportacao"
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [BGC, "generate-sample", "--layout", "comexstat", "--years", years,
-         "--rows-per-year", str(rows), "--seed", str(seed), "--out", str(out)],
+         "--rows-per-year", str(rows), "--seed", str(seed), "--out", str(out), "--flow", flow],
         capture_output=True, text=True, env=os.environ, timeout=300,
     )  # fmt: skip
 
@@ -108,6 +108,33 @@ def test_a_history_is_the_same_for_a_seed(tmp_path: Path) -> None:
         f: hashlib.sha256((tmp_path / f / "EXP_2024.csv").read_bytes()).hexdigest() for f in "abc"
     }
     assert digest["a"] == digest["b"] != digest["c"]
+
+
+def test_an_import_history_adds_freight_and_insurance_to_files_and_totals(
+    tmp_path: Path,
+) -> None:
+    result = generate_years(tmp_path, "2022-2023", 5_000, flow="importacao")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        f"wrote IMP_TOTAIS_CONFERENCIA.csv: 2 year(s) in {tmp_path}"
+    )
+    totals = read(tmp_path / "IMP_TOTAIS_CONFERENCIA.csv", ";")
+    assert totals[0] == ["ARQUIVO", "CO_ANO", "QT_ESTAT", "KG_LIQUIDO", "VL_FOB", "VL_FRETE",
+                         "VL_SEGURO", "NUMERO_LINHAS"]  # fmt: skip
+    for name, year, qt, kg, fob, freight, insurance, lines in totals[1:]:
+        assert name == f"IMP_{year}.csv"
+        rows = read(tmp_path / name, ";")
+        assert rows[0][-2:] == ["VL_FRETE", "VL_SEGURO"]
+        body = rows[1:]
+        sums = [sum(int(r[column]) for r in body) for column in range(8, 13)]
+        assert sums == [int(qt), int(kg), int(fob), int(freight), int(insurance)]
+        assert len(body) == int(lines)
+        assert 0 < int(insurance) < int(freight) < int(fob)  # shares of FOB, as in real files
+    exports = tmp_path / "exports"
+    assert generate_years(exports, "2022", 5_000).returncode == 0
+    fob = [[r[10] for r in read(folder / f"{prefix}_2022.csv", ";")[1:]]
+           for folder, prefix in ((exports, "EXP"), (tmp_path, "IMP"))]  # fmt: skip
+    assert fob[0] != fob[1]  # imports are drawn apart from the exports of the same seed
 
 
 def test_history_arguments_are_checked(tmp_path: Path) -> None:

@@ -242,7 +242,7 @@ def test_dagster_loads_imports_through_their_own_asset_with_checks(
     instance = dg.DagsterInstance.ephemeral()
     load_file(database_url, landing / "IMP_TOTAIS_CONFERENCIA.csv")
     result = load_partition(instance, database_url, landing, "IMP_2022.csv", imports=True)
-    [materialization] = result.asset_materializations_for_node("stg_importacao")
+    [materialization] = result.asset_materializations_for_node("stg__importacao")
     assert materialization.metadata["dagster/table_name"].value == "stg.importacao"
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks == {STAGING_RULES: True, MDIC_TOTALS: True}
