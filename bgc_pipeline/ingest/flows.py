@@ -17,15 +17,16 @@ def flow_of(path: Path) -> str:
     ``IMP_``), else their header (a workbook: its first sheet that fits a layout). A file
     that cannot be read goes to the exports, whose load names the problem; a name and a
     header that disagree are refused by the load itself."""
-    if totals.is_totals_file(path):
-        return totals.flow_of(path)
-    by_name = name_flow(path.name)
-    if by_name is not None:
-        return by_name
     try:
         if is_spreadsheet(path):
-            first = loadable_sheets(path, path.name)[0]
-            return open_sheet(path, path.name, first).match.flow
-        return open_csv(path, path.name).match.flow
-    except (IngestError, LayoutError, OSError):
+            return name_flow(path.name) or _first_sheet_flow(path)
+        if totals.is_totals_file(path):
+            return totals.flow_of(path)
+        return name_flow(path.name) or open_csv(path, path.name).match.flow
+    except (IngestError, LayoutError, OSError, UnicodeDecodeError):
         return EXPORTS
+
+
+def _first_sheet_flow(path: Path) -> str:
+    first = loadable_sheets(path, path.name)[0]
+    return open_sheet(path, path.name, first).match.flow

@@ -46,10 +46,12 @@ class TotalsRow:
 
 
 def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else CP1252; bytes neither decodes (not a text file,
+    or a head cut inside a character) become U+FFFD."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252")
+        return data.decode("cp1252", errors="replace")
 
 
 def _fields(line: str) -> list[str]:

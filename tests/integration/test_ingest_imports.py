@@ -6,6 +6,7 @@ figures are summed from the files with the standard library."""
 import csv
 import io
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -23,6 +24,7 @@ from bgc_pipeline.ingest.history import write_history
 from tests.support.dagster import load_partition, sensor_tick
 from tests.support.db import query
 from tests.support.ingest import staging_snapshot
+from tests.support.paths import SAMPLES
 
 BGC_INGEST = str(Path(sys.executable).parent / "bgc-ingest")
 MEASURES = ("QT_ESTAT", "KG_LIQUIDO", "VL_FOB", "VL_FRETE", "VL_SEGURO")
@@ -254,6 +256,7 @@ def test_dagster_loads_imports_through_their_own_asset_with_checks(
 
 
 def test_the_sensor_hands_each_file_to_its_flows_asset(database_url: str, landing: Path) -> None:
+    shutil.copy(SAMPLES / "exportacao_2024_planilha.xlsx", landing)  # binary: no text header
     instance = dg.DagsterInstance.ephemeral()
     first = sensor_tick(instance, database_url, landing, None)  # sizes noted
     assert first.run_requests == []
@@ -262,6 +265,7 @@ def test_the_sensor_hands_each_file_to_its_flows_asset(database_url: str, landin
     assert routed == {
         "EXP_2023.csv": [STG_KEY],
         "EXP_TOTAIS_CONFERENCIA.csv": [STG_KEY],
+        "exportacao_2024_planilha.xlsx": [STG_KEY],
         "IMP_2022.csv": [STG_IMPORT_KEY],
         "IMP_2023.csv": [STG_IMPORT_KEY],
         "IMP_TOTAIS_CONFERENCIA.csv": [STG_IMPORT_KEY],
