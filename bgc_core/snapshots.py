@@ -11,6 +11,9 @@ The year's rows leave PostgreSQL through ``COPY`` (its fastest way out) and Duck
 sorts and writes them (sql/queries/snapshots.sql): for a 1.2M-row year about 1.0 s of
 COPY and 2.2 s of DuckDB, against 4.4 s with polars doing it all (docs/benchmarks.md).
 The two halves are apart so that DuckDB's runs beside the database's work.
+
+Each flow has its snapshots (:class:`Kind`): the exports' in ``rpt.snapshot_exportacao``,
+the imports' (with freight and insurance) in ``rpt.snapshot_importacao``.
 """
 
 from __future__ import annotations
@@ -24,15 +27,43 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from psycopg2 import sql
+
 from bgc_core import sqlfiles
+from bgc_core.domain import EXPORTS, IMPORTS
 
 if TYPE_CHECKING:
     import psycopg2.extensions
 
-RELATION = "snapshot_exportacao"
-"""The table of snapshots, and its name in ``rpt.anos_pendentes`` and ``rpt.atualizacoes``."""
 _QUERIES = sqlfiles.queries("refresh")
 _WRITE = sqlfiles.queries("snapshots")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One flow's snapshots: their table (also their name in ``rpt.anos_pendentes`` and
+    ``rpt.atualizacoes``), the per-file totals whose years they follow, and the suffix
+    of their flow's own statements (``snapshot_rows_importacao``, ``write_importacao``)."""
+
+    flow: str
+    relation: str
+    files: str
+    suffix: str
+
+    @property
+    def table(self) -> sql.Identifier:
+        return sql.Identifier("rpt", self.relation)
+
+    def query(self, name: str) -> sql.Composed:
+        """A statement of refresh.sql over this flow's table (``{snapshot}``)."""
+        return sql.SQL(_QUERIES[name]).format(snapshot=self.table)
+
+
+EXPORT_SNAPSHOTS = Kind(EXPORTS, "snapshot_exportacao", "agg_arquivo", "")
+IMPORT_SNAPSHOTS = Kind(IMPORTS, "snapshot_importacao", "agg_arquivo_importacao", "_importacao")
+KINDS = {kind.relation: kind for kind in (EXPORT_SNAPSHOTS, IMPORT_SNAPSHOTS)}
+RELATION = EXPORT_SNAPSHOTS.relation
+"""The exports' snapshots (the API's columnar engine reads them)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +77,9 @@ class YearSnapshot:
     total_usd: Decimal
     total_kg: Decimal
     content: bytes
+    total_frete: Decimal | None = None
+    """Imports only: the year's freight and insurance."""
+    total_seguro: Decimal | None = None
 
     @property
     def bytes(self) -> int:
@@ -72,6 +106,7 @@ class Staged:
 
     ano: int
     folder: tempfile.TemporaryDirectory[str]
+    kind: Kind = EXPORT_SNAPSHOTS
 
     @property
     def path(self) -> Path:
@@ -88,21 +123,26 @@ def copy_year(
     cur: psycopg2.extensions.cursor,
     ano: int,
     beside: psycopg2.extensions.cursor | None = None,
+    kind: Kind = EXPORT_SNAPSHOTS,
 ) -> Staged | None:
     """Staging's rows of one year and the NCM classes, out through ``COPY`` in the
     caller's transaction (so the file holds what the views refreshed beside it hold), or
     ``None`` for a year staging no longer holds. With ``beside`` (a connection in the
     same snapshot: ``views.SnapshotRefresh``), the second half of the rows is copied
     there at the same time."""
-    staged = Staged(ano, tempfile.TemporaryDirectory(prefix=f"bgc-snapshot-{ano}-"))
+    folder = tempfile.TemporaryDirectory(prefix=f"bgc-snapshot-{kind.flow}-{ano}-")
+    staged = Staged(ano, folder, kind)
+    rows = f"snapshot_rows{kind.suffix}"
     try:
         first, second = staged.rows()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"bgc-copy-{ano}") as pool:
             other = beside or cur
-            later = pool.submit(_copy_out, other, _half_query(other, ano, primeira=False), second)
+            later = pool.submit(
+                _copy_out, other, _half_query(other, rows, ano, primeira=False), second
+            )
             if beside is None:  # one connection: one COPY at a time
                 later.result()
-            _copy_out(cur, _half_query(cur, ano, primeira=True), first)
+            _copy_out(cur, _half_query(cur, rows, ano, primeira=True), first)
             later.result()
         if first.stat().st_size + second.stat().st_size == 0:
             staged.discard()
@@ -114,8 +154,8 @@ def copy_year(
     return staged
 
 
-def _half_query(cur: psycopg2.extensions.cursor, ano: int, *, primeira: bool) -> str:
-    return cur.mogrify(_QUERIES["snapshot_rows"], {"ano": ano, "primeira": primeira}).decode()
+def _half_query(cur: psycopg2.extensions.cursor, name: str, ano: int, *, primeira: bool) -> str:
+    return cur.mogrify(_QUERIES[name], {"ano": ano, "primeira": primeira}).decode()
 
 
 def write_year(staged: Staged) -> YearSnapshot:
@@ -123,18 +163,19 @@ def write_year(staged: Staged) -> YearSnapshot:
     staged folder is removed either way. Runs beside the refresh's SQL (views.py)."""
     import duckdb  # here, not with the module: the sensor imports it without DuckDB
 
+    suffix = staged.kind.suffix
     try:
         target = staged.path / "year.parquet"
-        write = _WRITE["write"].format(
+        write = _WRITE[f"write{suffix}"].format(
             rows=_list_literal([path for path in staged.rows() if path.stat().st_size > 0]),
             classes=_literal(staged.path / "classes.csv"),
             target=_literal(target),
         )
         with duckdb.connect(config={"autoinstall_known_extensions": False}) as duck:
             duck.execute(write, {"ano": staged.ano})
-            found = duck.execute(_WRITE["totals"], {"target": str(target)}).fetchone()
+            found = duck.execute(_WRITE[f"totals{suffix}"], {"target": str(target)}).fetchone()
         assert found is not None
-        linhas, registros, usd, kg = found
+        linhas, registros, usd, kg, frete, seguro = found
         content = target.read_bytes()
     finally:
         staged.discard()
@@ -146,6 +187,8 @@ def write_year(staged: Staged) -> YearSnapshot:
         total_usd=Decimal(usd),
         total_kg=Decimal(kg),
         content=content,
+        total_frete=None if frete is None else Decimal(frete),
+        total_seguro=None if seguro is None else Decimal(seguro),
     )
 
 
@@ -189,10 +232,12 @@ def _list_literal(paths: list[Path]) -> str:
     return "[" + ", ".join(_literal(path) for path in paths) + "]"
 
 
-def export(cur: psycopg2.extensions.cursor, folder: Path) -> list[Path]:
-    """Write every stored snapshot into ``folder`` by its name, each checked against its
-    hash; the paths, by year."""
-    cur.execute(_QUERIES["snapshot_all"])
+def export(
+    cur: psycopg2.extensions.cursor, folder: Path, kind: Kind = EXPORT_SNAPSHOTS
+) -> list[Path]:
+    """Write every stored snapshot of a flow into ``folder`` by its name, each checked
+    against its hash; the paths, by year."""
+    cur.execute(kind.query("snapshot_all"))
     paths = []
     for ano, sha256, content in cur.fetchall():
         data = bytes(content)

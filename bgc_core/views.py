@@ -17,13 +17,14 @@ import io
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import psycopg2
 from psycopg2 import sql
 
 from bgc_core import db, snapshots, sqlfiles
+from bgc_core.domain import EXPORTS
 from bgc_core.settings import load_settings
 
 REFRESH_CHANNEL = "bgc_views_refreshed"
@@ -40,9 +41,12 @@ SUMMARY_VIEWS = ("mv_resumo_pais", "mv_resumo_setor", "mv_resumo_geral")
 ROLLUP_VIEW = "mv_exportacao_anual"
 SNAPSHOTS = snapshots.RELATION
 """The per-year Parquet snapshots, refreshed with the views (last, in the same transaction)."""
+IMPORT_SNAPSHOTS = snapshots.IMPORT_SNAPSHOTS.relation
+"""The imports' snapshots, refreshed in the same transaction."""
+SNAPSHOT_RELATIONS = tuple(snapshots.KINDS)
 READ_VIEWS = (*YEARLY_TABLES, *SUMMARY_VIEWS)
 """The views the API reads (readiness: each exists and is populated)."""
-VIEWS_IN_ORDER = (*READ_VIEWS, SNAPSHOTS)
+VIEWS_IN_ORDER = (*READ_VIEWS, *SNAPSHOT_RELATIONS)
 """Dependency order: the summaries read the yearly rollup; the snapshots read staging."""
 SHARE_VIEWS = ("mv_resumo_pais", "mv_resumo_setor")
 """The views with a ``participacao_pct`` column."""
@@ -59,6 +63,9 @@ DESCRIPTIONS = {
     SNAPSHOTS: "The facts of each year as one Parquet file at the analytical grain (month, "
     "NCM, country, state, route, customs unit, unit, sector and classes), stored in "
     "PostgreSQL by content hash: the API's DuckDB reads them for every filtered answer.",
+    IMPORT_SNAPSHOTS: "The imports of each year as one Parquet file at the same grain, with "
+    "freight and insurance beside FOB (country of origin, state of destination), stored in "
+    "PostgreSQL by content hash.",
     "mv_resumo_pais": "Totals per destination country with its share of the total.",
     "mv_resumo_setor": "Totals per sector with its share of the total.",
     "mv_resumo_geral": "One row: grand totals, country and sector counts, years.",
@@ -88,9 +95,16 @@ class ViewRefresh:
 def upstream_of(view: str) -> str | None:
     """The view a view is built from; ``None`` for those built from the per-file
     aggregates the staging loads keep (or staging itself, for the snapshots)."""
-    if view in YEARLY_TABLES or view == SNAPSHOTS:
+    if view in YEARLY_TABLES or view in SNAPSHOT_RELATIONS:
         return None
     return ROLLUP_VIEW
+
+
+def flow_of(view: str) -> str:
+    """The flow whose staging a view is built from (every view but the imports'
+    snapshots: the exports)."""
+    kind = snapshots.KINDS.get(view)
+    return kind.flow if kind else EXPORTS
 
 
 def refresh_view(url: str, view: str, *, full: bool = False) -> ViewRefresh:
@@ -112,13 +126,19 @@ def refresh_views(url: str, names: tuple[str, ...], *, full: bool = False) -> li
     for view in names:
         _known(view)
     ordered = [view for view in VIEWS_IN_ORDER if view in names]
-    with db.transaction(url) as conn, conn.cursor() as cur:
+    with db.transaction(url) as conn, conn.cursor() as cur, ExitStack() as stack:
         _set_work_memory(cur)
-        if SNAPSHOTS not in ordered:
-            return [_refresh_in(cur, url, view, full=full) for view in ordered]
-        with _missing_schema_named(url, SNAPSHOTS), SnapshotRefresh(cur, url, full=full) as files:
-            done = [_refresh_in(cur, url, view, full=full) for view in ordered if view != SNAPSHOTS]
-            return [*done, files.finish()]
+        files = []
+        for relation in (view for view in ordered if view in SNAPSHOT_RELATIONS):
+            stack.enter_context(_missing_schema_named(url, relation))
+            kind = snapshots.KINDS[relation]
+            files.append(stack.enter_context(SnapshotRefresh(cur, url, full=full, kind=kind)))
+        done = [
+            _refresh_in(cur, url, view, full=full)
+            for view in ordered
+            if view not in SNAPSHOT_RELATIONS
+        ]
+        return [*done, *(each.finish() for each in files)]
 
 
 def _known(view: str) -> None:
@@ -185,15 +205,24 @@ def _recompute_years(
 
 
 def _take_years(
-    cur: psycopg2.extensions.cursor, relation: str, table: sql.Identifier, *, full: bool
+    cur: psycopg2.extensions.cursor,
+    relation: str,
+    table: sql.Identifier,
+    *,
+    full: bool,
+    files: str = "agg_arquivo",
 ) -> tuple[int, ...]:
-    """The years to recompute, their pending marks taken (every year with ``full``). One
-    refresh of a relation at a time: two would each delete only the rows their snapshot
-    saw, then both insert the year."""
+    """The years to recompute, their pending marks taken (every year with ``full``: those
+    of ``files``, the flow's per-file totals, and of ``table``). One refresh of a relation
+    at a time: two would each delete only the rows their snapshot saw, then both insert
+    the year."""
     params = {"relacao": relation}
     cur.execute(_QUERIES["lock"], params)
     if full:
-        cur.execute(sql.SQL(_QUERIES["take_all"]).format(table=table), params)
+        take_all = sql.SQL(_QUERIES["take_all"]).format(
+            table=table, files=sql.Identifier("rpt", files)
+        )
+        cur.execute(take_all, params)
     else:
         cur.execute(_QUERIES["take_pending"], params)
     row = cur.fetchone()
@@ -209,11 +238,19 @@ class SnapshotRefresh:
     changed year, never O(history); a file whose content did not change keeps its row
     (and its hash, so no API process fetches it again)."""
 
-    def __init__(self, cur: psycopg2.extensions.cursor, url: str, *, full: bool) -> None:
+    def __init__(
+        self,
+        cur: psycopg2.extensions.cursor,
+        url: str,
+        *,
+        full: bool,
+        kind: snapshots.Kind = snapshots.EXPORT_SNAPSHOTS,
+    ) -> None:
         self.cur = cur
         self.url = url
+        self.kind = kind
         self.started = time.perf_counter()
-        self.years = _take_years(cur, SNAPSHOTS, sql.Identifier("rpt", SNAPSHOTS), full=full)
+        self.years = _take_years(cur, kind.relation, kind.table, full=full, files=kind.files)
         self._pending = list(self.years)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bgc-snapshot")
         self._writing: Future[snapshots.YearSnapshot] | None = None
@@ -253,9 +290,9 @@ class SnapshotRefresh:
         while self._pending:
             year = self._pending.pop(0)
             beside = self._beside.cursor() if self._beside is not None else None
-            staged = snapshots.copy_year(self.cur, year, beside)
+            staged = snapshots.copy_year(self.cur, year, beside, self.kind)
             if staged is None:
-                self.cur.execute(_QUERIES["snapshot_drop"], {"ano": year})
+                self.cur.execute(self.kind.query("snapshot_drop"), {"ano": year})
                 continue
             self._staged.append(staged)
             return self._pool.submit(snapshots.write_year, staged)
@@ -267,36 +304,40 @@ class SnapshotRefresh:
         while self._writing is not None:
             following = self._write_next()
             built = self._writing.result()
-            if _stored_hash(self.cur, built.ano) != built.sha256:
-                _store_snapshot(self.cur, built)
+            if _stored_hash(self.cur, self.kind, built.ano) != built.sha256:
+                _store_snapshot(self.cur, self.kind, built)
                 written.append(built)
             self._writing = following
-        self.cur.execute(_QUERIES["snapshot_count"])
+        relation = self.kind.relation
+        self.cur.execute(self.kind.query("snapshot_count"))
         row = self.cur.fetchone()
         rows = int(row[0]) if row else 0
-        _record(self.cur, "record_refresh", relacao=SNAPSHOTS, linhas=rows)
-        self.cur.execute("SELECT pg_notify(%s, %s)", (REFRESH_CHANNEL, SNAPSHOTS))
+        _record(self.cur, "record_refresh", relacao=relation, linhas=rows)
+        self.cur.execute("SELECT pg_notify(%s, %s)", (REFRESH_CHANNEL, relation))
         seconds = round(time.perf_counter() - self.started, 3)
-        return ViewRefresh(SNAPSHOTS, rows, seconds, self.years, tuple(written))
+        return ViewRefresh(relation, rows, seconds, self.years, tuple(written))
 
 
-def _stored_hash(cur: psycopg2.extensions.cursor, year: int) -> str | None:
-    cur.execute(_QUERIES["snapshot_stored"], {"ano": year})
+def _stored_hash(cur: psycopg2.extensions.cursor, kind: snapshots.Kind, year: int) -> str | None:
+    cur.execute(kind.query("snapshot_stored"), {"ano": year})
     row = cur.fetchone()
     return str(row[0]) if row else None
 
 
-def _store_snapshot(cur: psycopg2.extensions.cursor, built: snapshots.YearSnapshot) -> None:
+def _store_snapshot(
+    cur: psycopg2.extensions.cursor, kind: snapshots.Kind, built: snapshots.YearSnapshot
+) -> None:
     """The year's row with its file: the bytes through a binary COPY, the rest as
     parameters (sql/queries/refresh.sql: snapshot_bytes)."""
     cur.execute(_QUERIES["snapshot_bytes"])
     cur.copy_expert(_QUERIES["snapshot_copy"], io.BytesIO(snapshots.binary_copy(built.content)))
     cur.execute(
-        _QUERIES["snapshot_store"],
+        _QUERIES[f"snapshot_store{kind.suffix}"],
         {
             "ano": built.ano, "sha256": built.sha256, "linhas": built.linhas,
             "registros": built.registros, "bytes": built.bytes,
             "total_usd": built.total_usd, "total_kg": built.total_kg,
+            "total_frete": built.total_frete, "total_seguro": built.total_seguro,
         },
     )  # fmt: skip
 

@@ -123,7 +123,7 @@ def stg_importacao(
 
 
 def _how_refreshed(view: str) -> str:
-    if view == views.SNAPSHOTS:
+    if view in views.SNAPSHOT_RELATIONS:
         return "The files of the years whose data changed are written again"
     if view in views.YEARLY_TABLES:
         return "A plain view over a table whose changed years are recomputed"
@@ -132,11 +132,12 @@ def _how_refreshed(view: str) -> str:
 
 def _view_spec(view: str) -> dg.AssetSpec:
     upstream = views.upstream_of(view)
+    staging = STAGING_KEYS[views.flow_of(view)]
     return dg.AssetSpec(
         key=VIEW_KEYS[view],
-        deps=[STG_KEY if upstream is None else VIEW_KEYS[upstream]],
+        deps=[staging if upstream is None else VIEW_KEYS[upstream]],
         group_name="rpt",
-        kinds={"postgres", "parquet"} if view == views.SNAPSHOTS else {"postgres"},
+        kinds={"postgres", "parquet"} if view in views.SNAPSHOT_RELATIONS else {"postgres"},
         owners=OWNERS,
         description=f"{views.DESCRIPTIONS[view]} {_how_refreshed(view)} "
         "after each load and daily at 01:00 São Paulo, with every other report view in one "
@@ -173,7 +174,7 @@ def rpt_views(
         }
         if refresh.years is not None:
             metadata["years_recomputed"] = ", ".join(map(str, refresh.years)) or "none"
-        if refresh.view == views.SNAPSHOTS:
+        if refresh.view in views.SNAPSHOT_RELATIONS:
             metadata |= _snapshot_metadata(refresh)
         yield dg.MaterializeResult(asset_key=VIEW_KEYS[refresh.view], metadata=metadata)
 

@@ -236,13 +236,15 @@ def _consistency_check(view: str) -> dg.AssetChecksDefinition:
     return _check
 
 
-def _snapshot_totals(database: BgcDatabase, *queries: str) -> list[list[tuple[Any, ...]]]:
-    """The rows of DuckDB queries (sql/queries/snapshots.sql) over every stored snapshot,
-    the files written out of the database once for all of them, each checked against its
-    hash on the way."""
+def _snapshot_totals(
+    database: BgcDatabase, *queries: str, kind: snapshots.Kind = snapshots.EXPORT_SNAPSHOTS
+) -> list[list[tuple[Any, ...]]]:
+    """The rows of DuckDB queries (sql/queries/snapshots.sql) over every stored snapshot
+    of a flow, the files written out of the database once for all of them, each checked
+    against its hash on the way."""
     with tempfile.TemporaryDirectory(prefix="bgc-check-") as folder:
         with database.connection() as conn, conn.cursor() as cur:
-            paths = snapshots.export(cur, Path(folder))
+            paths = snapshots.export(cur, Path(folder), kind)
         if not paths:
             return [[] for _ in queries]
         files = {"files": [str(p) for p in paths]}
@@ -263,11 +265,29 @@ SNAPSHOTS_KEY = VIEW_KEYS[views.SNAPSHOTS]
     "load time (rpt.agg_arquivo). Every year staging holds has a file, and no other.",
 )
 def snapshots_match_staging(database: BgcDatabase) -> dg.AssetCheckResult:
-    [per_year] = _snapshot_totals(database, "totais_por_ano")
-    files = {int(ano): (usd, kg, int(n)) for ano, usd, kg, n in per_year}
+    return _files_match_staging(database, snapshots.EXPORT_SNAPSHOTS)
+
+
+@dg.asset_check(
+    asset=VIEW_KEYS[views.IMPORT_SNAPSHOTS],
+    name=SNAPSHOTS_MATCH_STAGING,
+    blocking=True,
+    description="Each year's import snapshot, read back with DuckDB, holds stg.importacao's "
+    "rows of that year: USD, freight and insurance to the cent, kg to the gram and the "
+    "number of records, as kept per file at load time (rpt.agg_arquivo_importacao). Every "
+    "year the imports' staging holds has a file, and no other.",
+)
+def import_snapshots_match_staging(database: BgcDatabase) -> dg.AssetCheckResult:
+    return _files_match_staging(database, snapshots.IMPORT_SNAPSHOTS)
+
+
+def _files_match_staging(database: BgcDatabase, kind: snapshots.Kind) -> dg.AssetCheckResult:
+    """Each year's figures in the flow's files against its per-file totals."""
+    [per_year] = _snapshot_totals(database, f"totais_por_ano{kind.suffix}", kind=kind)
+    files = {int(row[0]): (*row[1:3], int(row[3]), *row[4:]) for row in per_year}
     with database.connection() as conn, conn.cursor() as cur:
-        cur.execute(sqlfiles.queries("checks")["staging_per_year"])
-        staged = {int(ano): (usd, kg, int(n)) for ano, usd, kg, n in cur.fetchall()}
+        cur.execute(sqlfiles.queries("checks")[f"staging_per_year{kind.suffix}"])
+        staged = {int(row[0]): (*row[1:3], int(row[3]), *row[4:]) for row in cur.fetchall()}
     differing = sorted(y for y in files.keys() | staged.keys() if files.get(y) != staged.get(y))
     return dg.AssetCheckResult(
         passed=not differing,
@@ -356,5 +376,6 @@ asset_checks = [
     mdic_import_totals,
     *(_consistency_check(view) for view in views.READ_VIEWS),
     snapshots_match_staging,
+    import_snapshots_match_staging,
     views_match_snapshots,
 ]

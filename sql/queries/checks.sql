@@ -118,6 +118,14 @@ FROM rpt.agg_arquivo
 GROUP BY ano
 ORDER BY ano;
 
+-- name: staging_per_year_importacao
+-- The same for the imports, with freight and insurance.
+SELECT ano, SUM(total_usd), SUM(total_kg), SUM(registros), SUM(total_frete),
+       SUM(total_seguro)
+FROM rpt.agg_arquivo_importacao
+GROUP BY ano
+ORDER BY ano;
+
 -- name: resumo_por_pais
 -- What /metrics/pais answers without a filter: each country's value and weight over
 -- every year (their sum is /metrics/resumo's total).

@@ -24,11 +24,12 @@ SELECT COALESCE(array_agg(DISTINCT ano ORDER BY ano), '{}') FROM taken;
 
 -- name: take_all
 -- A full rebuild: every year stored or still shown, and the pending marks with them.
+-- {files}: the flow's per-file totals (rpt.agg_arquivo, rpt.agg_arquivo_importacao).
 WITH taken AS (
     DELETE FROM rpt.anos_pendentes WHERE relacao = %(relacao)s RETURNING ano
 ), anos AS (
     SELECT ano FROM taken
-    UNION SELECT ano FROM rpt.agg_arquivo
+    UNION SELECT ano FROM {files}
     UNION SELECT ano FROM {table}
 )
 SELECT COALESCE(array_agg(ano ORDER BY ano), '{{}}') FROM anos;
@@ -174,6 +175,15 @@ COPY (
     WHERE ano = %(ano)s AND (COALESCE(mes, 13) <= 6) = %(primeira)s
 ) TO STDOUT WITH (FORMAT csv);
 
+-- name: snapshot_rows_importacao
+-- The same for the imports (stg.importacao), with freight and insurance last.
+COPY (
+    SELECT mes, ncm, pais, sg_uf, co_via, co_urf, co_unid, setor, valor_usd, peso_kg,
+           qt_estat, valor_frete, valor_seguro
+    FROM stg.importacao
+    WHERE ano = %(ano)s AND (COALESCE(mes, 13) <= 6) = %(primeira)s
+) TO STDOUT WITH (FORMAT csv);
+
 -- name: export_snapshot
 -- The refresh's snapshot, for the connection that copies beside it.
 SELECT pg_export_snapshot();
@@ -209,21 +219,39 @@ SET sha256 = EXCLUDED.sha256, linhas = EXCLUDED.linhas, registros = EXCLUDED.reg
     conteudo = EXCLUDED.conteudo, updated_at = EXCLUDED.updated_at
 WHERE rpt.snapshot_exportacao.sha256 <> EXCLUDED.sha256;
 
+-- name: snapshot_store_importacao
+-- The same for an import year, with its freight and insurance.
+INSERT INTO rpt.snapshot_importacao
+    (ano, sha256, linhas, registros, bytes, total_usd, total_kg, total_frete, total_seguro,
+     conteudo, updated_at)
+SELECT %(ano)s, %(sha256)s, %(linhas)s, %(registros)s, %(bytes)s, %(total_usd)s,
+       %(total_kg)s, %(total_frete)s, %(total_seguro)s, conteudo, now()
+FROM snapshot_novo
+ON CONFLICT (ano) DO UPDATE
+SET sha256 = EXCLUDED.sha256, linhas = EXCLUDED.linhas, registros = EXCLUDED.registros,
+    bytes = EXCLUDED.bytes, total_usd = EXCLUDED.total_usd, total_kg = EXCLUDED.total_kg,
+    total_frete = EXCLUDED.total_frete, total_seguro = EXCLUDED.total_seguro,
+    conteudo = EXCLUDED.conteudo, updated_at = EXCLUDED.updated_at
+WHERE rpt.snapshot_importacao.sha256 <> EXCLUDED.sha256;
+
+-- The next four read or change one flow's snapshots: {snapshot} is
+-- rpt.snapshot_exportacao or rpt.snapshot_importacao (bgc_core/snapshots.py: Kind).
+
 -- name: snapshot_stored
 -- The hash stored for a year, if any (an unchanged file is not written again).
-SELECT sha256 FROM rpt.snapshot_exportacao WHERE ano = %(ano)s;
+SELECT sha256 FROM {snapshot} WHERE ano = %(ano)s;
 
 -- name: snapshot_drop
 -- A year staging no longer holds: its file goes with it.
-DELETE FROM rpt.snapshot_exportacao WHERE ano = %(ano)s;
+DELETE FROM {snapshot} WHERE ano = %(ano)s;
 
 -- name: snapshot_count
 -- The rows of every stored file (the snapshots' row count).
-SELECT COALESCE(sum(linhas), 0) FROM rpt.snapshot_exportacao;
+SELECT COALESCE(sum(linhas), 0) FROM {snapshot};
 
 -- name: snapshot_all
 -- Every stored file with its hash (the Dagster checks read them).
-SELECT ano, sha256, conteudo FROM rpt.snapshot_exportacao ORDER BY ano;
+SELECT ano, sha256, conteudo FROM {snapshot} ORDER BY ano;
 
 -- name: record_refresh
 -- The API's data version moves with every refresh (sql/queries/metrics.sql: version);

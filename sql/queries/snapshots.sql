@@ -41,15 +41,65 @@ COPY (
 ) TO {target} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 9,
                ROW_GROUP_SIZE 122880);
 
+-- name: write_importacao
+-- The same for an import year: freight and insurance summed beside FOB (CIF is their
+-- sum, computed when read).
+COPY (
+    WITH linhas AS (
+        SELECT *
+        FROM read_csv({rows}, header = false, delim = ',', quote = '"', escape = '"',
+                      columns = {{
+            'mes': 'TINYINT', 'ncm': 'VARCHAR', 'pais': 'VARCHAR', 'uf': 'VARCHAR',
+            'via': 'VARCHAR', 'urf': 'VARCHAR', 'unid': 'VARCHAR', 'setor': 'VARCHAR',
+            'usd': 'DECIMAL(18,2)', 'kg': 'DECIMAL(18,3)', 'qt': 'DECIMAL(18,3)',
+            'frete': 'DECIMAL(18,2)', 'seguro': 'DECIMAL(18,2)'}})
+    ),
+    classes AS (
+        SELECT *
+        FROM read_csv({classes}, header = false, delim = ',', quote = '"', escape = '"',
+                      columns = {{
+            'ncm': 'VARCHAR', 'fator': 'VARCHAR', 'cgce': 'VARCHAR', 'cuci': 'VARCHAR'}})
+    )
+    SELECT CAST($ano AS SMALLINT) AS ano, l.mes, l.ncm, l.pais, l.uf, l.via, l.urf, l.unid,
+           l.setor, c.fator, c.cgce, c.cuci,
+           CAST(SUM(l.usd) AS DECIMAL(18,2))    AS usd,
+           CAST(SUM(l.kg) AS DECIMAL(18,3))     AS kg,
+           CAST(SUM(l.qt) AS DECIMAL(18,3))     AS qt,
+           CAST(SUM(l.frete) AS DECIMAL(18,2))  AS frete,
+           CAST(SUM(l.seguro) AS DECIMAL(18,2)) AS seguro,
+           CAST(count(*) AS INTEGER)            AS registros
+    FROM linhas l
+    LEFT JOIN classes c ON c.ncm = l.ncm
+    GROUP BY ALL
+    ORDER BY l.uf, l.pais, l.ncm, l.mes, l.via, l.urf, l.unid, l.setor, c.fator, c.cgce,
+             c.cuci
+) TO {target} (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 9,
+               ROW_GROUP_SIZE 122880);
+
 -- name: totals
 -- The written file's rows, records, value and weight (stored beside it).
-SELECT count(*), COALESCE(SUM(registros), 0), COALESCE(SUM(usd), 0), COALESCE(SUM(kg), 0)
+SELECT count(*), COALESCE(SUM(registros), 0), COALESCE(SUM(usd), 0), COALESCE(SUM(kg), 0),
+       NULL, NULL
+FROM read_parquet($target);
+
+-- name: totals_importacao
+-- The same for an import year, with its freight and insurance.
+SELECT count(*), COALESCE(SUM(registros), 0), COALESCE(SUM(usd), 0), COALESCE(SUM(kg), 0),
+       COALESCE(SUM(frete), 0), COALESCE(SUM(seguro), 0)
 FROM read_parquet($target);
 
 -- name: totais_por_ano
 -- Each year's value and weight in the files (the Dagster checks compare them with
 -- staging's per-file aggregates and the summaries).
 SELECT ano, SUM(usd) AS total_usd, SUM(kg) AS total_kg, SUM(registros) AS registros
+FROM read_parquet($files)
+GROUP BY ano
+ORDER BY ano;
+
+-- name: totais_por_ano_importacao
+-- The same for the imports' files, with freight and insurance.
+SELECT ano, SUM(usd) AS total_usd, SUM(kg) AS total_kg, SUM(registros) AS registros,
+       SUM(frete) AS total_frete, SUM(seguro) AS total_seguro
 FROM read_parquet($files)
 GROUP BY ano
 ORDER BY ano;

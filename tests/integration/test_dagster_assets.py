@@ -35,12 +35,12 @@ KNOWN = (
 KNOWN_ROWS = {"mv_exportacao_mensal": 3, "mv_resumo_pais": 2, "mv_resumo_setor": 2,
               "mv_resumo_geral": 1, "mv_exportacao_anual": 3,
               "mv_serie_mensal": 2 + 3 + 3, "mv_exportacao_dimensao": 3 + 4 * 2 + 3 * 2,
-              "snapshot_exportacao": 3}  # fmt: skip
+              "snapshot_exportacao": 3, "snapshot_importacao": 0}  # fmt: skip
 """mv_serie_mensal: 2 months for all, 3 (month, country) and 3 (month, sector) pairs.
 mv_exportacao_dimensao: no uf, via or urf code (one NULL row each), two NCMs in four
 distinct codes at each level (ncm, sh6, sh4, sh2), and two classes of each kind (fator,
 cgce, cuci: sql/reference/ncm_classes.csv). snapshot_exportacao: the 2024 file's rows
-at the analytical grain, the three groups (each has one NCM)."""
+at the analytical grain, the three groups (each has one NCM). No import is loaded."""
 
 
 def check_results(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], bool]:
@@ -89,6 +89,7 @@ def test_views_refresh_and_reconcile_to_the_cent(
         *((VIEW_KEYS[view].to_user_string(), VIEW_CONSISTENT) for view in views.READ_VIEWS),
         (snapshots, SNAPSHOTS_MATCH_STAGING),
         (snapshots, VIEWS_MATCH_SNAPSHOTS),
+        (VIEW_KEYS[views.IMPORT_SNAPSHOTS].to_user_string(), SNAPSHOTS_MATCH_STAGING),
     }
     assert all(checks.values()), checks
     events = {e.asset_key: e for e in result.asset_materializations_for_node("rpt_views")}

@@ -13,7 +13,7 @@ from tests.support.db import query
 from tests.support.paths import REPO_ROOT
 
 MIGRATIONS_DIR = REPO_ROOT / "sql" / "migrations"
-SHIPPED = ["0001_baseline.sql", "0002_importacao.sql"]
+SHIPPED = ["0001_baseline.sql", "0002_importacao.sql", "0003_snapshot_importacao.sql"]
 """0.2.0 squashed the 0.1.x migrations (0001_schemas ... 0019_pair_months) into one; the
 ones after it are frozen once they land."""
 
@@ -168,7 +168,12 @@ def test_the_baseline_holds_no_row_store_facts(database_url: str) -> None:
         database_url,
         "SELECT proname FROM pg_proc WHERE pronamespace = 'rpt'::regnamespace ORDER BY 1",
     )
-    assert [f for (f,) in functions] == ["marcar_anos_pendentes", "no_periodo", "periodo"]
+    assert [f for (f,) in functions] == [
+        "marcar_anos_importacao",
+        "marcar_anos_pendentes",
+        "no_periodo",
+        "periodo",
+    ]
     columns = query(
         database_url,
         "SELECT column_name FROM information_schema.columns "

@@ -21,7 +21,9 @@ from tests.support.ingest import csv_totals
 
 YEARLY = tuple(views.YEARLY_TABLES)
 PER_YEAR = (*YEARLY, views.SNAPSHOTS)
-"""Every relation a refresh recomputes year by year."""
+"""Every relation a refresh recomputes year by year from the exports."""
+NO_IMPORTS = {views.IMPORT_SNAPSHOTS: ()}
+"""The imports' snapshots, which no export load makes pending."""
 
 
 def official_rows(path: Path) -> list[dict[str, str]]:
@@ -32,7 +34,7 @@ def official_rows(path: Path) -> list[dict[str, str]]:
 def recomputed(url: str, done: list[views.ViewRefresh]) -> dict[str, tuple[int, ...] | None]:
     """The years each view recomputed, once the rows it reports are checked."""
     for refresh in done:
-        count = "sum(linhas)" if refresh.view == views.SNAPSHOTS else "count(*)"
+        count = "sum(linhas)" if refresh.view in views.SNAPSHOT_RELATIONS else "count(*)"
         [(rows,)] = query(url, f"SELECT COALESCE({count}, 0) FROM rpt.{refresh.view}")
         assert refresh.rows == rows, refresh.view
     return {r.view: r.years for r in done}
@@ -69,7 +71,7 @@ def test_revising_one_year_recomputes_that_year_only(database_url: str, tmp_path
         load_file(database_url, yearly_file(tmp_path, year, seed=year))
     first = recomputed(database_url, views.refresh_all(database_url))
     assert first == {**dict.fromkeys(PER_YEAR, (2022, 2023, 2024)),
-                     **dict.fromkeys(views.SUMMARY_VIEWS)}  # fmt: skip
+                     **dict.fromkeys(views.SUMMARY_VIEWS), **NO_IMPORTS}  # fmt: skip
     stamps = "SELECT ano, min(updated_at), max(updated_at) FROM rpt.mv_exportacao_mensal GROUP BY 1"
     before = {year: (low, high) for year, low, high in query(database_url, stamps)}
     files_before = dict(query(database_url, HASHES))
@@ -78,7 +80,11 @@ def test_revising_one_year_recomputes_that_year_only(database_url: str, tmp_path
     load_file(database_url, revised)
     second = recomputed(database_url, views.refresh_all(database_url))
 
-    assert second == {**dict.fromkeys(PER_YEAR, (2023,)), **dict.fromkeys(views.SUMMARY_VIEWS)}
+    assert second == {
+        **dict.fromkeys(PER_YEAR, (2023,)),
+        **dict.fromkeys(views.SUMMARY_VIEWS),
+        **NO_IMPORTS,
+    }
     after = {year: (low, high) for year, low, high in query(database_url, stamps)}
     assert after[2022] == before[2022] and after[2024] == before[2024]
     assert after[2023][0] > before[2023][1]
@@ -175,7 +181,11 @@ def test_a_refresh_with_nothing_changed_recomputes_nothing(
     load_file(database_url, yearly_file(tmp_path, 2024, seed=1))
     views.refresh_all(database_url)
     again = recomputed(database_url, views.refresh_all(database_url))
-    assert again == {**dict.fromkeys(PER_YEAR, ()), **dict.fromkeys(views.SUMMARY_VIEWS)}
+    assert again == {
+        **dict.fromkeys(PER_YEAR, ()),
+        **dict.fromkeys(views.SUMMARY_VIEWS),
+        **NO_IMPORTS,
+    }
 
 
 def test_a_year_a_file_no_longer_holds_leaves_the_views(database_url: str, tmp_path: Path) -> None:

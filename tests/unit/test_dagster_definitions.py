@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from bgc_core import views
 from bgc_pipeline.definitions import defs
-from bgc_pipeline.defs.keys import RAW_KEY, STG_KEY, VIEW_KEYS
+from bgc_pipeline.defs.keys import RAW_KEY, STAGING_KEYS, VIEW_KEYS
 from bgc_pipeline.defs.schedules import daily_refresh
 
 
@@ -20,7 +21,7 @@ def test_definitions_load_and_every_job_resolves() -> None:
 def test_every_asset_has_description_group_kinds_and_owners() -> None:
     graph = defs.resolve_asset_graph()
     keys = graph.get_all_asset_keys()
-    assert {STG_KEY, *VIEW_KEYS.values()} <= keys
+    assert {*STAGING_KEYS.values(), *VIEW_KEYS.values()} <= keys
     for key in keys:
         node = graph.get(key)
         assert node.description, key
@@ -40,10 +41,13 @@ def _ancestors(graph: object, key: dg.AssetKey) -> set[dg.AssetKey]:
     return found
 
 
-def test_every_view_is_downstream_of_staging_and_each_file() -> None:
+def test_every_view_is_downstream_of_its_flows_staging_and_each_file() -> None:
     graph = defs.resolve_asset_graph()
-    for key in VIEW_KEYS.values():
-        assert {STG_KEY, RAW_KEY} <= _ancestors(graph, key), key
+    for view, key in VIEW_KEYS.items():
+        staging = STAGING_KEYS[views.flow_of(view)]
+        assert {staging, RAW_KEY} <= _ancestors(graph, key), key
+    imports = _ancestors(graph, VIEW_KEYS[views.IMPORT_SNAPSHOTS])
+    assert STAGING_KEYS["exportacao"] not in imports  # an import load refreshes no export file
 
 
 def test_sensors_and_schedule_run_without_a_click() -> None:
