@@ -29,16 +29,22 @@ from typing import Any
 import duckdb
 
 from bgc_core import sqlfiles
+from bgc_core.domain import EXPORTS, IMPORTS
 
 log = logging.getLogger(__name__)
 QUERIES = sqlfiles.queries("analytics")
-SUFFIX = ".duckdb"
+COPY_FORMAT = 2
+"""The shape of the local copies' tables: 2 added freight and insurance (zero in the
+exports'), so both flows' copies answer the same queries. A copy of another format is
+never read (its name differs) and is deleted as stale."""
+SUFFIX = f".v{COPY_FORMAT}.duckdb"
 SPILL = ".spill"
 """DuckDB's folder for what does not fit its memory limit, inside the cache folder."""
 STALE_S = 600.0
 """A copy of an older version stays this long after it was built (answers in flight
 finish well within the statement timeout)."""
 LOCAL_TABLES = ("local_fatos", "local_fatos_produto", "local_mensal")
+"""The statements that build a copy (an import copy's facts: ``local_fatos_importacao``)."""
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
@@ -87,11 +93,14 @@ class SnapshotFile:
     sha256: str
     linhas: int = 0
     total_usd: Decimal = Decimal(0)
+    fluxo: str = EXPORTS
+    mes_max: int | None = None
+    """The year's latest month (imports only: the exports' comes from the views)."""
 
 
-Build = Callable[[Path, Path], None]
+Build = Callable[[Path, Path, str], None]
 """Writes the local copy (a DuckDB database at the second path) of a Parquet file (the
-first): ``Analytics.build``."""
+first) of a flow (the third): ``Analytics.build``."""
 
 
 class SnapshotCache:
@@ -160,7 +169,7 @@ class SnapshotCache:
             raw.write(content)
             raw.flush()
             try:
-                build(Path(raw.name), partial)
+                build(Path(raw.name), partial, file.fluxo)
                 os.replace(partial, path)
             finally:
                 partial.unlink(missing_ok=True)
@@ -241,14 +250,18 @@ class Analytics:
         names = [f"{self._attach(file, path)}.{table}" for file, path in copies]
         return names or [EMPTY_TABLES[table]]
 
-    def build(self, parquet: Path, target: Path) -> None:
-        """Write the local copy of a Parquet file into a new database at ``target``, in
-        this process's DuckDB (its memory limit bounds the sorts too)."""
+    def build(self, parquet: Path, target: Path, fluxo: str = EXPORTS) -> None:
+        """Write the local copy of a Parquet file of a flow into a new database at
+        ``target``, in this process's DuckDB (its memory limit bounds the sorts too)."""
         cursor = self._conn.cursor()
+        statements = [
+            "local_fatos_importacao" if name == "local_fatos" and fluxo == IMPORTS else name
+            for name in LOCAL_TABLES
+        ]
         try:
             cursor.execute(f"ATTACH {_literal(target)} AS copia_nova")
             try:
-                for name in LOCAL_TABLES:
+                for name in statements:
                     cursor.execute(QUERIES[name], _used(QUERIES[name], {"parquet": str(parquet)}))
             finally:
                 cursor.execute("DETACH copia_nova")

@@ -49,6 +49,7 @@ from bgc_api.schemas import (
     answers,
 )
 from bgc_api.schemas import Resumo as ResumoBody
+from bgc_core.domain import EXPORTS, IMPORTS
 
 RANKING_CSV = [
     "totalUsd", "totalKg", "participacaoPct", "variacaoPct", "usdPorKg", "anos", "codigo", "nome",
@@ -58,6 +59,8 @@ DIMENSION_CSV = [
     "codigo", "nome", "totalUsd", "totalKg", "participacaoPct", "variacaoPct", "usdPorKg",
 ]  # fmt: skip
 RESUMO_CSV = ["totalUsd", "totalKg", "paisesCount", "setoresCount", "anos", "dataThrough"]
+COSTS_CSV = ["freteUsd", "seguroUsd", "cifUsd"]
+"""The columns an import answer adds (``fluxo=importacao``)."""
 CONCENTRACAO_CSV = ["grupo", "hhi", "top1Pct", "top5Pct", "itens", "de", "ate"]
 VARIACAO_CSV = [
     "sentido", "codigo", "nome", "totalUsd", "totalUsdAnterior", "diferencaUsd", "variacaoPct",
@@ -122,6 +125,11 @@ def csv_text(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
 PAGES: dict[Dimension, Callable[..., msgspec.Struct]] = {"pais": PaisPage, "setor": SetorPage}
 
 
+def columns_for(scope: Scope, columns: Sequence[str]) -> list[str]:
+    """A CSV's columns, with freight, insurance and CIF for imports."""
+    return [*columns, *(COSTS_CSV if scope.fluxo == IMPORTS else [])]
+
+
 def ranking(
     dimension: Dimension, scope: Scope, limit: int, offset: int, csv_wanted: bool, lang: str
 ) -> Build:
@@ -130,7 +138,7 @@ def ranking(
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
         items, total = repo.ranked_items(dimension, repo.resolve(scope), limit, offset, lang)
         if csv_wanted:
-            return to_csv([dimension, *RANKING_CSV], items), CSV
+            return to_csv(columns_for(scope, [dimension, *RANKING_CSV]), items), CSV
         page = PAGES[dimension](
             items, total, limit, offset, freshness.updated_at, freshness.data_through,
             scope.present(),
@@ -141,10 +149,15 @@ def ranking(
 
 
 async def answer(
-    request: Request[Any, Any, Any], csv_wanted: bool, build: Build, variant: str = ""
+    request: Request[Any, Any, Any],
+    csv_wanted: bool,
+    build: Build,
+    variant: str = "",
+    fluxo: str = EXPORTS,
 ) -> Response[bytes]:
     """The cached bytes for this request and data version, or new ones built in a thread
-    (``variant``: what else the answer depends on, such as the language of names).
+    (``variant``: what else the answer depends on, such as the language of names;
+    ``fluxo``: the flow whose latest month the answer names).
 
     The data version, the cache and the repository come from the app's state rather than
     as injected dependencies: with the scope as a handler's only dependency, Litestar
@@ -159,7 +172,7 @@ async def answer(
     if cached is None:
         try:
             body, media, version = await anyio.to_thread.run_sync(
-                _in_one_snapshot, build, repository
+                _in_one_snapshot, build, repository, fluxo
             )
         except UnknownCode as exc:
             raise ValidationException(
@@ -175,9 +188,11 @@ async def answer(
     return Response(cached.body, media_type=cached.media_type, headers=headers)
 
 
-def _in_one_snapshot(build: Build, repository: Repository) -> tuple[bytes, str, str | None]:
+def _in_one_snapshot(
+    build: Build, repository: Repository, fluxo: str = EXPORTS
+) -> tuple[bytes, str, str | None]:
     """The answer built from one database snapshot, and the data version it names."""
-    with repository.snapshot() as freshness:
+    with repository.snapshot(fluxo) as freshness:
         body, media = build(repository, freshness)
     return body, media, freshness.updated_at
 
@@ -185,7 +200,8 @@ def _in_one_snapshot(build: Build, repository: Repository) -> tuple[bytes, str, 
 FILTERS_DESCRIPTION = (
     " Filters are optional and combine: `ano`, `mes_de`..`mes_ate` (months of each year), "
     "`pais` (name, Comex Stat or ISO3 code), `bloco`, `uf`, `via`, `urf`, `ncm` (a prefix of "
-    "2, 4, 6 or 8 digits) and `setor`. A code no table knows is a 400 naming the parameter."
+    "2, 4, 6 or 8 digits) and `setor`. A code no table knows is a 400 naming the parameter. "
+    "`fluxo=importacao` answers for imports (default `exportacao`)."
 )
 
 
@@ -210,11 +226,11 @@ async def resumo(
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
         found = repo.resumo(repo.resolve(scope), freshness)
         if csv_wanted:
-            return to_csv(RESUMO_CSV, [found]), CSV
+            return to_csv(columns_for(scope, RESUMO_CSV), [found]), CSV
         found.filters = scope.present()
         return ENCODER.encode(found), JSON
 
-    return await answer(request, csv_wanted, build)
+    return await answer(request, csv_wanted, build, fluxo=scope.fluxo)
 
 
 @get(
@@ -241,7 +257,7 @@ async def pais(
     csv_wanted = wants_csv(request, fmt)
     names = language(request, lang)
     build = ranking("pais", scope, limit, offset, csv_wanted, names)
-    return await answer(request, csv_wanted, build, names)
+    return await answer(request, csv_wanted, build, names, scope.fluxo)
 
 
 @get(
@@ -266,7 +282,7 @@ async def setor(
     csv_wanted = wants_csv(request, fmt)
     names = language(request, lang)
     build = ranking("setor", scope, limit, offset, csv_wanted, names)
-    return await answer(request, csv_wanted, build, names)
+    return await answer(request, csv_wanted, build, names, scope.fluxo)
 
 
 @get(
@@ -297,7 +313,7 @@ async def serie(
         body = Serie(items, freshness.updated_at, freshness.data_through, echoed)
         return ENCODER.encode(body), JSON
 
-    return await answer(request, csv_wanted, build)
+    return await answer(request, csv_wanted, build, fluxo=scope.fluxo)
 
 
 @get(
@@ -338,7 +354,7 @@ async def concentracao(
         )  # fmt: skip
         return ENCODER.encode(body), JSON
 
-    return await answer(request, csv_wanted, build)
+    return await answer(request, csv_wanted, build, fluxo=scope.fluxo)
 
 
 SELF_FILTERED = frozenset({"uf", "via", "urf", "bloco"})
@@ -364,14 +380,14 @@ def _dimension_route(dimension: str, title: str) -> HTTPRouteHandler:
                 dimension, repo.resolve(scope), limit, offset, names
             )
             if csv_wanted:
-                return to_csv(DIMENSION_CSV, items), CSV
+                return to_csv(columns_for(scope, DIMENSION_CSV), items), CSV
             page = DimensaoPage(
                 items, total, limit, offset, freshness.updated_at, freshness.data_through,
                 scope.present(), periodo, cobertura,
             )  # fmt: skip
             return ENCODER.encode(page), JSON
 
-        return await answer(request, csv_wanted, build, names)
+        return await answer(request, csv_wanted, build, names, scope.fluxo)
 
     handler.__name__ = handler.__qualname__ = dimension
     return get(
@@ -449,7 +465,7 @@ async def variacao(
         )  # fmt: skip
         return ENCODER.encode(body), JSON
 
-    return await answer(request, csv_wanted, build, names)
+    return await answer(request, csv_wanted, build, names, scope.fluxo)
 
 
 DIMENSION_HANDLERS = [_dimension_route(d, title) for d, title in RANKED_DIMENSIONS.items()]

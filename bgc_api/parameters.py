@@ -14,7 +14,7 @@ from litestar.openapi.spec import Example
 from litestar.params import QueryParameter
 
 from bgc_api.repository import Scope
-from bgc_core.domain import FIRST_YEAR, last_year
+from bgc_core.domain import EXPORTS, FIRST_YEAR, last_year
 
 MAX_YEAR_AT_START = last_year()
 """Documented and checked by the parameter schema; ``check_years`` re-checks against today."""
@@ -91,6 +91,15 @@ Ncm = Annotated[
         description="Product: an NCM code (8 digits) or an HS chapter (2), heading (4) or "
         "subheading (6), matching every NCM that starts with it.",
         examples=[Example(value="1201")],
+    ),
+]
+Fluxo = Annotated[
+    Literal["exportacao", "importacao"] | None,
+    QueryParameter(
+        description="Trade flow: `exportacao` (default) or `importacao`. For imports `pais` "
+        "is the country of origin and `uf` the state of destination, and totals and items "
+        "also carry `freteUsd`, `seguroUsd` and `cifUsd`.",
+        examples=[Example(value="importacao")],
     ),
 ]
 Limit = Annotated[
@@ -209,12 +218,13 @@ def filters(
     urf: Urf = None,
     ncm: Ncm = None,
     setor: Setor = None,
+    fluxo: Fluxo = None,
 ) -> Scope:
     """The filters every metrics endpoint takes, checked, as one scope."""
     check_years(ano=ano)
     check_months(mes_de, mes_ate)
     return Scope(ano=ano, mes_de=mes_de, mes_ate=mes_ate, pais=pais, bloco=bloco, uf=uf,
-                 via=via, urf=urf, ncm=ncm, setor=setor)  # fmt: skip
+                 via=via, urf=urf, ncm=ncm, setor=setor, fluxo=fluxo or EXPORTS)  # fmt: skip
 
 
 def serie_filters(
@@ -230,6 +240,7 @@ def serie_filters(
     urf: Urf = None,
     ncm: Ncm = None,
     setor: Setor = None,
+    fluxo: Fluxo = None,
 ) -> Scope:
     """The series' filters: one year (``ano``) or a span of years, not both."""
     check_years(ano_de=ano_de, ano_ate=ano_ate)
@@ -242,7 +253,7 @@ def serie_filters(
         raise ValidationException(
             extra=[{"key": "ano_de", "reason": "must not be after ano_ate", "source": "query"}]
         )
-    scope = filters(ano, mes_de, mes_ate, pais, bloco, uf, via, urf, ncm, setor)
+    scope = filters(ano, mes_de, mes_ate, pais, bloco, uf, via, urf, ncm, setor, fluxo)
     return Scope(**{**scope.as_params(), "ano_de": ano_de, "ano_ate": ano_ate})
 
 

@@ -41,6 +41,7 @@ from bgc_api.schemas import (
     SetorItem,
 )
 from bgc_core import snapshots, sqlfiles
+from bgc_core.domain import EXPORTS, IMPORTS
 
 log = logging.getLogger(__name__)
 QUERIES = {name: sa.text(sql) for name, sql in sqlfiles.queries("metrics").items()}
@@ -75,23 +76,28 @@ class Scope:
     via: str | None = None
     urf: str | None = None
     ncm: str | None = None
+    fluxo: str = EXPORTS
+    """The trade flow; imports are always answered from their snapshots."""
 
     def as_params(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     def present(self) -> dict[str, Any]:
-        """The filters the client gave, echoed in answers."""
-        return {k: v for k, v in self.as_params().items() if v is not None}
+        """The filters the client gave, echoed in answers (the flow when it is imports)."""
+        given = {k: v for k, v in self.as_params().items() if v is not None}
+        if self.fluxo == EXPORTS:
+            del given["fluxo"]
+        return given
 
     def filters_beyond(self, *answered: str) -> dict[str, Any]:
-        """The filters given other than the years and ``answered``."""
-        skipped = {"ano", "ano_de", "ano_ate", *answered}
+        """The filters given other than the years, the flow and ``answered``."""
+        skipped = {"ano", "ano_de", "ano_ate", "fluxo", *answered}
         return {k: v for k, v in self.present().items() if k not in skipped}
 
     def beyond(self, *answered: str) -> bool:
-        """Whether a filter other than the years and ``answered`` is given: such a scope
-        is answered from the snapshots, not the views."""
-        return bool(self.filters_beyond(*answered))
+        """Whether the scope is answered from the snapshots, not the views: imports, or a
+        filter other than the years and ``answered``."""
+        return self.fluxo == IMPORTS or bool(self.filters_beyond(*answered))
 
 
 class UnknownCode(ValueError):
@@ -153,7 +159,7 @@ class Repository:
         return f"the query ran past the statement timeout{limit}: the database is busy, retry"
 
     @contextmanager
-    def snapshot(self) -> Iterator[Freshness]:
+    def snapshot(self, fluxo: str = EXPORTS) -> Iterator[Freshness]:
         """Run every query of one answer in one snapshot (REPEATABLE READ, read only) and
         yield the data version and latest month that snapshot sees: an answer names the
         version its figures come from, even when a refresh commits while it is built. The
@@ -163,13 +169,11 @@ class Repository:
                 isolation_level="REPEATABLE READ", postgresql_readonly=True
             ) as conn:
                 self._local.conn = conn
+                self._local.files = {}
                 try:
                     [(updated_at,)] = self._rows("version", {})
-                    latest = self._rows("data_through", {})
-                    yield Freshness(
-                        updated_at.isoformat() if updated_at else None,
-                        format_data_through(latest[0].ano, latest[0].mes) if latest else None,
-                    )
+                    yield Freshness(updated_at.isoformat() if updated_at else None,
+                                    self._data_through(fluxo))  # fmt: skip
                 finally:
                     self._local.conn = None
                     self._local.files = None
@@ -208,32 +212,56 @@ class Repository:
                 self.observe(label or name, time.perf_counter() - started)
         return rows
 
-    def _version_files(self) -> dict[int, SnapshotFile]:
-        """The files of the answer's data version, by year: read in its snapshot the first
-        time an answer needs them (answers from the views never do)."""
+    def _data_through(self, fluxo: str) -> str | None:
+        """The latest year-month of the flow's data version (exports: its views)."""
+        if fluxo == IMPORTS:
+            files = self._version_files(IMPORTS)
+            if not files:
+                return None
+            last = files[max(files)]
+            return format_data_through(last.ano, last.mes_max)
+        latest = self._rows("data_through", {})
+        return format_data_through(latest[0].ano, latest[0].mes) if latest else None
+
+    def _version_files(self, fluxo: str = EXPORTS) -> dict[int, SnapshotFile]:
+        """The files of the answer's data version of a flow, by year: read in its snapshot
+        the first time an answer needs them (answers from the views never do)."""
         if getattr(self._local, "conn", None) is None:
             raise RuntimeError("the snapshots are read inside Repository.snapshot()")
-        if getattr(self._local, "files", None) is None:
-            self._local.files = {
-                r.ano: SnapshotFile(r.ano, r.sha256, r.linhas, r.total_usd)
-                for r in self._rows("snapshot_files", {})
-            }
-        files: dict[int, SnapshotFile] = self._local.files
-        return files
+        known: dict[str, dict[int, SnapshotFile]] = self._local.files
+        if fluxo not in known:
+            query = "snapshot_files_importacao" if fluxo == IMPORTS else "snapshot_files"
+            known[fluxo] = {
+                r.ano: SnapshotFile(r.ano, r.sha256, r.linhas, r.total_usd, fluxo,
+                                    getattr(r, "mes_max", None))
+                for r in self._rows(query, {})
+            }  # fmt: skip
+        return known[fluxo]
 
-    def _copies(self, years: Iterable[int] | None) -> list[tuple[SnapshotFile, Path]]:
+    def _copies(
+        self, years: Iterable[int] | None, fluxo: str = EXPORTS
+    ) -> list[tuple[SnapshotFile, Path]]:
         """The local copies of the version's files of ``years`` (``None``: every year; a
         year the version does not hold is simply absent), built in the answer's snapshot
         where this process lacks them."""
-        files = self._version_files()
+        files = self._version_files(fluxo)
         chosen = list(files.values()) if years is None else [
             files[y] for y in sorted(set(years)) if y in files
         ]  # fmt: skip
-        paths = self.files.ensure(chosen, self._snapshot_content, self.analytics.build)
+
+        def fetch(sha256: str) -> bytes:
+            return self._snapshot_content(sha256, fluxo)
+
+        paths = self.files.ensure(chosen, fetch, self.analytics.build)
         return list(zip(chosen, paths, strict=True))
 
     def _over_copies(
-        self, name: str, years: Iterable[int] | None, table: str, params: dict[str, Any]
+        self,
+        name: str,
+        years: Iterable[int] | None,
+        table: str,
+        params: dict[str, Any],
+        fluxo: str = EXPORTS,
     ) -> list[Any]:
         """Run a DuckDB query over ``table`` of the copies of ``years``. A copy found
         damaged (when first attached, or by a query) is built again, and the query
@@ -241,7 +269,7 @@ class Repository:
         years = None if years is None else list(years)
         try:
             for attempt in (1, 2, 3):
-                copies = self._copies(years)
+                copies = self._copies(years, fluxo)
                 try:
                     tables = self.analytics.tables(copies, table)
                     return self.analytics.rows(name, {**params, "tabelas": tables},
@@ -262,22 +290,25 @@ class Repository:
         answers of the new version find their copies here. The number of files of the
         version."""
         with self.snapshot():
-            try:
-                self.analytics.tables(self._copies(None), "fatos")
-            except DamagedCopy as exc:  # the answer that needs it builds it again
-                self.files.discard(exc)
-            current = list(self._version_files().values())
+            current = []
+            for fluxo in (EXPORTS, IMPORTS):
+                try:
+                    self.analytics.tables(self._copies(None, fluxo), "fatos")
+                except DamagedCopy as exc:  # the answer that needs it builds it again
+                    self.files.discard(exc)
+                current += list(self._version_files(fluxo).values())
         self.files.delete(self.analytics.detach(self.files.stale(current)))
         return len(current)
 
-    def _snapshot_content(self, sha256: str) -> bytes:
+    def _snapshot_content(self, sha256: str, fluxo: str = EXPORTS) -> bytes:
         """A file's bytes, in the answer's snapshot, through a binary COPY."""
         started = time.perf_counter()
         raw = self._local.conn.connection
+        name = "snapshot_content_importacao" if fluxo == IMPORTS else "snapshot_content"
         try:
             with raw.cursor() as cur:
                 buffer = io.BytesIO()
-                query = cur.mogrify(QUERIES["snapshot_content"].text, {"sha256": sha256})
+                query = cur.mogrify(QUERIES[name].text, {"sha256": sha256})
                 cur.copy_expert(query.decode(), buffer)
         except psycopg2.Error as exc:
             raise DatabaseDown(f"database unavailable: {type(exc).__name__}") from exc
@@ -303,7 +334,7 @@ class Repository:
             "ate": scope.mes_ate,
             "paises": self._countries_of(scope.bloco) if scope.bloco else None,
         }  # fmt: skip
-        return self._over_copies(name, years, table, {**filters, **params})
+        return self._over_copies(name, years, table, {**filters, **params}, scope.fluxo)
 
     def _countries_of(self, bloco: str) -> list[str]:
         return [r.pais for r in self._rows("blocos", {"bloco": bloco}, "blocos")]
@@ -341,6 +372,8 @@ class Repository:
             [row] = self._facts("resumo", scope, years, anos=years)
         else:
             [row] = self._rows("resumo", scope.as_params())
+        imports = scope.fluxo == IMPORTS
+        checked = "conferencia_importacao" if imports else "conferencia"
         return Resumo(
             total_usd=row.total_usd,
             total_kg=row.total_kg,
@@ -350,7 +383,8 @@ class Repository:
             updated_at=freshness.updated_at,
             data_through=freshness.data_through,
             filters=scope.present(),
-            conferencia=[Conferencia(**row._mapping) for row in self._rows("conferencia", {})],
+            conferencia=[Conferencia(**r._mapping) for r in self._rows(checked, {}, checked)],
+            **(_costs(row.total_usd, row.total_frete, row.total_seguro) if imports else {}),
         )
 
     def ranking(
@@ -393,6 +427,7 @@ class Repository:
                 "usd_por_kg": figures.unit_value(r.usd, r.kg),
                 "codigo": names[r.name].codigo if r.name in names else None,
                 "nome": names[r.name].nome if r.name in names else r.name,
+                **(_costs(r.usd, r.frete, r.seguro) if scope.fluxo == IMPORTS else {}),
             })
             for r in rows
         ], int(total)  # fmt: skip
@@ -429,7 +464,7 @@ class Repository:
     ) -> tuple[list[DimensaoItem], int, Periodo | None, Decimal | None]:
         """A dimension page of a scope filtered beyond its months, from the snapshots of
         the reference year and the year before."""
-        [months] = self._rows("periodo", _period(scope), label="periodo")
+        months = self._months(scope)
         if months.ano is None:
             return [], 0, None, None
         blocs = self._rows("blocos", {"bloco": None}) if dimension == "bloco" else []
@@ -449,6 +484,7 @@ class Repository:
                 figures.share(r.usd, r.escopo_usd),
                 figures.growth(r.usd, r.usd_anterior),
                 figures.unit_value(r.usd, r.kg),
+                **(_costs(r.usd, r.frete, r.seguro) if scope.fluxo == IMPORTS else {}),
             )
             for r in rows
             if r.codigo is not None
@@ -466,7 +502,7 @@ class Repository:
             }
             first = rows[0]
             return found, _months(first.ano, first.de, first.ate)
-        [months] = self._rows("periodo", _period(scope), label="periodo")
+        months = self._months(scope)
         values: dict[str, list[Decimal]] = {"pais": [], "sh4": []}
         if months.ano is not None:
             in_months = dataclasses.replace(scope, mes_de=months.de, mes_ate=months.ate)
@@ -482,7 +518,7 @@ class Repository:
         self, dimension: str, scope: Scope, limit: int, lang: str
     ) -> tuple[list[Movimento], list[Movimento], Periodo | None, Periodo | None]:
         """The ``limit`` biggest gains and losses, and the months compared."""
-        [months] = self._rows("periodo", _period(scope), label="periodo")
+        months = self._months(scope)
         if months.ano is None:
             return [], [], None, None
         if scope.beyond(*CROSSED_BY_DIMENSION_TABLE):
@@ -515,6 +551,20 @@ class Repository:
             Periodo(f"{ano - 1}-{de:02d}", f"{ano - 1}-{ate:02d}"),
         )  # fmt: skip
 
+    def _months(self, scope: Scope) -> Months:
+        """The reference year (``ano``, else the latest) and its span of months
+        (``mes_de``..``mes_ate``, by default January to the year's latest month): the
+        exports' from ``rpt.periodo``, the imports' from their files."""
+        if scope.fluxo != IMPORTS:
+            [found] = self._rows("periodo", _period(scope), label="periodo")
+            return Months(found.ano, found.de, found.ate)
+        files = self._version_files(IMPORTS)
+        ano = scope.ano if scope.ano is not None else max(files, default=None)
+        if ano is None:
+            return Months(None, None, None)
+        latest = files[ano].mes_max if ano in files else None
+        return Months(ano, scope.mes_de or 1, scope.mes_ate or latest or 12)
+
     def codigos(
         self, dimension: str, q: str | None, limit: int, offset: int, lang: str
     ) -> tuple[list[Codigo], int]:
@@ -535,7 +585,8 @@ class Repository:
         if rolling and scope.ano_de is not None:
             scope = dataclasses.replace(scope, ano_de=scope.ano_de - 1)
         if scope.beyond(*CROSSED_BY_MONTHLY_ROLLUP):
-            years = _years_between(self._version_files(), scope.ano_de, scope.ano_ate)
+            held = self._version_files(scope.fluxo)
+            years = _years_between(held, scope.ano_de, scope.ano_ate)
             alone = _one_filter(scope)
             if alone is None:
                 rows = self._facts("serie", scope, years, ano_de=scope.ano_de,
@@ -547,7 +598,7 @@ class Repository:
                 rows = self._over_copies("serie_mensal", years, "mensal", {
                     "dimensao": dimensao, "codigos": codes, "de": scope.mes_de,
                     "ate": scope.mes_ate, "ano_de": scope.ano_de, "ano_ate": scope.ano_ate,
-                })  # fmt: skip
+                }, scope.fluxo)  # fmt: skip
         else:
             rows = self._rows("serie", scope.as_params())
         items = [
@@ -563,6 +614,26 @@ class Repository:
 
 
 KG = Decimal("0.001")
+
+
+@dataclass(frozen=True)
+class Months:
+    """A reference year and its span of months (all ``None`` while no data is loaded)."""
+
+    ano: int | None
+    de: int | None
+    ate: int | None
+
+
+def _costs(fob: Decimal, frete: Decimal | None, seguro: Decimal | None) -> dict[str, Decimal]:
+    """An import figure's freight, insurance and CIF (FOB + freight + insurance), to the
+    cent."""
+    freight, insurance = frete or Decimal(0), seguro or Decimal(0)
+    return {
+        "frete_usd": freight.quantize(figures.CENT),
+        "seguro_usd": insurance.quantize(figures.CENT),
+        "cif_usd": (fob + freight + insurance).quantize(figures.CENT),
+    }
 
 
 SINGLE_FILTERS = ("uf", "via", "urf", "ncm", "bloco")

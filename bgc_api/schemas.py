@@ -28,7 +28,8 @@ Filters = dict[str, Any]
 
 
 class Conferencia(msgspec.Struct, rename="camel"):
-    """One year present against MDIC's published totals (EXP_TOTAIS_CONFERENCIA.csv)."""
+    """One year present against MDIC's published totals (EXP_TOTAIS_CONFERENCIA.csv;
+    IMP_TOTAIS_CONFERENCIA.csv for imports)."""
 
     ano: int
     status: str
@@ -40,7 +41,7 @@ class Conferencia(msgspec.Struct, rename="camel"):
     diferenca_kg: Decimal | None
 
 
-class Resumo(msgspec.Struct, rename="camel"):
+class Resumo(msgspec.Struct, rename="camel", omit_defaults=True):
     total_usd: Decimal
     total_kg: Decimal
     paises_count: int
@@ -53,9 +54,14 @@ class Resumo(msgspec.Struct, rename="camel"):
     filters: Filters
     conferencia: list[Conferencia]
     """Per year present (unfiltered), its reconciliation with MDIC's totals."""
+    frete_usd: Decimal | None = None
+    """Imports only (``fluxo=importacao``): freight, insurance and CIF (FOB + freight +
+    insurance), in USD; absent from export answers."""
+    seguro_usd: Decimal | None = None
+    cif_usd: Decimal | None = None
 
 
-class PaisItem(msgspec.Struct, rename="camel"):
+class PaisItem(msgspec.Struct, rename="camel", omit_defaults=True):
     pais: str
     total_usd: Decimal
     total_kg: Decimal
@@ -68,9 +74,14 @@ class PaisItem(msgspec.Struct, rename="camel"):
     name no code table knows (a file in the project layout may use any)."""
     nome: str | None
     """The name in the language asked for (``lang``), Portuguese when there is no other."""
+    frete_usd: Decimal | None = None
+    """Imports only (``fluxo=importacao``): freight, insurance and CIF (FOB + freight +
+    insurance), in USD; absent from export answers."""
+    seguro_usd: Decimal | None = None
+    cif_usd: Decimal | None = None
 
 
-class SetorItem(msgspec.Struct, rename="camel"):
+class SetorItem(msgspec.Struct, rename="camel", omit_defaults=True):
     setor: str
     total_usd: Decimal
     total_kg: Decimal
@@ -83,6 +94,11 @@ class SetorItem(msgspec.Struct, rename="camel"):
     name no code table knows (a file in the project layout may use any)."""
     nome: str | None
     """The name in the language asked for (``lang``), Portuguese when there is no other."""
+    frete_usd: Decimal | None = None
+    """Imports only (``fluxo=importacao``): freight, insurance and CIF (FOB + freight +
+    insurance), in USD; absent from export answers."""
+    seguro_usd: Decimal | None = None
+    cif_usd: Decimal | None = None
 
 
 class PaisPage(msgspec.Struct, rename="camel"):
@@ -105,7 +121,7 @@ class SetorPage(msgspec.Struct, rename="camel"):
     filters: Filters
 
 
-class DimensaoItem(msgspec.Struct, rename="camel"):
+class DimensaoItem(msgspec.Struct, rename="camel", omit_defaults=True):
     codigo: str
     nome: str | None
     """From the official code tables; ``null`` for a code they do not list."""
@@ -116,6 +132,11 @@ class DimensaoItem(msgspec.Struct, rename="camel"):
     variacao_pct: Decimal | None
     """Against the same months of the year before."""
     usd_por_kg: Decimal | None
+    frete_usd: Decimal | None = None
+    """Imports only (``fluxo=importacao``): freight, insurance and CIF (FOB + freight +
+    insurance), in USD; absent from export answers."""
+    seguro_usd: Decimal | None = None
+    cif_usd: Decimal | None = None
 
 
 class Periodo(msgspec.Struct):

@@ -80,6 +80,8 @@ class YearSnapshot:
     total_frete: Decimal | None = None
     """Imports only: the year's freight and insurance."""
     total_seguro: Decimal | None = None
+    mes_max: int | None = None
+    """The year's latest month (``None``: annual figures only)."""
 
     @property
     def bytes(self) -> int:
@@ -175,7 +177,7 @@ def write_year(staged: Staged) -> YearSnapshot:
             duck.execute(write, {"ano": staged.ano})
             found = duck.execute(_WRITE[f"totals{suffix}"], {"target": str(target)}).fetchone()
         assert found is not None
-        linhas, registros, usd, kg, frete, seguro = found
+        linhas, registros, usd, kg, frete, seguro, mes_max = found
         content = target.read_bytes()
     finally:
         staged.discard()
@@ -189,6 +191,7 @@ def write_year(staged: Staged) -> YearSnapshot:
         content=content,
         total_frete=None if frete is None else Decimal(frete),
         total_seguro=None if seguro is None else Decimal(seguro),
+        mes_max=None if mes_max is None else int(mes_max),
     )
 
 

@@ -299,7 +299,11 @@ class SnapshotRefresh:
         return None
 
     def finish(self) -> ViewRefresh:
-        """Store every file written, record the refresh, and say what it wrote."""
+        """Store every file written, record the refresh, and say what it wrote (its seconds:
+        since the refresh started, as its files are written beside the views; none
+        pending, only this step's)."""
+        if not self.years:
+            self.started = time.perf_counter()
         written = []
         while self._writing is not None:
             following = self._write_next()
@@ -338,6 +342,7 @@ def _store_snapshot(
             "registros": built.registros, "bytes": built.bytes,
             "total_usd": built.total_usd, "total_kg": built.total_kg,
             "total_frete": built.total_frete, "total_seguro": built.total_seguro,
+            "mes_max": built.mes_max,
         },
     )  # fmt: skip
 

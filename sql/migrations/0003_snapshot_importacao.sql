@@ -2,6 +2,8 @@
 -- "Two flows"): the same grain, with freight and insurance, written by the same refresh
 -- in the same transaction, so one data version names both flows' files. An import
 -- load marks its years for this relation only: it never makes an export year pending.
+-- mes_max, the year's latest month (NULL: annual figures only), is what the API's
+-- import answers take as their latest month.
 
 CREATE TABLE rpt.snapshot_importacao (
     ano integer NOT NULL,
@@ -13,6 +15,7 @@ CREATE TABLE rpt.snapshot_importacao (
     total_kg numeric(18,3) NOT NULL,
     total_frete numeric(18,2) NOT NULL,
     total_seguro numeric(18,2) NOT NULL,
+    mes_max integer,
     conteudo bytea NOT NULL,
     updated_at timestamp with time zone NOT NULL,
     CONSTRAINT snapshot_importacao_pkey PRIMARY KEY (ano),

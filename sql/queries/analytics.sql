@@ -12,10 +12,19 @@
 -- A year's facts as the Parquet file holds them, in its order (state, country, NCM,
 -- month: the state and the country prune), with the NCM as an integer: grouping by a
 -- heading or a chapter is an integer division, and a prefix a range (about half the time
--- of the same queries over strings, docs/benchmarks.md).
+-- of the same queries over strings, docs/benchmarks.md). Exports have no freight nor
+-- insurance: both flows' copies share one shape, so every query reads either.
 CREATE TABLE copia_nova.fatos AS
 SELECT ano, mes, CAST(ncm AS INTEGER) AS ncm, pais, uf, via, urf, unid, setor, fator, cgce,
-       cuci, usd, kg, qt, registros
+       cuci, usd, kg, qt, registros, CAST(0 AS DECIMAL(18,2)) AS frete,
+       CAST(0 AS DECIMAL(18,2)) AS seguro
+FROM read_parquet($parquet);
+
+-- name: local_fatos_importacao
+-- An import year's facts: the same, with the file's freight and insurance.
+CREATE TABLE copia_nova.fatos AS
+SELECT ano, mes, CAST(ncm AS INTEGER) AS ncm, pais, uf, via, urf, unid, setor, fator, cgce,
+       cuci, usd, kg, qt, registros, frete, seguro
 FROM read_parquet($parquet);
 
 -- name: local_fatos_produto
@@ -92,7 +101,8 @@ SELECT NULL::SMALLINT AS ano, NULL::TINYINT AS mes, NULL::INTEGER AS ncm, NULL::
        NULL::VARCHAR AS uf, NULL::VARCHAR AS via, NULL::VARCHAR AS urf, NULL::VARCHAR AS unid,
        NULL::VARCHAR AS setor, NULL::VARCHAR AS fator, NULL::VARCHAR AS cgce,
        NULL::VARCHAR AS cuci, NULL::DECIMAL(18,2) AS usd, NULL::DECIMAL(18,3) AS kg,
-       NULL::DECIMAL(18,3) AS qt, NULL::INTEGER AS registros
+       NULL::DECIMAL(18,3) AS qt, NULL::INTEGER AS registros, NULL::DECIMAL(18,2) AS frete,
+       NULL::DECIMAL(18,2) AS seguro
 LIMIT 0;
 CREATE TABLE vazio_mensal AS
 SELECT NULL::VARCHAR AS dimensao, NULL::VARCHAR AS codigo, NULL::SMALLINT AS ano,
@@ -100,9 +110,12 @@ SELECT NULL::VARCHAR AS dimensao, NULL::VARCHAR AS codigo, NULL::SMALLINT AS ano
 LIMIT 0;
 
 -- name: resumo
--- Totals of the scope: value, weight, countries, sectors and years present.
+-- Totals of the scope: value, weight, countries, sectors and years present (and the
+-- freight and insurance of imports: zero in exports' copies).
 SELECT COALESCE(SUM(usd), 0)::DECIMAL(18,2)             AS total_usd,
        COALESCE(SUM(kg), 0)::DECIMAL(18,3)              AS total_kg,
+       COALESCE(SUM(frete), 0)::DECIMAL(18,2)           AS total_frete,
+       COALESCE(SUM(seguro), 0)::DECIMAL(18,2)          AS total_seguro,
        COUNT(DISTINCT pais)::INT                        AS paises_count,
        COUNT(DISTINCT setor)::INT                       AS setores_count,
        COALESCE(list(DISTINCT ano ORDER BY ano), [])    AS anos
@@ -119,7 +132,8 @@ FROM fatos($tabelas, $anos, $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm_de,
 -- every other step reads: reading them once per step cost twice as much.
 WITH por_mes AS MATERIALIZED (
     SELECT CASE WHEN $dimension = 'pais' THEN pais ELSE setor END AS name,
-           ano, COALESCE(mes, 12) AS mes, SUM(usd) AS usd, SUM(kg) AS kg
+           ano, COALESCE(mes, 12) AS mes, SUM(usd) AS usd, SUM(kg) AS kg, SUM(frete) AS frete,
+           SUM(seguro) AS seguro
     FROM fatos($tabelas, $anos, $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm_de,
            $ncm_ate, $setor)
     GROUP BY ALL
@@ -129,7 +143,8 @@ referencia AS (
     FROM (SELECT COALESCE(CAST($ano AS INT), (SELECT max(ano) FROM por_mes)) AS ano) AS r
 ),
 itens AS (
-    SELECT name, SUM(usd) AS usd, SUM(kg) AS kg, list(DISTINCT ano ORDER BY ano) AS anos
+    SELECT name, SUM(usd) AS usd, SUM(kg) AS kg, SUM(frete) AS frete, SUM(seguro) AS seguro,
+           list(DISTINCT ano ORDER BY ano) AS anos
     FROM por_mes
     WHERE $ano IS NULL OR ano = $ano
     GROUP BY name
@@ -142,7 +157,7 @@ crescimento AS (
     WHERE m.ano IN (r.ano, r.ano - 1)
     GROUP BY m.name
 )
-SELECT i.name, i.usd, i.kg, i.anos, c.atual, c.anterior,
+SELECT i.name, i.usd, i.kg, i.frete, i.seguro, i.anos, c.atual, c.anterior,
        SUM(i.usd) OVER () AS escopo_usd, COUNT(*) OVER () AS total
 FROM itens i
 LEFT JOIN crescimento c USING (name)
@@ -199,16 +214,18 @@ WITH linhas AS (
            END AS chave_texto,
            CASE WHEN ano = $ano THEN usd END     AS usd,
            CASE WHEN ano = $ano THEN kg END      AS kg,
+           CASE WHEN ano = $ano THEN frete END   AS frete,
+           CASE WHEN ano = $ano THEN seguro END  AS seguro,
            CASE WHEN ano = $ano - 1 THEN usd END AS usd_anterior
     FROM fatos($tabelas, [$ano, $ano - 1], $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm_de,
                $ncm_ate, $setor)
 ),
 por_chave AS (
     SELECT COALESCE(codigo_nivel(chave_ncm, digitos_de($dimension)), chave_texto) AS chave,
-           usd, kg, usd_anterior
+           usd, kg, frete, seguro, usd_anterior
     FROM (
-        SELECT chave_ncm, chave_texto, SUM(usd) AS usd, SUM(kg) AS kg,
-               SUM(usd_anterior) AS usd_anterior
+        SELECT chave_ncm, chave_texto, SUM(usd) AS usd, SUM(kg) AS kg, SUM(frete) AS frete,
+               SUM(seguro) AS seguro, SUM(usd_anterior) AS usd_anterior
         FROM linhas
         GROUP BY chave_ncm, chave_texto
     ) AS somas
@@ -217,12 +234,12 @@ blocos AS (
     SELECT unnest($bloco_pais) AS pais, unnest($bloco_codigo) AS co_bloco
 ),
 itens AS (
-    SELECT chave AS codigo, usd, kg, usd_anterior
+    SELECT chave AS codigo, usd, kg, frete, seguro, usd_anterior
     FROM por_chave
     WHERE $dimension <> 'bloco' AND chave IS NOT NULL
       AND (COALESCE(usd, 0) <> 0 OR COALESCE(kg, 0) <> 0)
     UNION ALL
-    SELECT b.co_bloco, SUM(c.usd), SUM(c.kg), SUM(c.usd_anterior)
+    SELECT b.co_bloco, SUM(c.usd), SUM(c.kg), SUM(c.frete), SUM(c.seguro), SUM(c.usd_anterior)
     FROM por_chave c
     JOIN blocos b ON b.pais = c.chave
     WHERE $dimension = 'bloco'
@@ -242,7 +259,7 @@ escopo AS (
 pagina AS (
     SELECT * FROM itens ORDER BY usd DESC NULLS FIRST, codigo LIMIT $limit OFFSET $offset
 )
-SELECT g.codigo, g.usd, g.kg, g.usd_anterior,
+SELECT g.codigo, g.usd, g.kg, g.frete, g.seguro, g.usd_anterior,
        e.usd AS escopo_usd, e.usd_com_codigo, e.itens
 FROM escopo e
 LEFT JOIN pagina g ON true

@@ -489,6 +489,27 @@ SELECT
 -- and value, which a local copy must hold.
 SELECT ano, sha256, linhas, total_usd FROM rpt.snapshot_exportacao ORDER BY ano;
 
+-- name: snapshot_files_importacao
+-- The same for the imports' snapshots, with each year's latest month (the import
+-- answers' latest month and default span).
+SELECT ano, sha256, linhas, total_usd, mes_max FROM rpt.snapshot_importacao ORDER BY ano;
+
+-- name: snapshot_content_importacao
+-- An import snapshot's bytes (as snapshot_content).
+COPY (SELECT conteudo FROM rpt.snapshot_importacao WHERE sha256 = %(sha256)s)
+TO STDOUT WITH (FORMAT binary);
+
+-- name: conferencia_importacao
+-- Per year of the imports' data version, the reconciliation of its official yearly
+-- import file with MDIC's totals; a year without one is pending.
+SELECT y.ano, COALESCE(c.status, 'pendente') AS status, c.arquivo,
+       CASE WHEN c.status = 'divergente' THEN c.diferenca_linhas END AS diferenca_registros,
+       CASE WHEN c.status = 'divergente' THEN c.diferenca_usd END AS diferenca_usd,
+       CASE WHEN c.status = 'divergente' THEN c.diferenca_kg END AS diferenca_kg
+FROM (SELECT ano FROM rpt.snapshot_importacao) AS y
+LEFT JOIN rpt.conferencia_mdic_importacao c ON c.ano_arquivo = y.ano
+ORDER BY y.ano;
+
 -- name: snapshot_content
 -- One snapshot's bytes, for an API process that lacks the file, through a binary COPY
 -- (bgc_api/repository.py; psycopg2's own parameter style: COPY takes no bind parameters).

@@ -223,15 +223,15 @@ WHERE rpt.snapshot_exportacao.sha256 <> EXCLUDED.sha256;
 -- The same for an import year, with its freight and insurance.
 INSERT INTO rpt.snapshot_importacao
     (ano, sha256, linhas, registros, bytes, total_usd, total_kg, total_frete, total_seguro,
-     conteudo, updated_at)
+     mes_max, conteudo, updated_at)
 SELECT %(ano)s, %(sha256)s, %(linhas)s, %(registros)s, %(bytes)s, %(total_usd)s,
-       %(total_kg)s, %(total_frete)s, %(total_seguro)s, conteudo, now()
+       %(total_kg)s, %(total_frete)s, %(total_seguro)s, %(mes_max)s, conteudo, now()
 FROM snapshot_novo
 ON CONFLICT (ano) DO UPDATE
 SET sha256 = EXCLUDED.sha256, linhas = EXCLUDED.linhas, registros = EXCLUDED.registros,
     bytes = EXCLUDED.bytes, total_usd = EXCLUDED.total_usd, total_kg = EXCLUDED.total_kg,
     total_frete = EXCLUDED.total_frete, total_seguro = EXCLUDED.total_seguro,
-    conteudo = EXCLUDED.conteudo, updated_at = EXCLUDED.updated_at
+    mes_max = EXCLUDED.mes_max, conteudo = EXCLUDED.conteudo, updated_at = EXCLUDED.updated_at
 WHERE rpt.snapshot_importacao.sha256 <> EXCLUDED.sha256;
 
 -- The next four read or change one flow's snapshots: {snapshot} is

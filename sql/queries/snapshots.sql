@@ -79,13 +79,13 @@ COPY (
 -- name: totals
 -- The written file's rows, records, value and weight (stored beside it).
 SELECT count(*), COALESCE(SUM(registros), 0), COALESCE(SUM(usd), 0), COALESCE(SUM(kg), 0),
-       NULL, NULL
+       NULL, NULL, max(mes)
 FROM read_parquet($target);
 
 -- name: totals_importacao
 -- The same for an import year, with its freight and insurance.
 SELECT count(*), COALESCE(SUM(registros), 0), COALESCE(SUM(usd), 0), COALESCE(SUM(kg), 0),
-       COALESCE(SUM(frete), 0), COALESCE(SUM(seguro), 0)
+       COALESCE(SUM(frete), 0), COALESCE(SUM(seguro), 0), max(mes)
 FROM read_parquet($target);
 
 -- name: totais_por_ano

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 from litestar.testing import TestClient
 
+from bgc_api.analytics import SUFFIX
 from bgc_api.app import create_app
 from bgc_core import views
 from bgc_pipeline.ingest import load_file
@@ -67,7 +68,7 @@ def test_a_filtered_answer_builds_the_years_copy_named_by_its_hash(
     assert status == 200
     assert Decimal(str(body["totalUsd"])) == sp_usd(path)
     sha256, rows = stored(database_url)
-    assert copy_rows(cache / f"{sha256}.duckdb") == (rows, rows)
+    assert copy_rows(cache / f"{sha256}{SUFFIX}") == (rows, rows)
 
 
 def test_a_truncated_or_damaged_copy_is_built_again(database_url: str, tmp_path: Path) -> None:
@@ -75,7 +76,7 @@ def test_a_truncated_or_damaged_copy_is_built_again(database_url: str, tmp_path:
     cache = tmp_path / "cache"
     answer(cache, database_url)
     sha256, rows = stored(database_url)
-    copy = cache / f"{sha256}.duckdb"
+    copy = cache / f"{sha256}{SUFFIX}"
     whole = copy.read_bytes()
     copy.write_bytes(whole[: len(whole) // 2])
     status, body = answer(cache, database_url)
@@ -120,7 +121,7 @@ def test_the_unfiltered_totals_and_the_snapshots_agree(database_url: str, tmp_pa
 
 
 def cached(cache: Path) -> set[str]:
-    return {p.stem for p in cache.glob("*.duckdb")}
+    return {p.name.removesuffix(SUFFIX) for p in cache.glob(f"*{SUFFIX}")}
 
 
 def test_each_new_version_is_fetched_before_anyone_asks(database_url: str, tmp_path: Path) -> None:

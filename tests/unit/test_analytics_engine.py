@@ -46,14 +46,16 @@ def test_stale_copies_are_those_of_other_versions_not_built_lately(tmp_path: Pat
     current, stale, recent = "a" * 64, "b" * 64, "c" * 64
     for sha in (current, stale, recent):
         cache.path(sha).write_bytes(b"x")
-    left = tmp_path / f".{stale}.duckdb.123.456"  # a build killed half-way
+    left = tmp_path / f".{stale}{analytics.SUFFIX}.123.456"  # a build killed half-way
+    older = tmp_path / f"{current}.duckdb"  # the same file's copy in the format before
     left.write_bytes(b"x")
+    older.write_bytes(b"x")
     (tmp_path / ".spill").mkdir()  # DuckDB's own folder stays
     hour_ago = time.time() - 3600
-    for path in (cache.path(current), cache.path(stale), left, tmp_path / ".spill"):
+    for path in (cache.path(current), cache.path(stale), left, older, tmp_path / ".spill"):
         os.utime(path, (hour_ago, hour_ago))
     found = cache.stale([SnapshotFile(2025, current)])
-    assert sorted(found) == sorted([tmp_path / f"{stale}.duckdb", left])
+    assert sorted(found) == sorted([cache.path(stale), left, older])
 
 
 FACTS = """
