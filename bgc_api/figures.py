@@ -34,6 +34,14 @@ def growth(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
     return _ratio(100 * (current - previous), previous, CENT)
 
 
+def change(current: Decimal | None, previous: Decimal | None) -> Decimal | None:
+    """The change from ``previous`` to ``current`` in percent of ``|previous|`` (2 places),
+    so a deficit that shrinks is a rise; the same as ``growth`` for positive figures."""
+    if current is None or not previous:
+        return None
+    return _ratio(100 * (current - previous), abs(previous), CENT)
+
+
 def unit_value(usd: Decimal | None, kg: Decimal | None) -> Decimal | None:
     """USD per kg (4 places); ``None`` without weight."""
     if usd is None or not kg:

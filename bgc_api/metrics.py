@@ -22,6 +22,7 @@ from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Schema
 from litestar.params import Parameter, QueryParameter
 
+from bgc_api import balance
 from bgc_api.cache import Cached, DataVersion, ResponseCache, etag_matches, etag_of
 from bgc_api.parameters import (
     CSV,
@@ -40,6 +41,7 @@ from bgc_api.parameters import (
 from bgc_api.repository import Dimension, Freshness, Repository, Scope, UnknownCode
 from bgc_api.schemas import (
     ENCODER,
+    Balanca,
     ConcentracaoBody,
     DimensaoPage,
     PaisPage,
@@ -61,6 +63,10 @@ DIMENSION_CSV = [
 RESUMO_CSV = ["totalUsd", "totalKg", "paisesCount", "setoresCount", "anos", "dataThrough"]
 COSTS_CSV = ["freteUsd", "seguroUsd", "cifUsd"]
 """The columns an import answer adds (``fluxo=importacao``)."""
+BALANCA_CSV = [
+    "ano", "mes", "exportacaoUsd", "importacaoUsd", "saldoUsd", "correnteUsd",
+    "exportacaoVariacaoPct", "importacaoVariacaoPct", "saldoVariacaoPct", "correnteVariacaoPct",
+]  # fmt: skip
 CONCENTRACAO_CSV = ["grupo", "hhi", "top1Pct", "top5Pct", "itens", "de", "ate"]
 VARIACAO_CSV = [
     "sentido", "codigo", "nome", "totalUsd", "totalUsdAnterior", "diferencaUsd", "variacaoPct",
@@ -357,6 +363,40 @@ async def concentracao(
     return await answer(request, csv_wanted, build, fluxo=scope.fluxo)
 
 
+@get(
+    "/balanca",
+    dependencies={"asked": scope_dependency("fluxo")},
+    operation_id="getBalanca",
+    responses=answers(Balanca, "The trade balance (`format=csv`: the items as CSV)."),
+    operation_class=CsvOperation,
+    summary="Trade balance: exports, imports, balance and trade flow",
+    description="Exports (`exportacaoUsd`), imports (`importacaoUsd`), the balance "
+    "(`saldoUsd`, exports minus imports) and the trade flow (`correnteUsd`, exports plus "
+    "imports), FOB in USD, for the scope; `items` per year, or per month of `ano`, each "
+    "figure with its change over the same months of the year before. Sums the months of "
+    "each flow's /serie for the same scope." + FILTERS_DESCRIPTION.split(" `fluxo=")[0],
+)
+async def balanca(
+    request: Request[Any, Any, Any],
+    asked: NamedDependency[Scope],
+    fmt: Format = None,
+) -> Response[bytes]:
+    scope = asked
+    csv_wanted = wants_csv(request, fmt)
+
+    def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
+        items = repo.balanca(repo.resolve(scope))
+        if csv_wanted:
+            return to_csv(BALANCA_CSV, items), CSV
+        body = Balanca(
+            *balance.totals(items), items, freshness.updated_at, repo.latest_month(),
+            scope.present(),
+        )  # fmt: skip
+        return ENCODER.encode(body), JSON
+
+    return await answer(request, csv_wanted, build)
+
+
 SELF_FILTERED = frozenset({"uf", "via", "urf", "bloco"})
 """Dimensions that take no filter of their own name (``uf`` on /uf); the product levels
 take ``ncm``, the prefix within which they rank."""
@@ -470,10 +510,10 @@ async def variacao(
 
 DIMENSION_HANDLERS = [_dimension_route(d, title) for d, title in RANKED_DIMENSIONS.items()]
 HANDLERS: list[HTTPRouteHandler] = [
-    resumo, pais, setor, serie, concentracao, variacao, *DIMENSION_HANDLERS,
+    resumo, pais, setor, serie, concentracao, variacao, balanca, *DIMENSION_HANDLERS,
 ]  # fmt: skip
 ROUTES = (
-    "resumo", "pais", "setor", "serie", "concentracao",
+    "resumo", "pais", "setor", "serie", "concentracao", "balanca",
     *(f"variacao/{d}" for d in MOVER_DIMENSIONS), *RANKED_DIMENSIONS,
 )  # fmt: skip
 

@@ -18,7 +18,7 @@ from typing import Any, Literal
 import psycopg2
 import sqlalchemy as sa
 
-from bgc_api import figures, series
+from bgc_api import balance, figures, series
 from bgc_api.analytics import (
     Analytics,
     DamagedCopy,
@@ -29,6 +29,7 @@ from bgc_api.analytics import (
 )
 from bgc_api.cache import format_data_through
 from bgc_api.schemas import (
+    BalancaItem,
     Codigo,
     Concentracao,
     Conferencia,
@@ -550,6 +551,24 @@ class Repository:
             Periodo(f"{ano}-{de:02d}", f"{ano}-{ate:02d}"),
             Periodo(f"{ano - 1}-{de:02d}", f"{ano - 1}-{ate:02d}"),
         )  # fmt: skip
+
+    def balanca(self, scope: Scope) -> list[BalancaItem]:
+        """The trade balance of the scope: per year, or per month of ``ano`` (with the
+        year before for the changes), from each flow's monthly series."""
+        window = scope
+        if scope.ano is not None:
+            window = dataclasses.replace(scope, ano=None, ano_de=scope.ano - 1, ano_ate=scope.ano)
+        exports, imports = (
+            self.serie(dataclasses.replace(window, fluxo=fluxo)) for fluxo in (EXPORTS, IMPORTS)
+        )
+        if scope.ano is not None:
+            return balance.monthly(scope.ano, exports, imports)
+        return balance.yearly(exports, imports)
+
+    def latest_month(self) -> str | None:
+        """The latest year-month of either flow (``YYYY-MM`` sorts as text)."""
+        found = [m for m in (self._data_through(EXPORTS), self._data_through(IMPORTS)) if m]
+        return max(found, default=None)
 
     def _months(self, scope: Scope) -> Months:
         """The reference year (``ano``, else the latest) and its span of months

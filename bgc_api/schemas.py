@@ -235,6 +235,40 @@ class Serie(msgspec.Struct, rename="camel"):
     filters: Filters
 
 
+class BalancaItem(msgspec.Struct, rename="camel"):
+    """One year (or one month, within ``ano``) of the trade balance."""
+
+    ano: int
+    mes: int | None
+    """``null`` on a yearly item."""
+    exportacao_usd: Decimal
+    importacao_usd: Decimal
+    saldo_usd: Decimal
+    """Exports minus imports (FOB)."""
+    corrente_usd: Decimal
+    """Exports plus imports: the trade flow."""
+    exportacao_variacao_pct: Decimal | None
+    """Each figure against the same months of the year before, in percent of the
+    previous figure's size (a deficit that shrinks is a rise); ``null`` without one."""
+    importacao_variacao_pct: Decimal | None
+    saldo_variacao_pct: Decimal | None
+    corrente_variacao_pct: Decimal | None
+
+
+class Balanca(msgspec.Struct, rename="camel"):
+    exportacao_usd: Decimal
+    """The scope's exports (FOB, USD): every year, or the months of ``ano``."""
+    importacao_usd: Decimal
+    saldo_usd: Decimal
+    corrente_usd: Decimal
+    items: list[BalancaItem]
+    """Per year; with ``ano``, per month of that year."""
+    updated_at: str | None
+    data_through: str | None
+    """The latest year-month of either flow."""
+    filters: Filters
+
+
 class InvalidParam(msgspec.Struct):
     name: str
     reason: str
