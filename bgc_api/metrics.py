@@ -42,6 +42,7 @@ from bgc_api.repository import Dimension, Freshness, Repository, Scope, UnknownC
 from bgc_api.schemas import (
     ENCODER,
     Balanca,
+    BalancaPage,
     ConcentracaoBody,
     DimensaoPage,
     PaisPage,
@@ -67,6 +68,10 @@ BALANCA_CSV = [
     "ano", "mes", "exportacaoUsd", "importacaoUsd", "saldoUsd", "correnteUsd",
     "exportacaoVariacaoPct", "importacaoVariacaoPct", "saldoVariacaoPct", "correnteVariacaoPct",
 ]  # fmt: skip
+BALANCA_RANKING_CSV = [
+    "codigo", "nome", "exportacaoUsd", "importacaoUsd", "saldoUsd", "correnteUsd",
+]  # fmt: skip
+BALANCE_DIMENSIONS = ("pais", "uf", "ncm", "sh4")
 CONCENTRACAO_CSV = ["grupo", "hhi", "top1Pct", "top5Pct", "itens", "de", "ate"]
 VARIACAO_CSV = [
     "sentido", "codigo", "nome", "totalUsd", "totalUsdAnterior", "diferencaUsd", "variacaoPct",
@@ -397,6 +402,53 @@ async def balanca(
     return await answer(request, csv_wanted, build)
 
 
+@get(
+    "/balanca/{dimension:str}",
+    dependencies={"asked": scope_dependency("fluxo")},
+    operation_id="getBalancaRanking",
+    responses=answers(BalancaPage, "Codes ranked by balance (`format=csv`: the items)."),
+    operation_class=CsvOperation,
+    summary="Partners, states and products ranked by trade balance or trade flow",
+    description="Each country (`pais`: the partner, destination of exports and origin of "
+    "imports), state (`uf`), NCM (`ncm`) or heading (`sh4`) with its exports, imports, "
+    "balance and trade flow over the months of the reference year (`ano`, else the latest; "
+    "`mes_de`..`mes_ate`), ranked by balance (`saldoUsd`, largest surplus first) or, with "
+    "`ordem=corrente`, by trade flow." + FILTERS_DESCRIPTION.split(" `fluxo=")[0],
+)
+async def balanca_ranking(
+    request: Request[Any, Any, Any],
+    dimension: Annotated[
+        Literal["pais", "uf", "ncm", "sh4"], Parameter(description="The dimension ranked.")
+    ],
+    asked: NamedDependency[Scope],
+    ordem: Annotated[
+        Literal["saldo", "corrente"] | None,
+        QueryParameter(description="`saldo` (default): by balance; `corrente`: by trade flow."),
+    ] = None,
+    limit: Limit = 10,
+    offset: Offset = 0,
+    lang: Lang = None,
+    fmt: Format = None,
+) -> Response[bytes]:
+    scope = asked
+    names = language(request, lang)
+    csv_wanted = wants_csv(request, fmt)
+
+    def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
+        items, total, periodo = repo.balanca_ranking(
+            dimension, repo.resolve(scope), ordem or "saldo", limit, offset, names
+        )
+        if csv_wanted:
+            return to_csv(BALANCA_RANKING_CSV, items), CSV
+        page = BalancaPage(
+            items, total, limit, offset, freshness.updated_at, repo.latest_month(),
+            scope.present(), periodo,
+        )  # fmt: skip
+        return ENCODER.encode(page), JSON
+
+    return await answer(request, csv_wanted, build, names)
+
+
 SELF_FILTERED = frozenset({"uf", "via", "urf", "bloco"})
 """Dimensions that take no filter of their own name (``uf`` on /uf); the product levels
 take ``ncm``, the prefix within which they rank."""
@@ -510,10 +562,12 @@ async def variacao(
 
 DIMENSION_HANDLERS = [_dimension_route(d, title) for d, title in RANKED_DIMENSIONS.items()]
 HANDLERS: list[HTTPRouteHandler] = [
-    resumo, pais, setor, serie, concentracao, variacao, balanca, *DIMENSION_HANDLERS,
+    resumo, pais, setor, serie, concentracao, variacao, balanca, balanca_ranking,
+    *DIMENSION_HANDLERS,
 ]  # fmt: skip
 ROUTES = (
     "resumo", "pais", "setor", "serie", "concentracao", "balanca",
+    *(f"balanca/{d}" for d in BALANCE_DIMENSIONS),
     *(f"variacao/{d}" for d in MOVER_DIMENSIONS), *RANKED_DIMENSIONS,
 )  # fmt: skip
 

@@ -30,6 +30,7 @@ from bgc_api.analytics import (
 from bgc_api.cache import format_data_through
 from bgc_api.schemas import (
     BalancaItem,
+    BalancaRankItem,
     Codigo,
     Concentracao,
     Conferencia,
@@ -565,6 +566,48 @@ class Repository:
             return balance.monthly(scope.ano, exports, imports)
         return balance.yearly(exports, imports)
 
+    def balanca_ranking(
+        self, dimension: str, scope: Scope, by: str, limit: int, offset: int, lang: str
+    ) -> tuple[list[BalancaRankItem], int, Periodo | None]:
+        """Codes of ``dimension`` (pais, uf, ncm, sh4) ranked by their balance (``by``:
+        ``saldo``) or trade flow (``corrente``) over the months of the reference year."""
+        months = self._months(scope)
+        if months.ano is None:
+            return [], 0, None
+        in_months = dataclasses.replace(scope, mes_de=months.de, mes_ate=months.ate)
+        sums: dict[str, list[Decimal]] = {}
+        for side, fluxo in enumerate((EXPORTS, IMPORTS)):
+            rows = self._facts(
+                "dimension_page", dataclasses.replace(in_months, fluxo=fluxo), [months.ano],
+                ano=months.ano, dimension=dimension, limit=ALL_CODES, offset=0,
+                bloco_pais=[], bloco_codigo=[],
+            )  # fmt: skip
+            for r in rows:
+                if r.codigo is not None:
+                    sums.setdefault(r.codigo, [Decimal(0), Decimal(0)])[side] += r.usd or 0
+        four = {code: (exp, imp, exp - imp, exp + imp) for code, (exp, imp) in sums.items()}
+        rank = 2 if by == "saldo" else 3
+        ranked = sorted(four, key=lambda code: (-four[code][rank], code))
+        page = ranked[offset : offset + limit]
+        codes, names = self._ranked_codes(dimension, page, lang)
+        items = [
+            BalancaRankItem(codes.get(code, code), names.get(code),
+                            *(value.quantize(figures.CENT) for value in four[code]))
+            for code in page
+        ]  # fmt: skip
+        periodo = Periodo(f"{months.ano}-{months.de:02d}", f"{months.ano}-{months.ate:02d}")
+        return items, len(ranked), periodo
+
+    def _ranked_codes(
+        self, dimension: str, keys: list[str], lang: str
+    ) -> tuple[dict[str, str], dict[str, str | None]]:
+        """Each ranked key's code and name: a country's key is its name."""
+        if dimension != "pais":
+            return {}, self._names(dimension, keys, lang)
+        rows = self._rows("ranked_names", {"dimension": "pais", "names": keys, "lang": lang})
+        return ({r.name: r.codigo for r in rows if r.codigo},
+                {r.name: r.nome for r in rows})  # fmt: skip
+
     def latest_month(self) -> str | None:
         """The latest year-month of either flow (``YYYY-MM`` sorts as text)."""
         found = [m for m in (self._data_through(EXPORTS), self._data_through(IMPORTS)) if m]
@@ -633,6 +676,8 @@ class Repository:
 
 
 KG = Decimal("0.001")
+ALL_CODES = 1_000_000
+"""A page that holds every code of a dimension (the NCMs: about 13,000)."""
 
 
 @dataclass(frozen=True)

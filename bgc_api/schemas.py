@@ -269,6 +269,29 @@ class Balanca(msgspec.Struct, rename="camel"):
     filters: Filters
 
 
+class BalancaRankItem(msgspec.Struct, rename="camel"):
+    codigo: str
+    """The official code (a country: its Comex Stat code, or its name where no table
+    knows it)."""
+    nome: str | None
+    exportacao_usd: Decimal
+    importacao_usd: Decimal
+    saldo_usd: Decimal
+    corrente_usd: Decimal
+
+
+class BalancaPage(msgspec.Struct, rename="camel"):
+    items: list[BalancaRankItem]
+    total: int
+    limit: int
+    offset: int
+    updated_at: str | None
+    data_through: str | None
+    filters: Filters
+    periodo: Periodo | None
+    """The months of the reference year summed (``ano``, else the latest)."""
+
+
 class InvalidParam(msgspec.Struct):
     name: str
     reason: str

@@ -200,7 +200,7 @@ ORDER BY ano, mes;
 
 -- name: dimension_page
 -- One page of an official dimension's codes ($dimension: uf, via, urf, ncm, sh6, sh4,
--- sh2, fator, cgce, cuci, bloco) over months de..ate of the reference year $ano, with
+-- sh2, fator, cgce, cuci, bloco; pais, by name, for the balance's ranking) over months de..ate of the reference year $ano, with
 -- the same months of the year before. Blocs sum their countries ($bloco_pais and
 -- $bloco_codigo list each country's blocs; a country counts in each). Every row carries
 -- the scope's value, the value that has a code (coverage) and the number of codes; the
@@ -210,7 +210,7 @@ WITH linhas AS (
            CASE $dimension
                WHEN 'uf' THEN uf WHEN 'via' THEN via WHEN 'urf' THEN urf
                WHEN 'fator' THEN fator WHEN 'cgce' THEN cgce WHEN 'cuci' THEN cuci
-               WHEN 'bloco' THEN pais
+               WHEN 'bloco' THEN pais WHEN 'pais' THEN pais
            END AS chave_texto,
            CASE WHEN ano = $ano THEN usd END     AS usd,
            CASE WHEN ano = $ano THEN kg END      AS kg,

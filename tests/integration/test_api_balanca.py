@@ -143,3 +143,52 @@ def test_balanca_takes_no_flow_and_writes_csv(client: TestClient) -> None:  # ty
         "ano", "mes", "exportacaoUsd", "importacaoUsd", "saldoUsd", "correnteUsd"
     ]  # fmt: skip
     assert len(text.splitlines()) == 3
+
+
+def by_code(rows: Rows, column: str, year: int, digits: int | None = None) -> dict[str, Decimal]:
+    found: dict[str, Decimal] = defaultdict(Decimal)
+    for r in rows:
+        if int(r["CO_ANO"]) == year:
+            found[r[column][:digits] if digits else r[column]] += Decimal(r["VL_FOB"])
+    return found
+
+
+RANKED = ("exportacaoUsd", "importacaoUsd", "saldoUsd", "correnteUsd")
+
+
+@pytest.mark.parametrize(
+    ("dimension", "column", "digits", "ordem"),
+    [("pais", "CO_PAIS", None, "saldo"), ("uf", "SG_UF_NCM", None, "corrente"),
+     ("sh4", "CO_NCM", 4, "saldo")],
+)  # fmt: skip
+def test_partners_states_and_headings_rank_by_balance_or_trade_flow(
+    client: TestClient,  # type: ignore[type-arg]
+    both: tuple[str, dict[str, Rows]],
+    dimension: str,
+    column: str,
+    digits: int | None,
+    ordem: str,
+) -> None:
+    rows = both[1]
+    exports = by_code(rows["EXP"], column, 2024, digits)
+    imports = by_code(rows["IMP"], column, 2024, digits)
+    expected = {
+        code: four(exports.get(code, Decimal(0)), imports.get(code, Decimal(0)))
+        for code in exports.keys() | imports.keys()
+    }
+    rank = 2 if ordem == "saldo" else 3
+    leaders = sorted(expected, key=lambda code: (-expected[code][rank], code))[:5]
+    answer = client.get(
+        f"/v1/metrics/balanca/{dimension}", params={"ano": 2024, "limit": 5, "ordem": ordem}
+    ).json()
+    assert answer["total"] == len(expected)
+    assert answer["periodo"] == {"de": "2024-01", "ate": "2024-12"}
+    assert [(i["codigo"], read(i, RANKED)) for i in answer["items"]] == [
+        (code, expected[code]) for code in leaders
+    ]
+
+
+def test_an_unknown_order_is_a_400(client: TestClient) -> None:  # type: ignore[type-arg]
+    answer = client.get("/v1/metrics/balanca/pais", params={"ordem": "fob"})
+    assert answer.status_code == 400
+    assert "ordem" in answer.text
