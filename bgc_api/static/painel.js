@@ -27,6 +27,9 @@ const TEXT = {
     noData: "Sem dados para estes filtros", share: "participação", top1: "1º", top5: "5 primeiros",
     gains: "altas", losses: "quedas", coverage: "cobertura",
     status: { ok: "ok", divergente: "divergente", pendente: "pendente" },
+    flow: "Fluxo", exports: "Exportações", imports: "Importações",
+    titleImports: "Importações brasileiras", stateImports: "UF de destino",
+    topCountriesImports: "Principais origens", topStatesImports: "Principais estados de destino",
   },
   en: {
     title: "Brazilian exports", language: "Language", filters: "Filters", year: "Year",
@@ -53,12 +56,18 @@ const TEXT = {
     noData: "No data for these filters", share: "share", top1: "1st", top5: "top 5",
     gains: "gains", losses: "losses", coverage: "coverage",
     status: { ok: "ok", divergente: "diverges", pendente: "pending" },
+    flow: "Flow", exports: "Exports", imports: "Imports",
+    titleImports: "Brazilian imports", stateImports: "State of destination",
+    topCountriesImports: "Top origins", topStatesImports: "Top states of destination",
   },
 };
 
-const URL_KEYS = ["ano", "pais", "bloco", "uf", "ncm", "setor", "lang", "periodo", "medida", "mover"];
-const DEFAULTS = { lang: "pt", periodo: "mensal", medida: "usd", mover: "sh4" };
-const SCOPE_KEYS = ["ano", "pais", "bloco", "uf", "ncm", "setor"];
+const URL_KEYS = [
+  "fluxo", "ano", "pais", "bloco", "uf", "ncm", "setor", "lang", "periodo", "medida", "mover",
+];
+const DEFAULTS = { fluxo: "exportacao", lang: "pt", periodo: "mensal", medida: "usd", mover: "sh4" };
+const SCOPE_KEYS = ["fluxo", "ano", "pais", "bloco", "uf", "ncm", "setor"];
+const FLOWS = ["exportacao", "importacao"];
 const PRODUCT_CODE = /^(\d{2}|\d{4}|\d{6}|\d{8})$/;
 const COLORS = { bar: "#0b6e4f", gain: "#0b6e4f", loss: "#b3261e", line: "#1a5fb4" };
 const CHART_CONFIG = { displayModeBar: false, responsive: true };
@@ -68,8 +77,11 @@ let renderCount = 0;
 
 // ---------------------------------------------------------------- text and numbers
 
+/** A text in the page's language; for imports, its imports variant where there is one
+ * (origins instead of destinations). */
 function t(key) {
-  return TEXT[state.lang][key];
+  const texts = TEXT[state.lang];
+  return (state.fluxo === "importacao" && texts[`${key}Imports`]) || texts[key];
 }
 
 function locale() {
@@ -129,6 +141,7 @@ function readUrl() {
   const read = {};
   for (const key of URL_KEYS) read[key] = query.get(key) || DEFAULTS[key] || "";
   if (!TEXT[read.lang]) read.lang = DEFAULTS.lang;
+  if (!FLOWS.includes(read.fluxo)) read.fluxo = DEFAULTS.fluxo;
   return read;
 }
 
@@ -144,7 +157,7 @@ function writeUrl() {
 
 function scope() {
   const kept = {};
-  for (const key of SCOPE_KEYS) if (state[key]) kept[key] = state[key];
+  for (const key of SCOPE_KEYS) if (state[key] && state[key] !== DEFAULTS[key]) kept[key] = state[key];
   return kept;
 }
 
@@ -307,6 +320,7 @@ function choose(id, value) {
 
 function syncControls() {
   document.getElementById("f-lang").value = state.lang;
+  document.getElementById("f-fluxo").value = state.fluxo;
   choose("f-ano", state.ano);
   choose("f-local", state.pais ? `pais:${state.pais}` : state.bloco ? `bloco:${state.bloco}` : "");
   choose("f-uf", state.uf);
@@ -347,6 +361,7 @@ function bindControls() {
     render();
   }));
   on("f-lang", "change", (e) => change({ lang: e.target.value }, start));
+  on("f-fluxo", "change", (e) => change({ fluxo: e.target.value, ano: "" }, start));
   on("f-mover", "change", (e) => change({ mover: e.target.value }, () => drawPanels(["movers"])));
   for (const radio of document.querySelectorAll("input[name=periodo]")) {
     radio.addEventListener("change", () => change({ periodo: radio.value }, () => drawPanels(["serie"])));
@@ -355,9 +370,9 @@ function bindControls() {
     radio.addEventListener("change", () => change({ medida: radio.value }, () => drawPanels(["serie"])));
   }
   window.addEventListener("popstate", () => {
-    const before = state.lang;
+    const before = [state.lang, state.fluxo];
     state = readUrl();
-    if (state.lang !== before) start();
+    if (state.lang !== before[0] || state.fluxo !== before[1]) start();
     else {
       syncControls();
       render();
@@ -563,7 +578,7 @@ async function start() {
   setState("loading");
   try {
     if (!window.Plotly) throw new ApiError("", 0, "plotly.js did not load");
-    const whole = await api("/v1/metrics/resumo");
+    const whole = await api("/v1/metrics/resumo", without(scope(), ...SCOPE_KEYS.slice(1)));
     if (!whole.anos.length) return showEmpty();
     if (!state.ano) state.ano = String(Math.max(...whole.anos));
     await loadSelectors(whole.anos);
