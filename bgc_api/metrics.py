@@ -208,11 +208,14 @@ def _in_one_snapshot(
     return body, media, freshness.updated_at
 
 
-FILTERS_DESCRIPTION = (
+SCOPE_DESCRIPTION = (
     " Filters are optional and combine: `ano`, `mes_de`..`mes_ate` (months of each year), "
     "`pais` (name, Comex Stat or ISO3 code), `bloco`, `uf`, `via`, `urf`, `ncm` (a prefix of "
-    "2, 4, 6 or 8 digits) and `setor`. A code no table knows is a 400 naming the parameter. "
-    "`fluxo=importacao` answers for imports (default `exportacao`)."
+    "2, 4, 6 or 8 digits) and `setor`. A code no table knows is a 400 naming the parameter."
+)
+"""The filters of the balance, which covers both flows."""
+FILTERS_DESCRIPTION = (
+    SCOPE_DESCRIPTION + " `fluxo=importacao` answers for imports (default `exportacao`)."
 )
 
 
@@ -379,7 +382,7 @@ async def concentracao(
     "(`saldoUsd`, exports minus imports) and the trade flow (`correnteUsd`, exports plus "
     "imports), FOB in USD, for the scope; `items` per year, or per month of `ano`, each "
     "figure with its change over the same months of the year before. Sums the months of "
-    "each flow's /serie for the same scope." + FILTERS_DESCRIPTION.split(" `fluxo=")[0],
+    "each flow's /serie for the same scope." + SCOPE_DESCRIPTION,
 )
 async def balanca(
     request: Request[Any, Any, Any],
@@ -394,7 +397,7 @@ async def balanca(
         if csv_wanted:
             return to_csv(BALANCA_CSV, items), CSV
         body = Balanca(
-            *balance.totals(items), items, freshness.updated_at, repo.latest_month(),
+            *balance.totals(items), items, freshness.updated_at, repo.latest_month(freshness),
             scope.present(),
         )  # fmt: skip
         return ENCODER.encode(body), JSON
@@ -413,7 +416,7 @@ async def balanca(
     "imports), state (`uf`), NCM (`ncm`) or heading (`sh4`) with its exports, imports, "
     "balance and trade flow over the months of the reference year (`ano`, else the latest; "
     "`mes_de`..`mes_ate`), ranked by balance (`saldoUsd`, largest surplus first) or, with "
-    "`ordem=corrente`, by trade flow." + FILTERS_DESCRIPTION.split(" `fluxo=")[0],
+    "`ordem=corrente`, by trade flow." + SCOPE_DESCRIPTION,
 )
 async def balanca_ranking(
     request: Request[Any, Any, Any],
@@ -441,7 +444,7 @@ async def balanca_ranking(
         if csv_wanted:
             return to_csv(BALANCA_RANKING_CSV, items), CSV
         page = BalancaPage(
-            items, total, limit, offset, freshness.updated_at, repo.latest_month(),
+            items, total, limit, offset, freshness.updated_at, repo.latest_month(freshness),
             scope.present(), periodo,
         )  # fmt: skip
         return ENCODER.encode(page), JSON

@@ -608,9 +608,10 @@ class Repository:
         return ({r.name: r.codigo for r in rows if r.codigo},
                 {r.name: r.nome for r in rows})  # fmt: skip
 
-    def latest_month(self) -> str | None:
-        """The latest year-month of either flow (``YYYY-MM`` sorts as text)."""
-        found = [m for m in (self._data_through(EXPORTS), self._data_through(IMPORTS)) if m]
+    def latest_month(self, exports: Freshness) -> str | None:
+        """The latest year-month of either flow (``YYYY-MM`` sorts as text), given the
+        exports' freshness the answer already read."""
+        found = [m for m in (exports.data_through, self._data_through(IMPORTS)) if m]
         return max(found, default=None)
 
     def _months(self, scope: Scope) -> Months:

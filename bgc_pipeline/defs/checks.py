@@ -31,6 +31,17 @@ SHARE_TOLERANCE_PER_ROW = Decimal("0.005")
 """Each ``participacao_pct`` is rounded to 0.01, so n rows may miss 100 by n x 0.005."""
 
 
+def _staging_problems(bad_rows: int, differ: bool, kept: str) -> list[str]:
+    """What is wrong with a file's partition, in words: rows against the rules, and the
+    ``kept`` sums (aggregates, totals) against its rows."""
+    found = []
+    if bad_rows:
+        found.append(f"{bad_rows} row(s) break the ingest rules")
+    if differ:
+        found.append(f"the {kept} kept at load time differ from the partition's rows")
+    return found
+
+
 class Violations(NamedTuple):
     bad_rows: int
     row_count: int
@@ -40,18 +51,7 @@ class Violations(NamedTuple):
     dimension_usd_difference: Decimal
 
     def problems(self) -> list[str]:
-        found = []
-        if self.bad_rows:
-            found.append(f"{self.bad_rows} row(s) break the ingest rules")
-        differences = (
-            self.aggregate_rows_difference,
-            self.aggregate_usd_difference,
-            self.aggregate_kg_difference,
-            self.dimension_usd_difference,
-        )
-        if any(differences):
-            found.append("the aggregates kept at load time differ from the partition's rows")
-        return found
+        return _staging_problems(self.bad_rows, any(self[2:]), "aggregates")
 
 
 class ImportViolations(NamedTuple):
@@ -64,12 +64,7 @@ class ImportViolations(NamedTuple):
     aggregate_seguro_difference: Decimal
 
     def problems(self) -> list[str]:
-        found = []
-        if self.bad_rows:
-            found.append(f"{self.bad_rows} row(s) break the ingest rules")
-        if any(self[2:]):
-            found.append("the totals kept at load time differ from the partition's rows")
-        return found
+        return _staging_problems(self.bad_rows, any(self[2:]), "totals")
 
 
 class ViewConsistency(NamedTuple):

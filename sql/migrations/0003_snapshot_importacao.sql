@@ -25,12 +25,15 @@ CREATE TABLE rpt.snapshot_importacao (
 ALTER TABLE ONLY rpt.snapshot_importacao ALTER COLUMN conteudo SET STORAGE EXTERNAL;
 
 -- An import file's change to its yearly totals marks those years for the imports'
--- snapshots (rpt.marcar_anos_pendentes does the same for every export relation).
-CREATE FUNCTION rpt.marcar_anos_importacao() RETURNS trigger
+-- snapshots only. One function marks for both flows: a trigger with arguments marks the
+-- relations it names; one without (the exports', rpt.agg_arquivo) marks every relation
+-- of rpt.relacoes_por_ano, as the baseline's did.
+CREATE OR REPLACE FUNCTION rpt.marcar_anos_pendentes() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 DECLARE
     changed INT[];
+    relations TEXT[];
 BEGIN
     IF TG_OP = 'INSERT' THEN
         changed := ARRAY[NEW.ano];
@@ -39,15 +42,21 @@ BEGIN
     ELSE
         changed := ARRAY[OLD.ano, NEW.ano];
     END IF;
+    IF TG_NARGS > 0 THEN
+        relations := TG_ARGV;
+    ELSE
+        relations := ARRAY(SELECT r.relacao FROM rpt.relacoes_por_ano r);
+    END IF;
     INSERT INTO rpt.anos_pendentes (relacao, ano)
-    SELECT DISTINCT 'snapshot_importacao', y.ano FROM unnest(changed) AS y (ano);
+    SELECT DISTINCT r.relacao, y.ano
+    FROM unnest(relations) AS r (relacao), unnest(changed) AS y (ano);
     RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER tg_agg_arquivo_importacao_anos_pendentes
     AFTER INSERT OR DELETE OR UPDATE ON rpt.agg_arquivo_importacao
-    FOR EACH ROW EXECUTE FUNCTION rpt.marcar_anos_importacao();
+    FOR EACH ROW EXECUTE FUNCTION rpt.marcar_anos_pendentes('snapshot_importacao');
 
 -- Imports loaded before this migration: their years are pending.
 INSERT INTO rpt.anos_pendentes (relacao, ano)

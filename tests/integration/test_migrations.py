@@ -169,7 +169,6 @@ def test_the_baseline_holds_no_row_store_facts(database_url: str) -> None:
         "SELECT proname FROM pg_proc WHERE pronamespace = 'rpt'::regnamespace ORDER BY 1",
     )
     assert [f for (f,) in functions] == [
-        "marcar_anos_importacao",
         "marcar_anos_pendentes",
         "no_periodo",
         "periodo",
