@@ -43,7 +43,7 @@ from bgc_api.schemas import (
     SetorItem,
 )
 from bgc_core import snapshots, sqlfiles
-from bgc_core.domain import EXPORTS, IMPORTS
+from bgc_core.domain import EXPORTS, FLOWS, IMPORTS
 
 log = logging.getLogger(__name__)
 QUERIES = {name: sa.text(sql) for name, sql in sqlfiles.queries("metrics").items()}
@@ -571,7 +571,7 @@ class Repository:
     ) -> tuple[list[BalancaRankItem], int, Periodo | None]:
         """Codes of ``dimension`` (pais, uf, ncm, sh4) ranked by their balance (``by``:
         ``saldo``) or trade flow (``corrente``) over the months of the reference year."""
-        months = self._months(scope)
+        months = self._balance_months(scope)
         if months.ano is None:
             return [], 0, None
         in_months = dataclasses.replace(scope, mes_de=months.de, mes_ate=months.ate)
@@ -627,6 +627,23 @@ class Repository:
             return Months(None, None, None)
         latest = files[ano].mes_max if ano in files else None
         return Months(ano, scope.mes_de or 1, scope.mes_ate or latest or 12)
+
+    def _balance_months(self, scope: Scope) -> Months:
+        """The balance's reference year (``ano``, else the later of the two flows' latest)
+        and its months, up to the later flow's latest month in that year: the other flow
+        may be published a month behind, and its missing months count as zero."""
+        files = {fluxo: self._version_files(fluxo) for fluxo in FLOWS}
+        years = [ano for found in files.values() for ano in found]
+        ano = scope.ano if scope.ano is not None else max(years, default=None)
+        if ano is None:
+            return Months(None, None, None)
+        spans = [
+            self._months(dataclasses.replace(scope, fluxo=fluxo, ano=ano))
+            for fluxo in FLOWS
+            if ano in files[fluxo]
+        ]
+        ate = max((span.ate for span in spans if span.ate is not None), default=None)
+        return Months(ano, scope.mes_de or 1, scope.mes_ate or ate or 12)
 
     def codigos(
         self, dimension: str, q: str | None, limit: int, offset: int, lang: str

@@ -30,6 +30,11 @@ const TEXT = {
     flow: "Fluxo", exports: "Exportações", imports: "Importações",
     titleImports: "Importações brasileiras", stateImports: "UF de destino",
     topCountriesImports: "Principais origens", topStatesImports: "Principais estados de destino",
+    cifUsd: "Valor CIF", balance: "Balança comercial", titleBalance: "Balança comercial brasileira",
+    stateBalance: "UF", balanceByMonth: "Exportações, importações e saldo por mês",
+    balanceUsd: "Saldo", tradeUsd: "Corrente de comércio",
+    partners: "Principais parceiros (corrente de comércio)",
+    partnersNote: "Países de destino das exportações e de origem das importações.",
   },
   en: {
     title: "Brazilian exports", language: "Language", filters: "Filters", year: "Year",
@@ -59,6 +64,10 @@ const TEXT = {
     flow: "Flow", exports: "Exports", imports: "Imports",
     titleImports: "Brazilian imports", stateImports: "State of destination",
     topCountriesImports: "Top origins", topStatesImports: "Top states of destination",
+    cifUsd: "CIF value", balance: "Trade balance", titleBalance: "Brazilian trade balance",
+    stateBalance: "State", balanceByMonth: "Exports, imports and balance by month",
+    balanceUsd: "Balance", tradeUsd: "Total trade", partners: "Top partners by total trade",
+    partnersNote: "Countries of destination of the exports and of origin of the imports.",
   },
 };
 
@@ -67,9 +76,12 @@ const URL_KEYS = [
 ];
 const DEFAULTS = { fluxo: "exportacao", lang: "pt", periodo: "mensal", medida: "usd", mover: "sh4" };
 const SCOPE_KEYS = ["fluxo", "ano", "pais", "bloco", "uf", "ncm", "setor"];
-const FLOWS = ["exportacao", "importacao"];
+const FLOWS = ["exportacao", "importacao", "balanca"];
+const VARIANTS = { importacao: "Imports", balanca: "Balance" };
 const PRODUCT_CODE = /^(\d{2}|\d{4}|\d{6}|\d{8})$/;
-const COLORS = { bar: "#0b6e4f", gain: "#0b6e4f", loss: "#b3261e", line: "#1a5fb4" };
+const COLORS = {
+  bar: "#0b6e4f", gain: "#0b6e4f", loss: "#b3261e", line: "#1a5fb4", imports: "#c05a00", balance: "#1d2a33",
+};
 const CHART_CONFIG = { displayModeBar: false, responsive: true };
 
 let state = readUrl();
@@ -77,11 +89,17 @@ let renderCount = 0;
 
 // ---------------------------------------------------------------- text and numbers
 
-/** A text in the page's language; for imports, its imports variant where there is one
- * (origins instead of destinations). */
+/** A text in the page's language; for imports or the balance, its variant where there is
+ * one (origins instead of destinations). */
 function t(key) {
   const texts = TEXT[state.lang];
-  return (state.fluxo === "importacao" && texts[`${key}Imports`]) || texts[key];
+  const variant = VARIANTS[state.fluxo];
+  return (variant && texts[`${key}${variant}`]) || texts[key];
+}
+
+/** The balance view: both flows side by side, asked without ``fluxo``. */
+function balance() {
+  return state.fluxo === "balanca";
 }
 
 function locale() {
@@ -158,6 +176,7 @@ function writeUrl() {
 function scope() {
   const kept = {};
   for (const key of SCOPE_KEYS) if (state[key] && state[key] !== DEFAULTS[key]) kept[key] = state[key];
+  if (balance()) delete kept.fluxo;
   return kept;
 }
 
@@ -230,6 +249,16 @@ function showError(error) {
   box.textContent = `${t("error")}: ${status}${error.message}` + (error.url ? ` (${error.url})` : "");
   box.hidden = false;
   setState("error");
+}
+
+/** Show the panels of the current view (one flow, or the balance) and hide the others. */
+function showView() {
+  const view = balance() ? "balanca" : "fluxo";
+  for (const node of document.querySelectorAll("[data-view]")) node.hidden = node.dataset.view !== view;
+  for (const node of document.querySelectorAll("[data-only]")) node.hidden = node.dataset.only !== state.fluxo;
+  document.getElementById("empty").hidden = true;
+  document.getElementById("panels").hidden = false;
+  document.getElementById("filters").hidden = false;
 }
 
 function showEmpty() {
@@ -386,6 +415,14 @@ function bindControls() {
 function requests() {
   const filters = scope();
   const names = { lang: state.lang };
+  if (balance()) {
+    return {
+      balanca: ["/v1/metrics/balanca", filters],
+      parceiros: ["/v1/metrics/balanca/pais", {
+        ...without(filters, "pais"), ordem: "corrente", limit: 10, ...names,
+      }],
+    };
+  }
   return {
     resumo: ["/v1/metrics/resumo", filters],
     serie: ["/v1/metrics/serie", { ...without(filters, "ano"), ano_ate: state.ano, periodo: state.periodo }],
@@ -405,11 +442,13 @@ const DRAW = {
   uf: (answer) => drawRanking("uf", answer, (i) => `${i.codigo} ${i.nome || ""}`, state.uf),
   movers: drawMovers,
   hhi: drawConcentration,
+  balanca: drawBalance,
+  parceiros: drawPartners,
 };
 
 const CSV_LINKS = {
   resumo: "csv-resumo", serie: "csv-serie", pais: "csv-pais", sh4: "csv-sh4", uf: "csv-uf",
-  movers: "csv-movers", hhi: "csv-hhi",
+  movers: "csv-movers", hhi: "csv-hhi", balanca: "csv-balanca", parceiros: "csv-parceiros",
 };
 
 async function drawPanels(names) {
@@ -433,7 +472,7 @@ async function drawPanels(names) {
 }
 
 function render() {
-  return drawPanels(Object.keys(DRAW));
+  return drawPanels(Object.keys(requests()));
 }
 
 /** The same months of the year before, for the growth in the header. */
@@ -461,6 +500,7 @@ function setFigure(id, text, value) {
 function drawResumo(resumo, answers) {
   setFigure("fig-usd", usd(resumo.totalUsd), resumo.totalUsd);
   setFigure("fig-kg", kg(resumo.totalKg), resumo.totalKg);
+  if (resumo.cifUsd !== undefined) setFigure("fig-cif", usd(resumo.cifUsd), resumo.cifUsd);
   setFigure("fig-through", month(resumo.dataThrough), resumo.dataThrough);
   const before = answers.before;
   const previous = before ? before.resumo.totalUsd : 0;
@@ -479,8 +519,12 @@ function drawResumo(resumo, answers) {
     if (c.arquivo) item.title = c.arquivo;
     return item;
   }));
-  document.getElementById("updated").textContent = resumo.updatedAt
-    ? `${t("updated")} ${new Date(resumo.updatedAt).toLocaleString(locale())}` : "";
+  showUpdated(resumo);
+}
+
+function showUpdated(answer) {
+  document.getElementById("updated").textContent = answer.updatedAt
+    ? `${t("updated")} ${new Date(answer.updatedAt).toLocaleString(locale())}` : "";
 }
 
 function layout(extra = {}) {
@@ -571,17 +615,76 @@ function drawConcentration(body) {
   document.getElementById("note-hhi").textContent = months(body.periodo);
 }
 
+function drawBalance(balanca) {
+  for (const flow of ["exportacao", "importacao", "corrente"]) {
+    setFigure(`fig-${flow}`, usd(balanca[`${flow}Usd`]), balanca[`${flow}Usd`]);
+  }
+  setFigure("fig-saldo", usd(balanca.saldoUsd), balanca.saldoUsd).className =
+    balanca.saldoUsd >= 0 ? "gain" : "loss";
+  document.getElementById("note-balanca").textContent = `${t("through")}: ${month(balanca.dataThrough)}`;
+  const items = balanca.items;
+  const x = items.map((i) => `${i.ano}-${pad(i.mes)}-01`);
+  const money = (name) => `${name} %{x|%m/%Y}: US$ %{y:,.0f}<extra></extra>`;
+  const traces = [
+    { type: "bar", name: t("exports"), x, y: items.map((i) => i.exportacaoUsd),
+      marker: { color: COLORS.bar }, hovertemplate: money(t("exports")) },
+    { type: "bar", name: t("imports"), x, y: items.map((i) => i.importacaoUsd),
+      marker: { color: COLORS.imports }, hovertemplate: money(t("imports")) },
+    { type: "scatter", mode: "lines+markers", name: t("balanceUsd"), x, y: items.map((i) => i.saldoUsd),
+      line: { color: COLORS.balance, width: 2 }, hovertemplate: money(t("balanceUsd")) },
+  ];
+  const axes = {
+    barmode: "group", showlegend: true, legend: { orientation: "h", y: 1.12 },
+    xaxis: { type: "date", tickformat: "%m/%Y", dtick: "M1" },
+    yaxis: { exponentformat: "B", automargin: true, zeroline: true },
+  };
+  Plotly.react("chart-balanca", traces, layout(items.length ? axes : noData()), CHART_CONFIG);
+  showUpdated(balanca);
+}
+
+function drawPartners(page) {
+  const items = page.items.slice().reverse();
+  const y = items.map((i) => truncate(i.nome || i.codigo));
+  const hovertext = items.map((i) => i.nome || i.codigo);
+  const money = (name) => `%{hovertext}<br>${name}: US$ %{x:,.0f}<extra></extra>`;
+  const traces = [
+    { type: "bar", orientation: "h", name: t("exports"), x: items.map((i) => i.exportacaoUsd), y,
+      hovertext, marker: { color: COLORS.bar }, hovertemplate: money(t("exports")) },
+    { type: "bar", orientation: "h", name: t("imports"), x: items.map((i) => i.importacaoUsd), y,
+      hovertext, marker: { color: COLORS.imports }, hovertemplate: money(t("imports")) },
+    { type: "scatter", mode: "markers", name: t("balanceUsd"), x: items.map((i) => i.saldoUsd), y,
+      hovertext, marker: { color: COLORS.balance, symbol: "diamond", size: 9 },
+      hovertemplate: money(t("balanceUsd")) },
+  ];
+  const axes = {
+    height: 460, barmode: "group", showlegend: true, legend: { orientation: "h", y: 1.08 },
+    xaxis: { exponentformat: "B", zeroline: true }, yaxis: { automargin: true, type: "category" },
+  };
+  Plotly.react("chart-parceiros", traces, layout(items.length ? axes : noData()), CHART_CONFIG);
+  const notes = [t("partnersNote")];
+  if (state.pais) notes.push(t("ownFilter"));
+  if (page.periodo) notes.push(months(page.periodo));
+  document.getElementById("note-parceiros").textContent = notes.join(" · ");
+}
+
 // ---------------------------------------------------------------- start
+
+/** The years the current view has data for. */
+async function availableYears() {
+  if (balance()) return (await api("/v1/metrics/balanca")).items.map((i) => i.ano);
+  return (await api("/v1/metrics/resumo", without(scope(), ...SCOPE_KEYS.slice(1)))).anos;
+}
 
 async function start() {
   applyLanguage();
   setState("loading");
   try {
     if (!window.Plotly) throw new ApiError("", 0, "plotly.js did not load");
-    const whole = await api("/v1/metrics/resumo", without(scope(), ...SCOPE_KEYS.slice(1)));
-    if (!whole.anos.length) return showEmpty();
-    if (!state.ano) state.ano = String(Math.max(...whole.anos));
-    await loadSelectors(whole.anos);
+    const anos = await availableYears();
+    if (!anos.length) return showEmpty();
+    showView();
+    if (!state.ano) state.ano = String(Math.max(...anos));
+    await loadSelectors(anos);
   } catch (error) {
     return showError(error);
   }

@@ -16,7 +16,7 @@ from bgc_core import views
 from bgc_core.domain import IMPORTS
 from bgc_pipeline.ingest import load_file
 from bgc_pipeline.ingest.history import write_history
-from tests.e2e.test_dashboard import api, figure, opened, redrawn_with
+from tests.e2e.test_dashboard import ARTIFACTS, api, figure, opened, redrawn_with
 from tests.support.browser import chromium, chromium_binaries, console_errors, served_api
 from tests.support.db import clone_database, drop_database
 from tests.support.paths import SAMPLES
@@ -79,4 +79,83 @@ def test_the_flow_switch_shows_imports_and_goes_back(site: str, browser: Chrome)
     )
     assert browser.find_element("tag name", "h1").text == "Exportações brasileiras"
     assert text_of(browser, "h-pais") == "Principais destinos"
+    assert console_errors(browser) == []
+
+
+def chart_data(browser: Chrome, chart: str) -> list[dict[str, object]]:
+    """The traces a chart draws: name, x and y of each."""
+    return list(browser.execute_script(
+        "return document.getElementById(arguments[0]).data.map(t => ({name: t.name, x: t.x, y: t.y}))",
+        chart,
+    ))  # fmt: skip
+
+
+def shortened(name: str, size: int = 34) -> str:
+    """A long name as the charts' axes show it: cut, with an ellipsis."""
+    return name if len(name) <= size else f"{name[: size - 1]}…"
+
+
+def amounts(values: object) -> list[Decimal]:
+    return [Decimal(str(value)) for value in values]  # type: ignore[attr-defined]
+
+
+def test_the_balance_view_shows_both_flows_by_month_and_by_partner(
+    site: str, browser: Chrome
+) -> None:
+    opened(browser, f"{site}/painel?fluxo=balanca")
+    years = [item["ano"] for item in api(site, "/v1/metrics/balanca")["items"]]
+    balanca = api(site, "/v1/metrics/balanca", ano=max(years))
+    assert browser.find_element("tag name", "h1").text == "Balança comercial brasileira"
+    for flow in ("exportacao", "importacao", "saldo", "corrente"):
+        assert Decimal(figure(browser, f"fig-{flow}")[1]) == balanca[f"{flow}Usd"], flow
+    exports, imports, balance = chart_data(browser, "chart-balanca")
+    assert (exports["name"], imports["name"], balance["name"]) == (
+        "Exportações", "Importações", "Saldo",
+    )  # fmt: skip
+    assert amounts(exports["y"]) == [i["exportacaoUsd"] for i in balanca["items"]]
+    assert amounts(imports["y"]) == [i["importacaoUsd"] for i in balanca["items"]]
+    assert amounts(balance["y"]) == [i["saldoUsd"] for i in balanca["items"]]
+    assert len(exports["x"]) == 12  # type: ignore[arg-type]
+
+    partners = api(
+        site, "/v1/metrics/balanca/pais", ano=max(years), ordem="corrente", limit=10, lang="pt"
+    )["items"]
+    exports, imports, balance = chart_data(browser, "chart-parceiros")
+    assert list(reversed(exports["y"])) == [shortened(p["nome"]) for p in partners]
+    assert list(reversed(amounts(exports["x"]))) == [p["exportacaoUsd"] for p in partners]
+    assert list(reversed(amounts(imports["x"]))) == [p["importacaoUsd"] for p in partners]
+    assert list(reversed(amounts(balance["x"]))) == [p["saldoUsd"] for p in partners]
+    hidden = browser.execute_script(
+        "return ['p-resumo', 'p-pais', 'p-balanca', 'p-parceiros']"
+        ".map(id => document.getElementById(id).hidden)"
+    )
+    assert hidden == [True, True, False, False]
+    assert console_errors(browser) == []
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "painel-balanca-1280x800.png"))
+
+
+def test_the_balance_view_speaks_english_and_goes_back_to_one_flow(
+    site: str, browser: Chrome
+) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    opened(browser, f"{site}/painel?fluxo=balanca&lang=en")
+    assert browser.find_element("tag name", "h1").text == "Brazilian trade balance"
+    assert text_of(browser, "h-parceiros") == "Top partners by total trade"
+    names = [trace["name"] for trace in chart_data(browser, "chart-balanca")]
+    assert names == ["Exports", "Imports", "Balance"]
+    csv = browser.find_element("id", "csv-balanca").get_attribute("href") or ""
+    assert "/v1/metrics/balanca?" in csv and "format=csv" in csv and "fluxo" not in csv
+
+    Select(browser.find_element("id", "f-fluxo")).select_by_value("importacao")
+    redrawn_with(browser, fluxo="importacao")
+    assert browser.find_element("tag name", "h1").text == "Brazilian imports"
+    latest = max(api(site, "/v1/metrics/resumo", fluxo="importacao")["anos"])
+    resumo = api(site, "/v1/metrics/resumo", fluxo="importacao", ano=latest)
+    assert Decimal(figure(browser, "fig-cif")[1]) == resumo["cifUsd"]
+    hidden = browser.execute_script(
+        "return ['p-resumo', 'p-balanca'].map(id => document.getElementById(id).hidden)"
+    )
+    assert hidden == [False, True]
     assert console_errors(browser) == []

@@ -192,3 +192,58 @@ def test_an_unknown_order_is_a_400(client: TestClient) -> None:  # type: ignore[
     answer = client.get("/v1/metrics/balanca/pais", params={"ordem": "fob"})
     assert answer.status_code == 400
     assert "ordem" in answer.text
+
+
+def keep_months(path: Path, last: int) -> Path:
+    """``path`` cut to January..``last``, as MDIC publishes a year in progress."""
+    lines = path.read_text("utf-8").splitlines(keepends=True)
+    kept = [line for line in lines[1:] if int(next(csv.reader([line], delimiter=";"))[1]) <= last]
+    path.write_text(lines[0] + "".join(kept), "utf-8")
+    return path
+
+
+def load_flows_a_few_months_apart(url: str, folder: Path) -> dict[str, Rows]:
+    """Exports of 2025 through June; imports of 2025 whole and of 2026 through February."""
+    [exports] = write_history(folder / "exp", [2025], rows_per_year=1_000, seed=8)
+    imports = list(write_history(folder / "imp", [2025, 2026], rows_per_year=1_000, seed=8,
+                                 flow=IMPORTS))  # fmt: skip
+    files = {"EXP": [keep_months(exports.path, 6)],
+             "IMP": [imports[0].path, keep_months(imports[1].path, 2)]}  # fmt: skip
+    for path in (*files["EXP"], *files["IMP"]):
+        assert load_file(url, path).rows_rejected == 0
+    views.refresh_all(url)
+    return {flow: [r for path in paths for r in rows_of(path)] for flow, paths in files.items()}
+
+
+@pytest.fixture
+def staggered(state_copy: StateCopy) -> Iterator[tuple[TestClient, dict[str, Rows]]]:  # type: ignore[type-arg]
+    url, rows = state_copy(load_flows_a_few_months_apart)
+    with TestClient(app=create_app(api_settings(), database_url=url, access_log=False)) as test:
+        yield test, rows
+
+
+def test_a_ranking_spans_the_months_of_the_flow_published_furthest(
+    staggered: tuple[TestClient, dict[str, Rows]],  # type: ignore[type-arg]
+) -> None:
+    client, rows = staggered
+    answer = client.get("/v1/metrics/balanca/uf", params={"ano": 2025, "ordem": "corrente"})
+    assert answer.json()["periodo"] == {"de": "2025-01", "ate": "2025-12"}
+    exports = by_code(rows["EXP"], "SG_UF_NCM", 2025)
+    imports = by_code(rows["IMP"], "SG_UF_NCM", 2025)
+    shown = {i["codigo"]: read(i, RANKED) for i in answer.json()["items"]}
+    assert shown == {
+        code: four(exports.get(code, Decimal(0)), imports.get(code, Decimal(0)))
+        for code in sorted(shown)
+    }
+
+
+def test_without_a_year_a_ranking_takes_the_latest_year_of_either_flow(
+    staggered: tuple[TestClient, dict[str, Rows]],  # type: ignore[type-arg]
+) -> None:
+    client, rows = staggered
+    answer = client.get("/v1/metrics/balanca/pais", params={"limit": 500}).json()
+    assert answer["periodo"] == {"de": "2026-01", "ate": "2026-02"}
+    imports = by_code(rows["IMP"], "CO_PAIS", 2026)
+    assert {i["codigo"]: read(i, RANKED) for i in answer["items"]} == {
+        code: four(Decimal(0), value) for code, value in imports.items()
+    }
