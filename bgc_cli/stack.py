@@ -37,6 +37,7 @@ from typing import IO
 
 from bgc_cli import watchdog
 from bgc_core import db, migrate, warehouse
+from bgc_core.domain import EXPORTS, FILE_PREFIXES, FLOWS, IMPORTS
 from bgc_core.settings import Settings
 
 CHECKOUT = Path(__file__).resolve().parent.parent
@@ -44,9 +45,9 @@ SAMPLES_DIR = CHECKOUT / "data_samples"
 """The committed samples; a wheel install has none and `bgc up` then drops nothing."""
 WORKSPACE = CHECKOUT / "workspace.yaml"
 DEMO_YEARS = range(2021, 2026)
-DEMO_ROWS_PER_YEAR = 60_000
-"""Five years of 60,000 rows: every state, thousands of NCMs, the real countries and
-blocs, loaded in about a minute on two cores."""
+DEMO_ROWS_PER_YEAR = {EXPORTS: 60_000, IMPORTS: 40_000}
+"""Five years of each flow (exports first, so they answer first): every state, thousands
+of NCMs, the real countries and blocs, and a balance to show."""
 DEMO_SEED = 2026
 DEMO_MARKER = "demo-dropped"
 STOP_GRACE_S = 15
@@ -142,8 +143,9 @@ def drop_samples(landing: Path) -> list[str]:
 
 def drop_demo(home: Path, landing: Path) -> list[str]:
     """On the first start in ``home``, the demo's yearly files into the landing folder
-    (``DEMO_EXP_<year>.csv``, official layout, from the full-history generator). A marker
-    in ``home`` keeps a demo the user deleted from coming back."""
+    (``DEMO_EXP_<year>.csv``, then ``DEMO_IMP_<year>.csv``; official layout, from the
+    full-history generator). A marker in ``home`` keeps a demo the user deleted from
+    coming back."""
     marker = home / DEMO_MARKER
     if marker.exists():
         return []
@@ -154,13 +156,14 @@ def drop_demo(home: Path, landing: Path) -> list[str]:
     work.mkdir(parents=True, exist_ok=True)
     dims = Dimensions.official()
     names = []
-    for year in DEMO_YEARS:
-        written = write_year(work, year, DEMO_ROWS_PER_YEAR, dims, DEMO_SEED)
-        name = f"DEMO_{written.path.name}"
-        partial = landing / f".{name}.part"
-        shutil.move(written.path, partial)
-        partial.rename(landing / name)
-        names.append(name)
+    for flow in FLOWS:
+        for year in DEMO_YEARS:
+            written = write_year(work, year, DEMO_ROWS_PER_YEAR[flow], dims, DEMO_SEED, flow)
+            name = f"DEMO_{written.path.name}"
+            partial = landing / f".{name}.part"
+            shutil.move(written.path, partial)
+            partial.rename(landing / name)
+            names.append(name)
     shutil.rmtree(work, ignore_errors=True)
     marker.write_text(" ".join(names) + "\n", encoding="utf-8")
     return names
@@ -438,17 +441,22 @@ def _raise_stop(signum: int, _frame: object) -> None:
     raise _Stop(signal.Signals(signum).name)
 
 
+def _demo_files(names: list[str]) -> str:
+    """``5 export and 5 import yearly files (500,000 rows): DEMO_EXP_2021.csv ..``"""
+    counts = {flow: sum(f"_{FILE_PREFIXES[flow]}_" in name for name in names) for flow in FLOWS}
+    rows = sum(counts[flow] * DEMO_ROWS_PER_YEAR[flow] for flow in FLOWS)
+    return (
+        f"{counts[EXPORTS]} export and {counts[IMPORTS]} import yearly files ({rows:,} rows): "
+        f"{names[0]} .. {names[-1]}; bgc up --no-demo skips it on a new BGC_HOME"
+    )
+
+
 def _banner(
     settings: Settings, copied: list[str], logs: Path | None, demo: list[str] | None = None
 ) -> str:
     api_url = f"http://{settings.api_host}:{settings.api_port}"
     samples = f" ({len(copied)} sample file(s) dropped)" if SAMPLES_DIR.is_dir() else ""
-    rows = len(demo or []) * DEMO_ROWS_PER_YEAR
-    demo_line = (
-        f"  Demo:      {len(demo)} generated yearly file(s), {rows:,} rows "
-        f"({demo[0]} .. {demo[-1]}; bgc up --no-demo skips it on a new BGC_HOME)"
-        if demo else None
-    )  # fmt: skip
+    demo_line = f"  Demo:      {_demo_files(demo)}" if demo else None
     lines = [
         "",
         "BGC Analytics is up.",

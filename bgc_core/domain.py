@@ -20,3 +20,5 @@ EXPORTS = "exportacao"
 IMPORTS = "importacao"
 FLOWS = (EXPORTS, IMPORTS)
 """The two trade flows, by the names the API's ``fluxo`` takes (exports, the default)."""
+FILE_PREFIXES = {EXPORTS: "EXP", IMPORTS: "IMP"}
+"""How MDIC's file names start for each flow (``EXP_2024.csv``, ``IMP_2024.csv``)."""

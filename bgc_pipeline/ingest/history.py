@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from bgc_core import sqlfiles
-from bgc_core.domain import EXPORTS, IMPORTS
+from bgc_core.domain import EXPORTS, FILE_PREFIXES, IMPORTS
 from bgc_pipeline.ingest import totals
 from bgc_pipeline.ingest.sample import COUNTRIES, PRODUCTS, pick_weighted
 
@@ -29,7 +29,6 @@ DEFAULT_ROWS_PER_YEAR = 1_600_000
 """Close to recent real years: EXP_2024.csv has 1,603,796 rows."""
 TOTALS_FILE = "EXP_TOTAIS_CONFERENCIA.csv"
 TOTALS_FILES = {EXPORTS: TOTALS_FILE, IMPORTS: "IMP_TOTAIS_CONFERENCIA.csv"}
-PREFIXES = {EXPORTS: "EXP", IMPORTS: "IMP"}
 IMPORT_SEED = 7_919
 """Added to the seed for imports: their records are drawn apart from the exports'."""
 FREIGHT_SHARE = (0.02, 0.12)
@@ -160,7 +159,7 @@ def write_year(
     out: Path, year: int, rows: int, dims: Dimensions, seed: int, flow: str = EXPORTS
 ) -> YearFile:
     frame = year_frame(year, rows, dims, seed, flow)
-    path = out / f"{PREFIXES[flow]}_{year}.csv"
+    path = out / f"{FILE_PREFIXES[flow]}_{year}.csv"
     frame.write_csv(path, separator=";", quote_style="non_numeric", line_terminator="\r\n")
     measures = ["QT_ESTAT", "KG_LIQUIDO", "VL_FOB"]
     if flow == IMPORTS:

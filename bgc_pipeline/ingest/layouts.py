@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from bgc_core.domain import EXPORTS, IMPORTS
+from bgc_core.domain import EXPORTS, FILE_PREFIXES, IMPORTS
 
 PROJECT = "project"
 COMEXSTAT = "comexstat"
@@ -185,8 +185,8 @@ def detect(headers: list[str]) -> LayoutMatch:
 
 def name_flow(source: str) -> str | None:
     """The flow a file's name states: MDIC's ``EXP_``/``IMP_`` prefixes (``None``: none)."""
-    prefix = source.upper()[:4]
-    return {"EXP_": EXPORTS, "IMP_": IMPORTS}.get(prefix)
+    upper = source.upper()
+    return next((f for f, prefix in FILE_PREFIXES.items() if upper.startswith(f"{prefix}_")), None)
 
 
 def decide_flow(source: str, match: LayoutMatch) -> str:

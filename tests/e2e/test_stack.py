@@ -22,8 +22,8 @@ from tests.support.paths import SAMPLES
 from tests.support.waiting import get_json, wait_until
 
 BANNER = "BGC Analytics is up."
-MAX_LINES_AFTER_BANNER = 40
-"""Eight files (samples and demo) loaded, the refreshes, and room for a few more."""
+MAX_LINES_AFTER_BANNER = 50
+"""Thirteen files (samples and demo) loaded, the refreshes, and room for a few more."""
 
 
 def test_up_serves_the_samples_and_the_demo_quietly_and_stops_cleanly(tmp_path: Path) -> None:
@@ -78,7 +78,16 @@ def test_up_serves_the_samples_and_the_demo_quietly_and_stops_cleanly(tmp_path: 
             assert any(line.startswith(f"loaded {name}: ") for line in after_banner), name
         assert (tmp_path / "home" / "logs" / "dagster-daemon.log").stat().st_size > 0
         [demo_line] = [line for line in lines if line.startswith("  Demo:")]
-        assert "5 generated yearly file(s), 300,000 rows" in demo_line
+        assert "5 export and 5 import yearly files (500,000 rows)" in demo_line
+        imported = sorted((tmp_path / "home" / "landing").glob("DEMO_IMP_*.csv"))
+        import_usd = sum(csv_totals(path, "VL_FOB", "KG_LIQUIDO")[1] for path in imported)
+        wait_until(
+            "for the demo's imports to reach /v1/metrics/balanca",
+            lambda: (get_json(f"{api}/v1/metrics/balanca") or {}).get("importacaoUsd")
+            == import_usd,
+            300,
+            process=stack,
+        )
         latest = max(DEMO_YEARS)
         page = get_json(f"{api}/v1/metrics/uf?ano={latest}&limit=1000")
         assert {item["codigo"] for item in page["items"]} == states and len(states) >= 20

@@ -270,3 +270,8 @@ def test_the_sensor_hands_each_file_to_its_flows_asset(database_url: str, landin
         "IMP_2023.csv": [STG_IMPORT_KEY],
         "IMP_TOTAIS_CONFERENCIA.csv": [STG_IMPORT_KEY],
     }
+    # exports queue first, each flow by name: the default answers come sooner
+    assert [r.partition_key for r in result.run_requests or []] == [
+        "EXP_2023.csv", "EXP_TOTAIS_CONFERENCIA.csv", "exportacao_2024_planilha.xlsx",
+        "IMP_2022.csv", "IMP_2023.csv", "IMP_TOTAIS_CONFERENCIA.csv",
+    ]  # fmt: skip
