@@ -83,8 +83,9 @@ def test_up_serves_the_samples_and_the_demo_quietly_and_stops_cleanly(tmp_path: 
         import_usd = sum(csv_totals(path, "VL_FOB", "KG_LIQUIDO")[1] for path in imported)
         wait_until(
             "for the demo's imports to reach /v1/metrics/balanca",
-            lambda: (get_json(f"{api}/v1/metrics/balanca") or {}).get("importacaoUsd")
-            == import_usd,
+            lambda: (
+                (get_json(f"{api}/v1/metrics/balanca") or {}).get("importacaoUsd") == import_usd
+            ),
             300,
             process=stack,
         )
