@@ -265,6 +265,7 @@ def run_history(url: str, work: Path, args: argparse.Namespace) -> dict[str, Any
         return bench_history(
             url, work, parse_years(args.years), args.rows_per_year, cli_load, lambda: base,
             lambda: rss_mib(pid), lambda: settled(pid),
+            args.rows_per_year if args.import_rows_per_year is None else args.import_rows_per_year,
         )  # fmt: skip
 
 
@@ -294,6 +295,10 @@ def main() -> int:
     parser.add_argument("--api-seconds", type=float, default=5)
     parser.add_argument("--years", default="2001-2025", help="full history: one file per year")
     parser.add_argument("--rows-per-year", type=int, default=1_200_000)
+    parser.add_argument(
+        "--import-rows-per-year", type=int, default=None,
+        help="imports beside the exports (default: --rows-per-year; 0: exports only)",
+    )  # fmt: skip
     parser.add_argument("--load-clients", type=int, default=50)
     parser.add_argument(
         "--load-seconds", type=float, default=60,

@@ -1,15 +1,16 @@
-"""The full-history benchmark: every yearly file loaded one by one, one year revised.
+"""The full-history benchmark: every yearly file of both flows loaded one by one, one
+export year revised.
 
 Each yearly file is generated (official layout, realistic cardinalities), loaded with
-``bgc-ingest load-csv`` in its own process and deleted, so the disk holds one file at a
-time. Measured in the same run: the load time of every file (flat means the last three
-take no longer than the first three); the refresh (views and Parquet snapshots) with one
-year loaded, after the other years' loads, after loading the last year and after revising
-one year at full history, and a full rebuild, each against a bare ``COPY`` of one yearly
-file into an unindexed table (the baseline); the snapshots' size against the CSVs'; the
-database's size; the cold-cache latency of the metrics endpoints by group with one year
-and with the whole history; the API process's memory; and MDIC's reconciliation of every
-file.
+``bgc-ingest load-csv`` in its own process and deleted, so the disk holds few files at a
+time: each year's exports (``EXP_``), then its imports (``IMP_``). Measured in the same
+run: the load time of every file (flat means the last three take no longer than the
+first three); the refresh (views and Parquet snapshots) with one year loaded, after the
+other years' loads, after loading the last year and after revising one year at full
+history, and a full rebuild, each against a bare ``COPY`` of one yearly file into an
+unindexed table (the baseline); the snapshots' size against the CSVs'; the database's
+size; the cold-cache latency of the metrics endpoints by group with one year and with
+the whole history; the API process's memory; and MDIC's reconciliation of every file.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import polars as pl
 
 from bench.baselines import timed_copy
 from bgc_core import db, reconciliation, views
+from bgc_core.domain import EXPORTS, IMPORTS
 from bgc_pipeline.ingest import load_file
 from bgc_pipeline.ingest.history import Dimensions, YearFile, write_totals, write_year
 
@@ -147,6 +149,30 @@ def series_urls() -> list[str]:
     ]
 
 
+def balance_urls(years: list[int]) -> list[str]:
+    """The trade balance: per year over the whole history, per month of a year with up
+    to two filters, and rankings of partners, states and products (both flows' files)."""
+    urls = ["/v1/metrics/balanca", "/v1/metrics/balanca?pais=China",
+            "/v1/metrics/balanca?uf=SP&ncm=12"]  # fmt: skip
+    for year in years:
+        urls += [
+            f"/v1/metrics/balanca?ano={year}",
+            f"/v1/metrics/balanca?ano={year}&pais=China",
+            f"/v1/metrics/balanca?ano={year}&uf=SP&ncm=12",
+            f"/v1/metrics/balanca/pais?ano={year}",
+            f"/v1/metrics/balanca/uf?ano={year}&ordem=corrente",
+            f"/v1/metrics/balanca/sh4?ano={year}&pais=China",
+            f"/v1/metrics/balanca/ncm?ano={year}&uf=SP&limit=20",
+            f"/v1/metrics/balanca/pais?ano={year}&mes_de=1&mes_ate=6&bloco=22",
+        ]
+    return urls
+
+
+def as_imports(urls: list[str]) -> list[str]:
+    """The same questions about imports (``fluxo=importacao``)."""
+    return [f"{url}{'&' if '?' in url else '?'}fluxo=importacao" for url in urls]
+
+
 GROUPS = {
     "unfiltered": api_urls,
     "one_filter": one_filter_urls,
@@ -156,12 +182,20 @@ GROUPS = {
 """The latency groups asked per year; ``series`` (every year at once) is asked as is."""
 
 
-def group_latencies(base: str, years: list[int], prefix: str) -> dict[str, Any]:
+def group_latencies(
+    base: str, years: list[int], prefix: str, imports: bool = False
+) -> dict[str, Any]:
     """Every group's cold latencies, each group right after a refresh of the summaries
     emptied the API's answer cache (the URLs of a group are distinct, so none is cached
-    by another)."""
+    by another). With ``imports``, the same groups asked about imports and the balance
+    too."""
     found = {f"{prefix}_{name}": cold_latencies(base, urls(years)) for name, urls in GROUPS.items()}
     found[f"{prefix}_series"] = cold_latencies(base, series_urls())
+    if imports:
+        for name, urls in GROUPS.items():
+            found[f"{prefix}_imports_{name}"] = cold_latencies(base, as_imports(urls(years)))
+        found[f"{prefix}_imports_series"] = cold_latencies(base, as_imports(series_urls()))
+        found[f"{prefix}_balance"] = cold_latencies(base, balance_urls(years))
     return found
 
 
@@ -219,14 +253,19 @@ def bare_copy_seconds(url: str, path: Path) -> float:
 
 
 def _sizes(url: str) -> dict[str, int]:
+    """The database's size and each flow's snapshots (bytes and files)."""
     with db.transaction(url) as conn, conn.cursor() as cur:
         cur.execute(
-            "SELECT pg_database_size(current_database()), COALESCE(sum(bytes), 0), count(*) "
-            "FROM rpt.snapshot_exportacao"
+            "SELECT pg_database_size(current_database()),"
+            " (SELECT COALESCE(sum(bytes), 0) FROM rpt.snapshot_exportacao),"
+            " (SELECT count(*) FROM rpt.snapshot_exportacao),"
+            " (SELECT COALESCE(sum(bytes), 0) FROM rpt.snapshot_importacao),"
+            " (SELECT count(*) FROM rpt.snapshot_importacao)"
         )
         row = cur.fetchone()
     assert row is not None
-    return {"database_bytes": int(row[0]), "snapshot_bytes": int(row[1]), "files": int(row[2])}
+    names = ("database_bytes", "snapshot_bytes", "files", "import_snapshot_bytes", "import_files")
+    return {name: int(value) for name, value in zip(names, row, strict=True)}
 
 
 def bench_history(
@@ -238,31 +277,53 @@ def bench_history(
     api_base: Callable[[], str],
     api_rss_mib: Callable[[], dict[str, float]],
     api_settled: Callable[[], float],
+    import_rows_per_year: int = 0,
 ) -> dict[str, Any]:
+    """The history of exports (``rows_per_year`` a year) and, unless
+    ``import_rows_per_year`` is 0, of imports beside them."""
     folder = work / "history"
     folder.mkdir()
     dims = Dimensions.official()
+    imports = import_rows_per_year > 0
     written: list[YearFile] = []
+    imported: list[YearFile] = []
     seconds: list[float] = []
-    csv_bytes = 0
+    import_seconds: list[float] = []
+    csv_bytes = {EXPORTS: 0, IMPORTS: 0}
     peak = 0.0
     figures: dict[str, Any] = {"years": f"{years[0]}-{years[-1]}", "rows_per_year": rows_per_year}
+    figures["import_rows_per_year"] = import_rows_per_year
     figures["database_bytes_empty"] = _sizes(url)["database_bytes"]
     kept = {years[len(years) // 2], years[-1]}
+
+    def load(made: YearFile, flow: str, timings: list[float]) -> None:
+        nonlocal peak
+        csv_bytes[flow] += made.path.stat().st_size
+        load_s, rss = cli_load(url, made.path)
+        timings.append(round(load_s, 3))
+        peak = max(peak, rss)
+
     for year in years:
         made = write_year(folder, year, rows_per_year, dims, seed=42)
-        csv_bytes += made.path.stat().st_size
         if year == years[-1]:
             _refresh(url, figures, "refresh_after_other_loads", api_settled)
-        load_s, rss = cli_load(url, made.path)
-        seconds.append(round(load_s, 3))
-        peak = max(peak, rss)
+        load(made, EXPORTS, seconds)
         written.append(made)
         if year not in kept:
             made.path.unlink()
+        if year == years[-1]:
+            _refresh(url, figures, "refresh_last_year_loaded", api_settled)
+        if imports:
+            made = write_year(folder, year, import_rows_per_year, dims, seed=42, flow=IMPORTS)
+            load(made, IMPORTS, import_seconds)
+            imported.append(made)
+            if year != years[-1]:
+                made.path.unlink()
+            if year == years[-1]:
+                _refresh(url, figures, "refresh_last_import_year_loaded", api_settled)
         if len(written) == 1:
             _refresh(url, figures, "refresh_one_year", api_settled)
-            figures |= group_latencies(api_base(), [year], "api_one_year")
+            figures |= group_latencies(api_base(), [year], "api_one_year", imports)
     revised = written[len(years) // 2]
     figures["rows_total"] = sum(w.rows for w in written)
     figures["load_s_per_file"] = seconds
@@ -272,37 +333,62 @@ def bench_history(
     figures["load_last3_mean_s"] = round(last, 3)
     figures["load_last3_vs_first3"] = round(last / first, 2)
     figures["load_peak_rss_mib"] = round(peak, 1)
-    _refresh(url, figures, "refresh_last_year_loaded", api_settled)
+    if imports:
+        figures["import_rows_total"] = sum(w.rows for w in imported)
+        figures["import_load_s_per_file"] = import_seconds
+        figures["import_load_total_s"] = round(sum(import_seconds), 1)
     revise(revised.path)
     load_s, _ = cli_load(url, revised.path)
     figures["revise_one_year_load_s"] = round(load_s, 3)
     _refresh(url, figures, "refresh_after_revision", api_settled)
     recent = list(years)[-5:]
-    figures |= group_latencies(api_base(), recent, "api_full_history")
+    figures |= group_latencies(api_base(), recent, "api_full_history", imports)
     figures["api_rss_mib"] = api_rss_mib()
     _refresh(url, figures, "refresh_full_rebuild", api_settled, full=True)
-    copies = [bare_copy_seconds(url, written[-1].path) for _ in range(3)]
-    copy_s = statistics.median(copies)
-    figures["bare_copy_one_year_s"] = [round(c, 3) for c in copies]
+    copy_s = _baseline(url, figures, "bare_copy_one_year_s", written[-1].path)
+    files = len(written) + len(imported)
     for label, bound in (("refresh_last_year_loaded", 5), ("refresh_after_revision", 5),
-                         ("refresh_full_rebuild", 5 * len(years)),
-                         ("refresh_one_year", 5)):  # fmt: skip
-        figures[f"{label}_vs_copy"] = round(figures[f"{label}_s"] / copy_s, 2)
-        figures[f"{label}_vs_copy_goal"] = bound
+                         ("refresh_full_rebuild", 5 * files),
+                         ("refresh_one_year", 5 * (1 + imports))):  # fmt: skip
+        _ratio(figures, label, copy_s, bound)
+    if imports:
+        import_copy_s = _baseline(url, figures, "bare_copy_one_import_year_s", imported[-1].path)
+        _ratio(figures, "refresh_last_import_year_loaded", import_copy_s, 5)
     sizes = _sizes(url)
-    figures["csv_bytes"] = csv_bytes
+    figures["csv_bytes"] = csv_bytes[EXPORTS]
+    figures["import_csv_bytes"] = csv_bytes[IMPORTS]
     figures |= {f"{k}_full_history": v for k, v in sizes.items()}
-    figures["snapshots_vs_csv"] = round(sizes["snapshot_bytes"] / csv_bytes, 3)
+    figures["snapshots_vs_csv"] = round(sizes["snapshot_bytes"] / csv_bytes[EXPORTS], 3)
+    if imports:
+        figures["import_snapshots_vs_csv"] = round(
+            sizes["import_snapshot_bytes"] / csv_bytes[IMPORTS], 3
+        )
     figures["reconciliation"] = _reconcile(url, folder, written)
+    if imports:
+        figures["import_reconciliation"] = _reconcile(url, folder, imported, IMPORTS)
     return figures
 
 
-def _reconcile(url: str, folder: Path, written: list[YearFile]) -> dict[str, int]:
-    """MDIC's totals for the original files: every file ok except the revised year, whose
-    totals (written before its revision) now differ."""
-    totals = write_totals(folder, written)
+def _baseline(url: str, figures: dict[str, Any], label: str, path: Path) -> float:
+    """Three bare ``COPY``s of ``path``: all under ``label``, the median returned."""
+    copies = [bare_copy_seconds(url, path) for _ in range(3)]
+    figures[label] = [round(c, 3) for c in copies]
+    return statistics.median(copies)
+
+
+def _ratio(figures: dict[str, Any], label: str, copy_s: float, bound: int) -> None:
+    figures[f"{label}_vs_copy"] = round(figures[f"{label}_s"] / copy_s, 2)
+    figures[f"{label}_vs_copy_goal"] = bound
+
+
+def _reconcile(
+    url: str, folder: Path, written: list[YearFile], flow: str = EXPORTS
+) -> dict[str, int]:
+    """MDIC's totals for the original files: every file ok except the revised (export)
+    year, whose totals (written before its revision) now differ."""
+    totals = write_totals(folder, written, flow)
     load_file(url, totals)
     statuses: dict[str, int] = {}
-    for row in reconciliation.reconcile(url):
+    for row in reconciliation.reconcile(url, fluxo=flow):
         statuses[row.status] = statuses.get(row.status, 0) + 1
     return statuses

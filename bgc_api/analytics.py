@@ -33,17 +33,18 @@ from bgc_core.domain import EXPORTS, IMPORTS
 
 log = logging.getLogger(__name__)
 QUERIES = sqlfiles.queries("analytics")
-COPY_FORMAT = 2
+COPY_FORMAT = 3
 """The shape of the local copies' tables: 2 added freight and insurance (zero in the
-exports'), so both flows' copies answer the same queries. A copy of another format is
-never read (its name differs) and is deleted as stale."""
+exports'), so both flows' copies answer the same queries; 3 added the sums by month,
+country and sector (``fatos_resumo``). A copy of another format is never read (its name
+differs) and is deleted as stale."""
 SUFFIX = f".v{COPY_FORMAT}.duckdb"
 SPILL = ".spill"
 """DuckDB's folder for what does not fit its memory limit, inside the cache folder."""
 STALE_S = 600.0
 """A copy of an older version stays this long after it was built (answers in flight
 finish well within the statement timeout)."""
-LOCAL_TABLES = ("local_fatos", "local_fatos_produto", "local_mensal")
+LOCAL_TABLES = ("local_fatos", "local_fatos_produto", "local_resumo", "local_mensal")
 """The statements that build a copy (an import copy's facts: ``local_fatos_importacao``)."""
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False,
@@ -313,8 +314,8 @@ class Analytics:
             return alias
 
     def _check(self, file: SnapshotFile, alias: str) -> None:
-        """Both orders must hold the file's rows and value (read once per process: a few
-        milliseconds)."""
+        """Both orders must hold the file's rows and value, and the sums its value (read
+        once per process: a few milliseconds)."""
         cursor = self._conn.cursor()
         try:
             cursor.execute(f"USE {alias}")
@@ -322,7 +323,8 @@ class Analytics:
         finally:
             cursor.close()
         expected = (file.linhas, file.total_usd)
-        found = [(row[0], row[1] or Decimal(0)), (row[2], row[3] or Decimal(0))]
+        found = [(row[0], row[1] or Decimal(0)), (row[2], row[3] or Decimal(0)),
+                 (file.linhas, row[5] or Decimal(0))]  # fmt: skip
         if any(f != expected for f in found):
             raise DamagedCopy(file.sha256, f"it holds {found}, the file {expected}")
 
@@ -360,6 +362,7 @@ class Analytics:
 
 
 EMPTY_TABLES = {"fatos": "memory.main.vazio", "fatos_produto": "memory.main.vazio",
+                "fatos_resumo": "memory.main.vazio",
                 "mensal": "memory.main.vazio_mensal"}  # fmt: skip
 
 

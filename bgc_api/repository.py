@@ -263,25 +263,30 @@ class Repository:
         years: Iterable[int] | None,
         table: str,
         params: dict[str, Any],
-        fluxo: str = EXPORTS,
+        flows: dict[str, str],
     ) -> list[Any]:
-        """Run a DuckDB query over ``table`` of the copies of ``years``. A copy found
-        damaged (when first attached, or by a query) is built again, and the query
+        """Run a DuckDB query over ``table`` of the copies of ``years``, each parameter
+        of ``flows`` naming the tables of its flow (``{"tabelas": "exportacao"}``). A copy
+        found damaged (when first attached, or by a query) is built again, and the query
         retried; what still fails is a 503."""
         years = None if years is None else list(years)
         try:
             for attempt in (1, 2, 3):
-                copies = self._copies(years, fluxo)
+                copies = {param: self._copies(years, fluxo) for param, fluxo in flows.items()}
                 try:
-                    tables = self.analytics.tables(copies, table)
-                    return self.analytics.rows(name, {**params, "tabelas": tables},
+                    tables = {
+                        param: self.analytics.tables(found, table)
+                        for param, found in copies.items()
+                    }
+                    return self.analytics.rows(name, {**params, **tables},
                                                label=f"{name}_snapshots")  # fmt: skip
                 except DamagedCopy as exc:
                     log.warning("%s: built again (attempt %d)", exc, attempt)
                     self.files.discard(exc)
                 except UnreadableCopy as exc:
                     log.warning("%s: its copies are built again (attempt %d)", exc, attempt)
-                    self.files.delete(self.analytics.detach(path for _, path in copies))
+                    used = (path for found in copies.values() for _, path in found)
+                    self.files.delete(self.analytics.detach(used))
             raise SnapshotUnavailable("a local copy stays damaged after it was built again")
         except SnapshotUnavailable as exc:
             raise DatabaseDown(str(exc)) from exc
@@ -325,10 +330,22 @@ class Repository:
     def _facts(
         self, name: str, scope: Scope, years: Iterable[int] | None, **params: Any
     ) -> list[Any]:
-        """Run a DuckDB query over the facts of ``years`` (``None``: all) with the scope's
-        filters, in the order that prunes them best: by product when a product is
-        filtered, else by state and country."""
-        table = "fatos_produto" if scope.ncm or scope.setor else "fatos"
+        """Run a DuckDB query over the facts of the scope's flow (``$tabelas``)."""
+        return self._facts_of(name, scope, years, {"tabelas": scope.fluxo}, **params)
+
+    def _facts_of(
+        self,
+        name: str,
+        scope: Scope,
+        years: Iterable[int] | None,
+        flows: dict[str, str],
+        **params: Any,
+    ) -> list[Any]:
+        """Run a DuckDB query over the facts of ``years`` (``None``: all) of each flow of
+        ``flows`` (under its own parameter) with the scope's filters, in the order that
+        prunes them best: by product when a product is filtered, else by state and
+        country."""
+        table = _facts_table(name, scope, params.get("dimension"))
         ncm_de, ncm_ate = _ncm_range(scope.ncm)
         filters = {
             "pais": scope.pais, "uf": scope.uf, "via": scope.via, "urf": scope.urf,
@@ -336,7 +353,7 @@ class Repository:
             "ate": scope.mes_ate,
             "paises": self._countries_of(scope.bloco) if scope.bloco else None,
         }  # fmt: skip
-        return self._over_copies(name, years, table, {**filters, **params}, scope.fluxo)
+        return self._over_copies(name, years, table, {**filters, **params}, flows)
 
     def _countries_of(self, bloco: str) -> list[str]:
         return [r.pais for r in self._rows("blocos", {"bloco": bloco}, "blocos")]
@@ -575,28 +592,32 @@ class Repository:
         if months.ano is None:
             return [], 0, None
         in_months = dataclasses.replace(scope, mes_de=months.de, mes_ate=months.ate)
-        sums: dict[str, list[Decimal]] = {}
-        for side, fluxo in enumerate((EXPORTS, IMPORTS)):
-            rows = self._facts(
-                "dimension_page", dataclasses.replace(in_months, fluxo=fluxo), [months.ano],
-                ano=months.ano, dimension=dimension, limit=ALL_CODES, offset=0,
-                bloco_pais=[], bloco_codigo=[],
-            )  # fmt: skip
-            for r in rows:
-                if r.codigo is not None:
-                    sums.setdefault(r.codigo, [Decimal(0), Decimal(0)])[side] += r.usd or 0
-        four = {code: (exp, imp, exp - imp, exp + imp) for code, (exp, imp) in sums.items()}
-        rank = 2 if by == "saldo" else 3
-        ranked = sorted(four, key=lambda code: (-four[code][rank], code))
-        page = ranked[offset : offset + limit]
-        codes, names = self._ranked_codes(dimension, page, lang)
+        rows = self._facts_of(
+            "balanca_ranking", in_months, [months.ano], BOTH_FLOWS, ano=months.ano,
+            dimension=dimension, ordem=by, limit=limit, offset=offset,
+        )  # fmt: skip
+        codes, names = self._ranked_codes(dimension, [r.codigo for r in rows], lang)
         items = [
-            BalancaRankItem(codes.get(code, code), names.get(code),
-                            *(value.quantize(figures.CENT) for value in four[code]))
-            for code in page
+            BalancaRankItem(codes.get(r.codigo, r.codigo), names.get(r.codigo),
+                            *(value.quantize(figures.CENT) for value in
+                              (r.exportacao, r.importacao, r.saldo, r.corrente)))
+            for r in rows
         ]  # fmt: skip
+        if rows:
+            total = int(rows[0].total)
+        else:
+            total = self._balance_codes(in_months, months.ano, dimension)
         periodo = Periodo(f"{months.ano}-{months.de:02d}", f"{months.ano}-{months.ate:02d}")
-        return items, len(ranked), periodo
+        return items, total, periodo
+
+    def _balance_codes(self, scope: Scope, ano: int, dimension: str) -> int:
+        """How many codes a ranking has, for a page past its end (which has no row to
+        carry the count)."""
+        rows = self._facts_of(
+            "balanca_ranking", scope, [ano], BOTH_FLOWS, ano=ano,
+            dimension=dimension, ordem="saldo", limit=1, offset=0,
+        )  # fmt: skip
+        return int(rows[0].total) if rows else 0
 
     def _ranked_codes(
         self, dimension: str, keys: list[str], lang: str
@@ -678,7 +699,7 @@ class Repository:
                 rows = self._over_copies("serie_mensal", years, "mensal", {
                     "dimensao": dimensao, "codigos": codes, "de": scope.mes_de,
                     "ate": scope.mes_ate, "ano_de": scope.ano_de, "ano_ate": scope.ano_ate,
-                }, scope.fluxo)  # fmt: skip
+                }, {"tabelas": scope.fluxo})  # fmt: skip
         else:
             rows = self._rows("serie", scope.as_params())
         items = [
@@ -694,7 +715,15 @@ class Repository:
 
 
 KG = Decimal("0.001")
-ALL_CODES = 1_000_000
+SUMMED_QUERIES = frozenset({
+    "resumo", "ranking", "ranking_count", "serie", "dimension_page", "variacao",
+    "balanca_ranking",
+})  # fmt: skip
+"""The DuckDB queries that read no code of the facts but the ones of their dimension."""
+SUMMED_DIMENSIONS = (None, "pais", "setor", "bloco")
+"""The dimensions the sums by month, country and sector (``fatos_resumo``) hold."""
+BOTH_FLOWS = {"exportacao": EXPORTS, "importacao": IMPORTS}
+"""A query reading both flows: each one's tables under its own parameter."""
 """A page that holds every code of a dimension (the NCMs: about 13,000)."""
 
 
@@ -705,6 +734,16 @@ class Months:
     ano: int | None
     de: int | None
     ate: int | None
+
+
+def _facts_table(name: str, scope: Scope, dimension: str | None) -> str:
+    """The table of the copies that answers a query fastest: the sums by month, country
+    and sector when neither the filters nor the grouping need another code; else the
+    facts by product when a product or a sector is filtered; else by state and country."""
+    other_codes = scope.uf or scope.via or scope.urf or scope.ncm
+    if name in SUMMED_QUERIES and dimension in SUMMED_DIMENSIONS and not other_codes:
+        return "fatos_resumo"
+    return "fatos_produto" if scope.ncm or scope.setor else "fatos"
 
 
 def _costs(fob: Decimal, frete: Decimal | None, seguro: Decimal | None) -> dict[str, Decimal]:

@@ -33,6 +33,23 @@ FROM read_parquet($parquet);
 CREATE TABLE copia_nova.fatos_produto AS
 SELECT * FROM copia_nova.fatos ORDER BY ncm, uf, pais, mes, via, urf, unid;
 
+-- name: local_resumo
+-- The year's facts summed by month, country and sector (the grain of PostgreSQL's
+-- rpt.exportacao_mensal; every other code NULL): a few thousand rows a year instead of
+-- about a million. An answer whose filters and grouping need no other code (the whole
+-- history unfiltered, a country, a sector, a bloc) reads these sums: the same figures.
+CREATE TABLE copia_nova.fatos_resumo AS
+SELECT ano, mes, CAST(NULL AS INTEGER) AS ncm, pais, CAST(NULL AS VARCHAR) AS uf,
+       CAST(NULL AS VARCHAR) AS via, CAST(NULL AS VARCHAR) AS urf,
+       CAST(NULL AS VARCHAR) AS unid, setor, CAST(NULL AS VARCHAR) AS fator,
+       CAST(NULL AS VARCHAR) AS cgce, CAST(NULL AS VARCHAR) AS cuci,
+       CAST(SUM(usd) AS DECIMAL(18,2)) AS usd, CAST(SUM(kg) AS DECIMAL(18,3)) AS kg,
+       CAST(SUM(qt) AS DECIMAL(18,3)) AS qt, CAST(SUM(registros) AS INTEGER) AS registros,
+       CAST(SUM(frete) AS DECIMAL(18,2)) AS frete, CAST(SUM(seguro) AS DECIMAL(18,2)) AS seguro
+FROM copia_nova.fatos
+GROUP BY ano, mes, pais, setor
+ORDER BY pais, setor, mes;
+
 -- name: local_mensal
 -- The year's monthly sums by each code of each filter alone: a series with one filter
 -- over every year reads a few rows a year instead of every fact (annual figures, with no
@@ -56,13 +73,15 @@ ORDER BY dimensao, codigo, mes;
 
 -- name: local_check
 -- What a local copy holds, against what the database says of its file: the rows and
--- value of both orders (DuckDB checks the checksum of each block it reads; a block
--- found damaged later fails its query, and the copy is built again).
+-- value of both orders, and the value of the sums (DuckDB checks the checksum of each
+-- block it reads; a block found damaged later fails its query, and the copy is built
+-- again).
 SELECT (SELECT count(*) FROM fatos)         AS linhas,
        (SELECT SUM(usd) FROM fatos)         AS usd,
        (SELECT count(*) FROM fatos_produto) AS linhas_produto,
        (SELECT SUM(usd) FROM fatos_produto) AS usd_produto,
-       (SELECT count(*) FROM mensal)        AS sums;
+       (SELECT count(*) FROM mensal)        AS sums,
+       (SELECT SUM(usd) FROM fatos_resumo)  AS usd_resumo;
 
 -- name: macros
 -- The NCMs (integers of up to 8 digits) cut to their first `digitos` digits (8, 6, 4 or 2:
@@ -264,6 +283,45 @@ SELECT g.codigo, g.usd, g.kg, g.frete, g.seguro, g.usd_anterior,
 FROM escopo e
 LEFT JOIN pagina g ON true
 ORDER BY g.usd DESC NULLS FIRST, g.codigo;
+
+-- name: balanca_ranking
+-- The codes of one dimension ($dimension: pais (by name), uf, ncm, sh4) with their
+-- exports ($exportacao's tables) and imports ($importacao's) over months de..ate of the
+-- year $ano, one page ranked by balance (exports minus imports) or, with $ordem =
+-- 'corrente', by trade flow (their sum); `total` counts every code. One read of each
+-- flow's facts: the two sides meet in DuckDB, not in the API.
+WITH lados AS (
+    SELECT 1 AS lado, nivel_ncm(ncm, digitos_de($dimension)) AS chave_ncm,
+           CASE $dimension WHEN 'uf' THEN uf WHEN 'pais' THEN pais END AS chave_texto, usd, kg
+    FROM fatos($exportacao, [$ano], $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm_de,
+               $ncm_ate, $setor)
+    UNION ALL
+    SELECT 2, nivel_ncm(ncm, digitos_de($dimension)),
+           CASE $dimension WHEN 'uf' THEN uf WHEN 'pais' THEN pais END, usd, kg
+    FROM fatos($importacao, [$ano], $de, $ate, $pais, $paises, $uf, $via, $urf, $ncm_de,
+               $ncm_ate, $setor)
+),
+por_lado AS (
+    SELECT lado, chave_ncm, chave_texto, SUM(usd) AS usd, SUM(kg) AS kg
+    FROM lados
+    GROUP BY lado, chave_ncm, chave_texto
+),
+por_codigo AS (
+    SELECT COALESCE(codigo_nivel(chave_ncm, digitos_de($dimension)), chave_texto) AS codigo,
+           COALESCE(SUM(usd) FILTER (WHERE lado = 1), 0) AS exportacao,
+           COALESCE(SUM(usd) FILTER (WHERE lado = 2), 0) AS importacao
+    FROM por_lado
+    GROUP BY 1
+    HAVING COALESCE(SUM(usd), 0) <> 0 OR COALESCE(SUM(kg), 0) <> 0
+)
+SELECT codigo, exportacao, importacao, exportacao - importacao AS saldo,
+       exportacao + importacao AS corrente, COUNT(*) OVER () AS total
+FROM por_codigo
+WHERE codigo IS NOT NULL
+ORDER BY CASE WHEN $ordem = 'corrente' THEN exportacao + importacao
+              ELSE exportacao - importacao END DESC,
+         codigo
+LIMIT $limit OFFSET $offset;
 
 -- name: concentracao
 -- The value of each destination country and each product heading (SH4) of the scope in

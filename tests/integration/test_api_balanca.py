@@ -247,3 +247,15 @@ def test_without_a_year_a_ranking_takes_the_latest_year_of_either_flow(
     assert {i["codigo"]: read(i, RANKED) for i in answer["items"]} == {
         code: four(Decimal(0), value) for code, value in imports.items()
     }
+
+
+def test_a_page_past_the_end_is_empty_and_still_counts_every_code(
+    client: TestClient,  # type: ignore[type-arg]
+    both: tuple[str, dict[str, Rows]],
+) -> None:
+    rows = both[1]
+    codes = by_code(rows["EXP"], "SG_UF_NCM", 2024).keys() | by_code(
+        rows["IMP"], "SG_UF_NCM", 2024
+    ).keys()
+    answer = client.get("/v1/metrics/balanca/uf", params={"ano": 2024, "offset": 500}).json()
+    assert (answer["items"], answer["total"]) == ([], len(codes))
