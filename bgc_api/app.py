@@ -24,6 +24,8 @@ from swagger_ui_bundle import swagger_ui_path
 from bgc_api.analytics import SPILL, Analytics, Prefetcher, SnapshotCache
 from bgc_api.cache import DataVersion, ResponseCache
 from bgc_api.codes import CodeDimension, codes_router
+from bgc_api.comexstat import ROUTES as COMEXSTAT_ROUTES
+from bgc_api.comexstat import comexstat_router
 from bgc_api.dashboard import assets, dashboard_router
 from bgc_api.health import health, ready
 from bgc_api.metrics import HANDLERS as METRIC_HANDLERS
@@ -113,8 +115,9 @@ def _rate_limit(settings: Settings) -> list[Middleware]:
     """Per client address, over the metrics routes; none when the setting is 0."""
     if not settings.api_rate_limit_per_minute:
         return []
+    excluded = NOT_LIMITED if settings.comexstat_rate_limited else [*NOT_LIMITED, "^/comexstat"]
     config = RateLimitConfig(
-        rate_limit=("minute", settings.api_rate_limit_per_minute), exclude=NOT_LIMITED
+        rate_limit=("minute", settings.api_rate_limit_per_minute), exclude=excluded
     )
     return [config.middleware]
 
@@ -130,6 +133,7 @@ def create_app(
     known |= {f"{p}/metrics/{r}" for p in prefixes for r in METRIC_ROUTES}
     known |= {f"/v1/codigos/{d}" for d in get_args(CodeDimension)}
     known |= {"/", "/painel"} | {f"/painel/assets/{name}" for name in assets()}
+    known |= {f"/comexstat{route}" for route in COMEXSTAT_ROUTES}
     observability = Observability(metrics, known, access_log=access_log)
 
     @asynccontextmanager
@@ -159,6 +163,7 @@ def create_app(
         version.start()
         version.wait_until_read(timeout=1)
         app.state.update(
+            comexstat_max_rows=settings.comexstat_max_rows,
             repository=repository,
             data_version=version,
             cache=ResponseCache(),
@@ -178,6 +183,7 @@ def create_app(
         metrics_router("/v1"),
         metrics_router("/", include_in_schema=False),
         codes_router(),
+        comexstat_router(),
         dashboard_router(),
         *_head_routes(prefixes),
         create_static_files_router(

@@ -15,6 +15,7 @@ _TITLES = {
     400: "Invalid request parameter",
     404: "Not found",
     405: "Method not allowed",
+    413: "Answer too large",
     429: "Too many requests",
     500: "Internal error",
     503: "Service unavailable",

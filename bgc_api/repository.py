@@ -619,6 +619,49 @@ class Repository:
         )  # fmt: skip
         return int(rows[0].total) if rows else 0
 
+    def general(
+        self, fluxo: str, years: Iterable[int], table: str, params: dict[str, Any]
+    ) -> list[Any]:
+        """The Comex Stat API's general query (``general`` in analytics.sql) over
+        ``table`` of the flow's copies of ``years`` that the data version holds."""
+        held = self._version_files(fluxo)
+        chosen = [year for year in years if year in held]
+        return self._over_copies("general", chosen, table, params, {"tabelas": fluxo})
+
+    def years_held(self, fluxo: str) -> list[int]:
+        """The years of the flow's data version."""
+        return sorted(self._version_files(fluxo))
+
+    def filter_keys(self, dimension: str, codes: list[str]) -> dict[str, str | None]:
+        """Each code a Comex Stat API filter names, with the key the facts hold (a
+        country's name, a state's abbreviation, a sector); ``None``: unknown."""
+        rows = self._rows("comexstat_codes", {"dimension": dimension, "codes": codes})
+        return {r.codigo: r.chave for r in rows}
+
+    def states_by_ibge(self) -> dict[str, str]:
+        """Each state's IBGE code by its abbreviation."""
+        return {r.uf: r.co_ibge for r in self._rows("uf_ibge", {})}
+
+    def countries_of(self, bloco: str) -> list[str]:
+        """The countries (by name) of a bloc."""
+        return self._countries_of(bloco)
+
+    def blocs(self) -> list[tuple[str, str]]:
+        """Every (country name, bloc code) pair."""
+        return [(r.pais, r.co_bloco) for r in self._rows("blocos", {"bloco": None})]
+
+    def keyed_names(
+        self, dimension: str, keys: list[str], lang: str
+    ) -> tuple[dict[str, str], dict[str, str | None]]:
+        """The code and the name of each key of a dimension as the facts hold it (a
+        country or a sector by its name; any other by its code)."""
+        if dimension in ("pais", "setor"):
+            rows = self._rows("ranked_names", {"dimension": dimension, "names": keys,
+                                               "lang": lang})  # fmt: skip
+            return ({r.name: r.codigo for r in rows if r.codigo},
+                    {r.name: r.nome for r in rows})  # fmt: skip
+        return {key: key for key in keys}, self._names(dimension, keys, lang)
+
     def _ranked_codes(
         self, dimension: str, keys: list[str], lang: str
     ) -> tuple[dict[str, str], dict[str, str | None]]:

@@ -1,7 +1,8 @@
 """Reference tables (``cfg.pais``, ``cfg.ncm_setor``, ...) shipped as CSV in ``sql/reference``.
 
 They come from the official Comex Stat tables: PAIS.csv for country names, and
-NCM.csv -> NCM_ISIC.csv for the sector of each NCM (its ISIC section). Users may
+NCM.csv -> NCM_ISIC.csv for the sector of each NCM (its ISIC section); the states' IBGE
+codes (``cfg.uf_ibge``) are IBGE's. Users may
 replace their rows with another public classification: :func:`load_reference`.
 """
 
@@ -24,6 +25,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "cfg.nomes": ("dimensao", "codigo", "nome", "nome_ing"),
     "cfg.pais_bloco": ("co_pais", "co_bloco"),
     "cfg.ncm_classes": ("ncm", "fator", "cgce", "cuci"),
+    "cfg.uf_ibge": ("sg_uf", "co_ibge"),
 }
 UNCLASSIFIED_SECTOR = "Não classificado"
 """Sector of an NCM missing from ``cfg.ncm_setor`` (e.g. a code retired long ago)."""

@@ -60,6 +60,14 @@ class Settings:
     answered 429 past it; 0 turns the limit off (the default locally; the Helm chart
     turns it on)."""
 
+    comexstat_max_rows: int = 500_000
+    """``BGC_COMEXSTAT_MAX_ROWS``: the most rows one ``/comexstat/general`` answer holds;
+    a larger one is a 413 that says how to narrow it (the answer is built in memory)."""
+
+    comexstat_rate_limited: bool = False
+    """``BGC_COMEXSTAT_RATE_LIMITED``: ``true`` counts the ``/comexstat`` routes in the
+    rate limit; by default they have none (scripts written for MDIC's API run unthrottled)."""
+
     log_level: str = "INFO"
     """``BGC_LOG_LEVEL``: Python log level name."""
 
@@ -114,6 +122,18 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return value
 
 
+FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return False
+    if raw not in FLAGS:
+        raise SettingsError(f"{name}={raw!r} is not true or false")
+    return FLAGS[raw]
+
+
 def _optional(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name, "").strip()
     return value or None
@@ -142,6 +162,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         api_workers=_int(env, "BGC_API_WORKERS", 1, 1, 64),
         api_statement_timeout_ms=_int(env, "BGC_API_STATEMENT_TIMEOUT_MS", 5000, 1, 600_000),
         api_rate_limit_per_minute=_int(env, "BGC_API_RATE_LIMIT_PER_MINUTE", 0, 0, 1_000_000),
+        comexstat_max_rows=_int(env, "BGC_COMEXSTAT_MAX_ROWS", 500_000, 1, 100_000_000),
+        comexstat_rate_limited=_flag(env, "BGC_COMEXSTAT_RATE_LIMITED"),
         log_level=(env.get("BGC_LOG_LEVEL") or "INFO").upper(),
         max_concurrent_runs=_int(env, "BGC_MAX_CONCURRENT_RUNS", 2, 1, 32),
         refresh_work_mem_mb=_int(env, "BGC_REFRESH_WORK_MEM_MB", 256, 4, 65_536),

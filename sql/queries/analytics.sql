@@ -378,3 +378,53 @@ SELECT * FROM altas
 UNION ALL
 SELECT * FROM quedas
 ORDER BY sentido, abs(diferenca) DESC, codigo;
+
+-- name: general
+-- The Comex Stat API's general query (bgc_api/comexstat.py): the facts of $tabelas in the
+-- years $anos and months $de..$ate of each (annual figures count as December), with each
+-- filter's list of codes (NULL: no filter), summed by year, by month with $por_mes, and
+-- by each detail whose $d_* is true (the others stay NULL, one value). A country counts
+-- in each of its blocs ($bloco_pais, $bloco_codigo) when the bloc is a detail. At most
+-- $limite rows come back, largest value first within each year and month.
+WITH pedidos AS (
+    SELECT *
+    FROM query_table($tabelas)
+    WHERE list_contains($anos, ano)
+      AND COALESCE(mes, 12) BETWEEN $de AND $ate
+      AND ($f_pais IS NULL OR list_contains($f_pais, pais))
+      AND ($f_uf IS NULL OR list_contains($f_uf, uf))
+      AND ($f_via IS NULL OR list_contains($f_via, via))
+      AND ($f_urf IS NULL OR list_contains($f_urf, urf))
+      AND ($f_ncm IS NULL OR list_contains($f_ncm, ncm))
+      AND ($f_sh6 IS NULL OR list_contains($f_sh6, ncm // 100))
+      AND ($f_sh4 IS NULL OR list_contains($f_sh4, ncm // 10000))
+      AND ($f_sh2 IS NULL OR list_contains($f_sh2, ncm // 1000000))
+      AND ($f_cgce IS NULL OR list_contains($f_cgce, cgce))
+      AND ($f_cuci IS NULL OR list_contains($f_cuci, cuci))
+      AND ($f_setor IS NULL OR list_contains($f_setor, setor))
+),
+blocos AS (
+    SELECT unnest($bloco_pais) AS pais, unnest($bloco_codigo) AS bloco
+)
+SELECT f.ano,
+       CASE WHEN $por_mes THEN COALESCE(f.mes, 12) END AS mes,
+       CASE WHEN $d_pais THEN f.pais END                AS pais,
+       CASE WHEN $d_bloco THEN b.bloco END              AS bloco,
+       CASE WHEN $d_uf THEN f.uf END                    AS uf,
+       CASE WHEN $d_via THEN f.via END                  AS via,
+       CASE WHEN $d_urf THEN f.urf END                  AS urf,
+       CASE WHEN $d_ncm THEN f.ncm END                  AS ncm,
+       CASE WHEN $d_sh6 THEN f.ncm // 100 END           AS sh6,
+       CASE WHEN $d_sh4 THEN f.ncm // 10000 END         AS sh4,
+       CASE WHEN $d_sh2 THEN f.ncm // 1000000 END       AS sh2,
+       CASE WHEN $d_cgce THEN f.cgce END                AS cgce,
+       CASE WHEN $d_cuci THEN f.cuci END                AS cuci,
+       CASE WHEN $d_setor THEN f.setor END              AS setor,
+       SUM(f.usd) AS usd, SUM(f.kg) AS kg, SUM(f.qt) AS qt, SUM(f.frete) AS frete,
+       SUM(f.seguro) AS seguro
+FROM pedidos f
+LEFT JOIN blocos b ON $d_bloco AND b.pais = f.pais
+WHERE NOT $d_bloco OR b.bloco IS NOT NULL
+GROUP BY ALL
+ORDER BY ano, mes, usd DESC, pais, bloco, uf, via, urf, ncm, sh6, sh4, sh2, cgce, cuci, setor
+LIMIT $limite;

@@ -254,8 +254,9 @@ def test_a_page_past_the_end_is_empty_and_still_counts_every_code(
     both: tuple[str, dict[str, Rows]],
 ) -> None:
     rows = both[1]
-    codes = by_code(rows["EXP"], "SG_UF_NCM", 2024).keys() | by_code(
-        rows["IMP"], "SG_UF_NCM", 2024
-    ).keys()
+    codes = (
+        by_code(rows["EXP"], "SG_UF_NCM", 2024).keys()
+        | by_code(rows["IMP"], "SG_UF_NCM", 2024).keys()
+    )
     answer = client.get("/v1/metrics/balanca/uf", params={"ano": 2024, "offset": 500}).json()
     assert (answer["items"], answer["total"]) == ([], len(codes))

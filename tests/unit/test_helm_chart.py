@@ -17,6 +17,7 @@ from dagster_k8s.job import (
     construct_dagster_k8s_job,
 )
 
+from bgc_core.settings import load_settings
 from tests.support.paths import REPO_ROOT
 
 CHART = REPO_ROOT / "helm" / "bgc"
@@ -332,3 +333,24 @@ def test_run_job_built_by_dagster_k8s_from_our_values() -> None:
     assert container["security_context"]["read_only_root_filesystem"] is True
     assert container["resources"]["limits"]["memory"] == "2Gi"
     assert pod["security_context"]["run_as_non_root"] is True
+
+
+def test_the_comexstat_routes_get_their_row_limit_and_no_rate_limit_by_default() -> None:
+    def api_env(values: dict[str, Any]) -> dict[str, str]:
+        [deployment] = [
+            d for d in by_kind(render(values), "Deployment") if d["metadata"]["name"] == "bgc-api"
+        ]
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        return {e["name"]: e.get("value") for e in container["env"]}
+
+    default = api_env({})
+    assert (default["BGC_COMEXSTAT_MAX_ROWS"], default["BGC_COMEXSTAT_RATE_LIMITED"]) == (
+        "500000", "false",
+    )  # fmt: skip
+    chosen = api_env({"api": {"comexstat": {"maxRows": 2_000_000, "rateLimited": True}}})
+    assert (chosen["BGC_COMEXSTAT_MAX_ROWS"], chosen["BGC_COMEXSTAT_RATE_LIMITED"]) == (
+        "2000000", "true",
+    )  # fmt: skip
+    for env in (default, chosen):  # what the API reads them as
+        settings = load_settings({k: v for k, v in env.items() if k.startswith("BGC_COMEXSTAT")})
+        assert settings.comexstat_max_rows == int(env["BGC_COMEXSTAT_MAX_ROWS"])
