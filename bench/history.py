@@ -15,6 +15,7 @@ the whole history; the API process's memory; and MDIC's reconciliation of every 
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 import urllib.parse
@@ -168,6 +169,53 @@ def balance_urls(years: list[int]) -> list[str]:
     return urls
 
 
+def comexstat_bodies(years: list[int]) -> list[dict[str, Any]]:
+    """``POST /comexstat/general`` as Comex Stat clients send it: up to two details and two
+    filters, exports and imports, by year or by month."""
+    fob = ["metricFOB", "metricKG"]
+    span = {"from": f"{years[0]}-01", "to": f"{years[-1]}-12"}
+    bodies: list[dict[str, Any]] = [
+        {"flow": "export", "period": span, "details": ["country"], "metrics": fob},
+        {"flow": "import", "period": span, "details": ["chapter"],
+         "metrics": ["metricFOB", "metricCIF"]},
+    ]  # fmt: skip
+    for year in years:
+        period = {"from": f"{year}-01", "to": f"{year}-12"}
+        bodies += [
+            {"flow": "export", "period": period, "monthDetail": True, "metrics": fob,
+             "filters": [{"filter": "state", "values": [35]},
+                         {"filter": "chapter", "values": ["12"]}],
+             "details": ["country", "heading"]},
+            {"flow": "export", "period": period, "details": ["heading"], "metrics": fob,
+             "filters": [{"filter": "state", "values": [41]}]},
+            {"flow": "export", "period": period, "details": ["country", "via"], "metrics": fob,
+             "filters": [{"filter": "chapter", "values": ["26"]}]},
+            {"flow": "export", "period": period, "monthDetail": True, "metrics": fob,
+             "filters": [{"filter": "country", "values": [160]},
+                         {"filter": "state", "values": [35]}]},
+            {"flow": "import", "period": period, "details": ["country"],
+             "metrics": ["metricFOB", "metricFreight", "metricInsurance", "metricCIF"]},
+            {"flow": "import", "period": period, "details": ["state"], "metrics": fob,
+             "filters": [{"filter": "economicBlock", "values": [22]}]},
+        ]  # fmt: skip
+    return bodies
+
+
+def cold_posts(base: str, path: str, bodies: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each body posted once (the answer cache holds none of them)."""
+    timings = []
+    for body in bodies:
+        data = json.dumps(body).encode()
+        request = urllib.request.Request(
+            f"{base}{path}", data=data, headers={"Content-Type": "application/json"}
+        )
+        started = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+        timings.append(((time.perf_counter() - started) * 1000, data.decode()))
+    return _latencies(timings)
+
+
 def as_imports(urls: list[str]) -> list[str]:
     """The same questions about imports (``fluxo=importacao``)."""
     return [f"{url}{'&' if '?' in url else '?'}fluxo=importacao" for url in urls]
@@ -196,6 +244,9 @@ def group_latencies(
             found[f"{prefix}_imports_{name}"] = cold_latencies(base, as_imports(urls(years)))
         found[f"{prefix}_imports_series"] = cold_latencies(base, as_imports(series_urls()))
         found[f"{prefix}_balance"] = cold_latencies(base, balance_urls(years))
+        found[f"{prefix}_comexstat"] = cold_posts(
+            base, "/comexstat/general", comexstat_bodies(years)
+        )
     return found
 
 
@@ -209,6 +260,11 @@ def cold_latencies(base: str, urls: list[str]) -> dict[str, Any]:
         with urllib.request.urlopen(f"{base}{parts.path}?{query}", timeout=30) as response:
             response.read()
         timings.append(((time.perf_counter() - started) * 1000, url))
+    return _latencies(timings)
+
+
+def _latencies(timings: list[tuple[float, str]]) -> dict[str, Any]:
+    """The count, p50, p95 and max of (milliseconds, what was asked), and the slowest."""
     ordered = sorted(ms for ms, _ in timings)
     return {
         "queries": len(timings),
