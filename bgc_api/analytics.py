@@ -32,7 +32,27 @@ from bgc_core import sqlfiles
 from bgc_core.domain import EXPORTS, IMPORTS
 
 log = logging.getLogger(__name__)
-QUERIES = sqlfiles.queries("analytics")
+
+
+def _composed(queries: dict[str, str]) -> dict[str, str]:
+    """The named queries, with the general query over the facts alone (``general``) and
+    over the facts joined with the NCMs' levels, which it filters and groups by too
+    (``general_niveis``)."""
+    alone = {"fatos": queries["general_fatos"], "niveis_filtros": "", "niveis_colunas": "",
+             "niveis_ordem": ""}  # fmt: skip
+    levels = {"fatos": queries["general_fatos_niveis"],
+              **{part: queries[f"general_{part}"] for part in list(alone)[1:]}}  # fmt: skip
+    return {**queries, "general": _filled(queries["general"], alone),
+            "general_niveis": _filled(queries["general"], levels)}  # fmt: skip
+
+
+def _filled(template: str, parts: dict[str, str]) -> str:
+    for name, text in parts.items():
+        template = template.replace(f"{{{name}}}", text)
+    return template
+
+
+QUERIES = _composed(sqlfiles.queries("analytics"))
 COPY_FORMAT = 3
 """The shape of the local copies' tables: 2 added freight and insurance (zero in the
 exports'), so both flows' copies answer the same queries; 3 added the sums by month,
@@ -243,6 +263,15 @@ class Analytics:
         self._conn.execute(QUERIES["empty_tables"])
         self._attached: dict[Path, str] = {}
         self._lock = threading.Lock()
+
+    def load_levels(self, columns: dict[str, list[Any]]) -> None:
+        """Every NCM's levels of the classifications (``rpt.ncm_niveis``, by column) into
+        this process's memory, replacing what was there (``general_niveis`` reads them)."""
+        cursor = self._conn.cursor()
+        try:
+            cursor.execute(QUERIES["niveis"], _used(QUERIES["niveis"], columns))
+        finally:
+            cursor.close()
 
     def tables(self, copies: Iterable[tuple[SnapshotFile, Path]], table: str) -> list[str]:
         """The qualified names of ``table`` (``fatos``, ``fatos_produto`` or ``mensal``)

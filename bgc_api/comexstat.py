@@ -66,13 +66,33 @@ DETAILS: dict[str, Detail] = {
                           "CUCI Seção", "SITC Section"),
     "ISICSection": Detail("setor", "setor", "ISICSection", "ISICSectionCode", None,
                           "ISIC Seção", "ISIC Section"),
+    "section": Detail("secao", "secao", "section", "sectionCode", None,
+                      "Seção (SH)", "Section (HS)"),
+    "BECLevel2": Detail("cgce_n2", "cgce_n2", "BECLevel2", "coBECLevel2", None,
+                        "CGCE Nível 2", "BEC Level 2"),
+    "BECLevel3": Detail("cgce_n3", "cgce_n3", "BECLevel3", "coBECLevel3", None,
+                        "CGCE Nível 3", "BEC Level 3"),
+    "SITCDivision": Detail("cuci_cap", "cuci_cap", "SITCDivision", "SITCDivisionCode", None,
+                           "CUCI Capítulo", "SITC Division"),
+    "SITCGroup": Detail("cuci_pos", "cuci_pos", "SITCGroup", "SITCGroupCode", None,
+                        "CUCI Posição", "SITC Group"),
+    "SITCSubGroup": Detail("cuci_sub", "cuci_sub", "SITCSubGroup", "SITCSubGroupCode", None,
+                           "CUCI Subposição", "SITC Subgroup"),
+    "SITCBasicHeading": Detail("cuci_item", "cuci_item", "SITCBasicHeading",
+                               "SITCBasicHeadingCode", None, "CUCI Item", "SITC Basic Heading"),
+    "ISICDivision": Detail("isic_divisao", "isic_divisao", "ISICDivision", "ISICDivisionCode",
+                           None, "ISIC Divisão", "ISIC Division"),
+    "ISICGroup": Detail("isic_grupo", "isic_grupo", "ISICGroup", "ISICGroupCode", None,
+                        "ISIC Grupo", "ISIC Group"),
+    "ISICClass": Detail("isic_classe", "isic_classe", "ISICClass", "ISICClassCode", None,
+                        "ISIC Classe", "ISIC Class"),
 }  # fmt: skip
-"""The details and filters this instance serves, by the public API's names."""
-NOT_SERVED = (
+"""The public API's 22 details and filters, by its names."""
+LEVELS = frozenset({
     "section", "BECLevel2", "BECLevel3", "SITCDivision", "SITCGroup", "SITCSubGroup",
     "SITCBasicHeading", "ISICDivision", "ISICGroup", "ISICClass",
-)  # fmt: skip
-"""The public API's other details: the snapshots hold no code for them (yet)."""
+})  # fmt: skip
+"""Levels of the classifications the facts do not hold: their NCMs' levels are joined."""
 SUMMED = frozenset({"country", "economicBlock", "ISICSection"})
 """Details and filters the copies' sums by month, country and sector can answer."""
 PRODUCTS = frozenset({"ncm", "subHeading", "heading", "chapter", "ISICSection"})
@@ -264,11 +284,6 @@ def _year_month(text: str, where: str) -> tuple[int, int]:
 def _known(name: str, where: str) -> str:
     if name in DETAILS:
         return name
-    if name in NOT_SERVED:
-        raise BadBody(
-            f"{where}: {name!r} is not served by this instance (its data holds no such "
-            f"code); served: {', '.join(DETAILS)}"
-        )
     raise BadBody(f"{where}: unknown {name!r}; known: {', '.join(DETAILS)}")
 
 
@@ -326,7 +341,8 @@ def general_rows(repo: Repository, asked: Asked, lang: str, max_rows: int) -> li
         pairs = [(p, b) for p, b in repo.blocs() if wanted is None or b in wanted]
         params["bloco_pais"] = [p for p, _ in pairs]
         params["bloco_codigo"] = [b for _, b in pairs]
-    rows = repo.general(asked.fluxo, asked.years, _table(asked), params)
+    used = set(asked.details) | set(asked.filters)
+    rows = repo.general(asked.fluxo, asked.years, _table(asked), params, bool(used & LEVELS))
     if len(rows) > max_rows:
         raise TooLarge(
             f"the answer has more than {max_rows:,} rows (BGC_COMEXSTAT_MAX_ROWS): narrow "

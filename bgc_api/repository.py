@@ -155,6 +155,8 @@ class Repository:
         self.observe = observe
         self.timeout_ms = timeout_ms
         self._local = threading.local()
+        self._levels_lock = threading.Lock()
+        self._levels_version: Any = None
 
     def _timeout_detail(self) -> str:
         limit = f" of {self.timeout_ms / 1000:g} s" if self.timeout_ms else ""
@@ -620,13 +622,33 @@ class Repository:
         return int(rows[0].total) if rows else 0
 
     def general(
-        self, fluxo: str, years: Iterable[int], table: str, params: dict[str, Any]
+        self,
+        fluxo: str,
+        years: Iterable[int],
+        table: str,
+        params: dict[str, Any],
+        levels: bool = False,
     ) -> list[Any]:
         """The Comex Stat API's general query (``general`` in analytics.sql) over
-        ``table`` of the flow's copies of ``years`` that the data version holds."""
+        ``table`` of the flow's copies of ``years`` that the data version holds, joined
+        with the NCMs' levels of the classifications when ``levels``."""
         held = self._version_files(fluxo)
         chosen = [year for year in years if year in held]
-        return self._over_copies("general", chosen, table, params, {"tabelas": fluxo})
+        if levels:
+            self._load_levels()
+        name = "general_niveis" if levels else "general"
+        return self._over_copies(name, chosen, table, params, {"tabelas": fluxo})
+
+    def _load_levels(self) -> None:
+        """The NCMs' levels in DuckDB's memory, read again from PostgreSQL once per data
+        version (a new classification loads with ``bgc`` and shows after a refresh)."""
+        version = self._rows("version", {})[0][0]
+        with self._levels_lock:
+            if self._levels_version != version or version is None:
+                rows = self._rows("ncm_niveis", {})
+                names = rows[0]._fields if rows else LEVEL_COLUMNS
+                self.analytics.load_levels({n: [getattr(r, n) for r in rows] for n in names})
+                self._levels_version = version
 
     def years_held(self, fluxo: str) -> list[int]:
         """The years of the flow's data version."""
@@ -766,6 +788,11 @@ SUMMED_QUERIES = frozenset({
 SUMMED_DIMENSIONS = (None, "pais", "setor", "bloco")
 """The dimensions the sums by month, country and sector (``fatos_resumo``) hold."""
 BOTH_FLOWS = {"exportacao": EXPORTS, "importacao": IMPORTS}
+LEVEL_COLUMNS = (
+    "ncm", "secao", "cgce_n2", "cgce_n3", "cuci_cap", "cuci_pos", "cuci_sub", "cuci_item",
+    "isic_divisao", "isic_grupo", "isic_classe",
+)  # fmt: skip
+"""The columns of ``rpt.ncm_niveis`` (when it has no row, for an empty table)."""
 """A query reading both flows: each one's tables under its own parameter."""
 """A page that holds every code of a dimension (the NCMs: about 13,000)."""
 

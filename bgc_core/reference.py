@@ -1,8 +1,10 @@
 """Reference tables (``cfg.pais``, ``cfg.ncm_setor``, ...) shipped as CSV in ``sql/reference``.
 
 They come from the official Comex Stat tables: PAIS.csv for country names, and
-NCM.csv -> NCM_ISIC.csv for the sector of each NCM (its ISIC section); the states' IBGE
-codes (``cfg.uf_ibge``) are IBGE's. Users may
+NCM.csv -> NCM_ISIC.csv for the sector of each NCM (its ISIC section), and NCM.csv with
+NCM_SH, NCM_CGCE, NCM_CUCI and NCM_ISIC for every level of those classifications
+(``cfg.ncm_niveis``, ``cfg.nomes_niveis``); the states' IBGE codes (``cfg.uf_ibge``) are
+IBGE's. Users may
 replace their rows with another public classification: :func:`load_reference`.
 """
 
@@ -26,6 +28,11 @@ TABLES: dict[str, tuple[str, ...]] = {
     "cfg.pais_bloco": ("co_pais", "co_bloco"),
     "cfg.ncm_classes": ("ncm", "fator", "cgce", "cuci"),
     "cfg.uf_ibge": ("sg_uf", "co_ibge"),
+    "cfg.ncm_niveis": (
+        "ncm", "secao", "cgce_n2", "cgce_n3", "cuci_cap", "cuci_pos", "cuci_sub", "cuci_item",
+        "isic_divisao", "isic_grupo", "isic_classe",
+    ),
+    "cfg.nomes_niveis": ("dimensao", "codigo", "nome", "nome_ing"),
 }
 UNCLASSIFIED_SECTOR = "Não classificado"
 """Sector of an NCM missing from ``cfg.ncm_setor`` (e.g. a code retired long ago)."""

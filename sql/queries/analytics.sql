@@ -379,29 +379,49 @@ UNION ALL
 SELECT * FROM quedas
 ORDER BY sentido, abs(diferenca) DESC, codigo;
 
+-- name: general_fatos
+-- The facts the general query reads when no level of the classifications is asked.
+SELECT * FROM query_table($tabelas)
+
+-- name: general_fatos_niveis
+-- The facts with each NCM's levels of the classifications (memory.main.niveis, loaded
+-- from rpt.ncm_niveis): what the general query reads when a level is a detail or a filter.
+SELECT f.*, n.secao, n.cgce_n2, n.cgce_n3, n.cuci_cap, n.cuci_pos, n.cuci_sub, n.cuci_item,
+       n.isic_divisao, n.isic_grupo, n.isic_classe
+FROM query_table($tabelas) f
+LEFT JOIN memory.main.niveis n ON n.ncm = f.ncm
+
 -- name: general
 -- The Comex Stat API's general query (bgc_api/comexstat.py): the facts of $tabelas in the
 -- years $anos and months $de..$ate of each (annual figures count as December), with each
 -- filter's list of codes (NULL: no filter), summed by year, by month with $por_mes, and
--- by each detail whose $d_* is true (the others stay NULL, one value). A country counts
--- in each of its blocs ($bloco_pais, $bloco_codigo) when the bloc is a detail. At most
--- $limite rows come back, largest value first within each year and month.
-WITH pedidos AS (
+-- by each detail whose $d_* is true (the others stay NULL, one value). Where a level of
+-- the classifications is asked, bgc_api/analytics.py puts general_fatos_niveis in place
+-- of general_fatos and adds the general_niveis_* parts (filters, columns, order); else
+-- they are left out: ten more NULL columns to filter and group cost a quarter of the
+-- median answer (docs/benchmarks.md). A country counts in each of its blocs
+-- ($bloco_pais, $bloco_codigo) when the bloc is a detail. At most $limite rows come
+-- back, largest value first within each year and month.
+WITH fatos_lidos AS (
+    {fatos}
+),
+pedidos AS (
     SELECT *
-    FROM query_table($tabelas)
-    WHERE list_contains($anos, ano)
-      AND COALESCE(mes, 12) BETWEEN $de AND $ate
-      AND ($f_pais IS NULL OR list_contains($f_pais, pais))
-      AND ($f_uf IS NULL OR list_contains($f_uf, uf))
-      AND ($f_via IS NULL OR list_contains($f_via, via))
-      AND ($f_urf IS NULL OR list_contains($f_urf, urf))
-      AND ($f_ncm IS NULL OR list_contains($f_ncm, ncm))
-      AND ($f_sh6 IS NULL OR list_contains($f_sh6, ncm // 100))
-      AND ($f_sh4 IS NULL OR list_contains($f_sh4, ncm // 10000))
-      AND ($f_sh2 IS NULL OR list_contains($f_sh2, ncm // 1000000))
-      AND ($f_cgce IS NULL OR list_contains($f_cgce, cgce))
-      AND ($f_cuci IS NULL OR list_contains($f_cuci, cuci))
-      AND ($f_setor IS NULL OR list_contains($f_setor, setor))
+    FROM fatos_lidos f
+    WHERE list_contains($anos, f.ano)
+      AND COALESCE(f.mes, 12) BETWEEN $de AND $ate
+      AND ($f_pais IS NULL OR list_contains($f_pais, f.pais))
+      AND ($f_uf IS NULL OR list_contains($f_uf, f.uf))
+      AND ($f_via IS NULL OR list_contains($f_via, f.via))
+      AND ($f_urf IS NULL OR list_contains($f_urf, f.urf))
+      AND ($f_ncm IS NULL OR list_contains($f_ncm, f.ncm))
+      AND ($f_sh6 IS NULL OR list_contains($f_sh6, f.ncm // 100))
+      AND ($f_sh4 IS NULL OR list_contains($f_sh4, f.ncm // 10000))
+      AND ($f_sh2 IS NULL OR list_contains($f_sh2, f.ncm // 1000000))
+      AND ($f_cgce IS NULL OR list_contains($f_cgce, f.cgce))
+      AND ($f_cuci IS NULL OR list_contains($f_cuci, f.cuci))
+      AND ($f_setor IS NULL OR list_contains($f_setor, f.setor))
+      {niveis_filtros}
 ),
 blocos AS (
     SELECT unnest($bloco_pais) AS pais, unnest($bloco_codigo) AS bloco
@@ -420,6 +440,7 @@ SELECT f.ano,
        CASE WHEN $d_cgce THEN f.cgce END                AS cgce,
        CASE WHEN $d_cuci THEN f.cuci END                AS cuci,
        CASE WHEN $d_setor THEN f.setor END              AS setor,
+       {niveis_colunas}
        SUM(f.usd) AS usd, SUM(f.kg) AS kg, SUM(f.qt) AS qt, SUM(f.frete) AS frete,
        SUM(f.seguro) AS seguro
 FROM pedidos f
@@ -427,4 +448,46 @@ LEFT JOIN blocos b ON $d_bloco AND b.pais = f.pais
 WHERE NOT $d_bloco OR b.bloco IS NOT NULL
 GROUP BY ALL
 ORDER BY ano, mes, usd DESC, pais, bloco, uf, via, urf, ncm, sh6, sh4, sh2, cgce, cuci, setor
+         {niveis_ordem}
 LIMIT $limite;
+
+-- name: general_niveis_filtros
+-- The general query's filters on the levels of the classifications.
+AND ($f_secao IS NULL OR list_contains($f_secao, f.secao))
+      AND ($f_cgce_n2 IS NULL OR list_contains($f_cgce_n2, f.cgce_n2))
+      AND ($f_cgce_n3 IS NULL OR list_contains($f_cgce_n3, f.cgce_n3))
+      AND ($f_cuci_cap IS NULL OR list_contains($f_cuci_cap, f.cuci_cap))
+      AND ($f_cuci_pos IS NULL OR list_contains($f_cuci_pos, f.cuci_pos))
+      AND ($f_cuci_sub IS NULL OR list_contains($f_cuci_sub, f.cuci_sub))
+      AND ($f_cuci_item IS NULL OR list_contains($f_cuci_item, f.cuci_item))
+      AND ($f_isic_divisao IS NULL OR list_contains($f_isic_divisao, f.isic_divisao))
+      AND ($f_isic_grupo IS NULL OR list_contains($f_isic_grupo, f.isic_grupo))
+      AND ($f_isic_classe IS NULL OR list_contains($f_isic_classe, f.isic_classe))
+
+-- name: general_niveis_colunas
+-- The general query's keys of the levels of the classifications.
+CASE WHEN $d_secao THEN f.secao END              AS secao,
+CASE WHEN $d_cgce_n2 THEN f.cgce_n2 END          AS cgce_n2,
+CASE WHEN $d_cgce_n3 THEN f.cgce_n3 END          AS cgce_n3,
+CASE WHEN $d_cuci_cap THEN f.cuci_cap END        AS cuci_cap,
+CASE WHEN $d_cuci_pos THEN f.cuci_pos END        AS cuci_pos,
+CASE WHEN $d_cuci_sub THEN f.cuci_sub END        AS cuci_sub,
+CASE WHEN $d_cuci_item THEN f.cuci_item END      AS cuci_item,
+CASE WHEN $d_isic_divisao THEN f.isic_divisao END AS isic_divisao,
+CASE WHEN $d_isic_grupo THEN f.isic_grupo END    AS isic_grupo,
+CASE WHEN $d_isic_classe THEN f.isic_classe END  AS isic_classe,
+
+-- name: general_niveis_ordem
+-- The general query's order on those keys.
+, secao, cgce_n2, cgce_n3, cuci_cap, cuci_pos, cuci_sub, cuci_item, isic_divisao, isic_grupo,
+isic_classe
+
+-- name: niveis
+-- Every NCM's levels of the classifications (rpt.ncm_niveis), in memory: what the
+-- general query joins when a detail or a filter is a level the facts do not hold.
+CREATE OR REPLACE TABLE memory.main.niveis AS
+SELECT unnest($ncm) AS ncm, unnest($secao) AS secao, unnest($cgce_n2) AS cgce_n2,
+       unnest($cgce_n3) AS cgce_n3, unnest($cuci_cap) AS cuci_cap,
+       unnest($cuci_pos) AS cuci_pos, unnest($cuci_sub) AS cuci_sub,
+       unnest($cuci_item) AS cuci_item, unnest($isic_divisao) AS isic_divisao,
+       unnest($isic_grupo) AS isic_grupo, unnest($isic_classe) AS isic_classe;

@@ -567,3 +567,9 @@ FROM unnest(CAST(:codes AS TEXT[])) AS c (codigo);
 -- name: uf_ibge
 -- Every state's abbreviation and IBGE code.
 SELECT uf, co_ibge FROM rpt.uf_codigos ORDER BY co_ibge;
+
+-- name: ncm_niveis
+-- Every NCM (an integer) with its levels of the classifications, for DuckDB's memory.
+SELECT ncm, secao, cgce_n2, cgce_n3, cuci_cap, cuci_pos, cuci_sub, cuci_item, isic_divisao,
+       isic_grupo, isic_classe
+FROM rpt.ncm_niveis;

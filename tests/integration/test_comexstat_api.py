@@ -43,6 +43,17 @@ COUNTRIES = {r["co_pais"]: r for r in reference("pais.csv")}
 NAMES = {(r["dimensao"], r["codigo"]): r for r in reference("nomes.csv")}
 CLASSES = {r["ncm"]: r for r in reference("ncm_classes.csv")}
 SECTIONS = {r["ncm"]: r["isic_secao"] for r in reference("ncm_setor.csv")}
+LEVELS = {r["ncm"]: r for r in reference("ncm_niveis.csv")}
+LEVEL_NAMES = {(r["dimensao"], r["codigo"]): r["nome"] for r in reference("nomes_niveis.csv")}
+LEVEL_DETAILS = {
+    "section": ("secao", "sectionCode"), "BECLevel2": ("cgce_n2", "coBECLevel2"),
+    "BECLevel3": ("cgce_n3", "coBECLevel3"), "SITCDivision": ("cuci_cap", "SITCDivisionCode"),
+    "SITCGroup": ("cuci_pos", "SITCGroupCode"), "SITCSubGroup": ("cuci_sub", "SITCSubGroupCode"),
+    "SITCBasicHeading": ("cuci_item", "SITCBasicHeadingCode"),
+    "ISICDivision": ("isic_divisao", "ISICDivisionCode"),
+    "ISICGroup": ("isic_grupo", "ISICGroupCode"), "ISICClass": ("isic_classe", "ISICClassCode"),
+}  # fmt: skip
+"""The levels MDIC's tables give each NCM: the detail, its column there and its code key."""
 BLOCS: dict[str, list[str]] = defaultdict(list)
 for pair in reference("pais_bloco.csv"):
     BLOCS[pair["co_pais"]].append(pair["co_bloco"])
@@ -277,6 +288,19 @@ DETAIL_KEYS: dict[str, Callable[[dict[str, str]], list[tuple[tuple[str, str], ..
 }  # fmt: skip
 
 
+def level_keys(detail: str) -> Callable[[dict[str, str]], list[tuple[tuple[str, str], ...]]]:
+    column, code_key = LEVEL_DETAILS[detail]
+
+    def keys(r: dict[str, str]) -> list[tuple[tuple[str, str], ...]]:
+        code = LEVELS[r["CO_NCM"]][column]
+        return [((code_key, code), (detail, LEVEL_NAMES[column, code]))]
+
+    return keys
+
+
+DETAIL_KEYS |= {detail: level_keys(detail) for detail in LEVEL_DETAILS}
+
+
 @pytest.mark.parametrize("detail", sorted(DETAIL_KEYS))
 def test_each_detail_sums_by_its_codes_and_names(
     client: TestClient,
@@ -325,6 +349,23 @@ FILTERS: dict[str, tuple[Callable[[Rows], list[str]], Callable[[dict[str, str], 
     "SITCSection": (lambda rows: ["0", "2"], lambda r, v: CLASSES[r["CO_NCM"]]["cuci"] in v),
     "ISICSection": (lambda rows: ["A"], lambda r, v: SECTIONS[r["CO_NCM"]] in v),
 }  # fmt: skip
+
+
+def level_filter(
+    column: str,
+) -> tuple[Callable[[Rows], list[str]], Callable[[dict[str, str], list[str]], bool]]:
+    """The two most frequent codes of a level in the rows, and the rows they keep."""
+
+    def codes(rows: Rows) -> list[str]:
+        counted: dict[str, int] = defaultdict(int)
+        for r in rows:
+            counted[LEVELS[r["CO_NCM"]][column]] += 1
+        return sorted(counted, key=lambda c: (-counted[c], c))[:2]
+
+    return codes, lambda r, v: LEVELS[r["CO_NCM"]][column] in v
+
+
+FILTERS |= {detail: level_filter(column) for detail, (column, _) in LEVEL_DETAILS.items()}
 
 
 @pytest.mark.parametrize("name", sorted(FILTERS))
@@ -395,7 +436,7 @@ GOOD = {"flow": "export", "period": {"from": "2024-01", "to": "2024-12"},
         ({"period": {"from": "2025-01", "to": "2024-12"}}, "period"),
         ({"period": {"from": "1900-01", "to": "2024-12"}}, "period.from"),
         ({"details": ["planet"]}, "details[0]"),
-        ({"details": ["country", "section"]}, "details[1]"),
+        ({"details": ["country", "sections"]}, "details[1]"),
         ({"metrics": ["metricFOB", "metricGold"]}, "metrics[1]"),
         ({"metrics": ["metricCIF"]}, "metrics[0]"),
         ({"metrics": []}, "metrics"),
@@ -497,4 +538,6 @@ def test_a_filters_values_are_the_public_apis_codes(client: TestClient) -> None:
     assert {"id": "160", "text": "China"} in countries.json()["data"]
     sections = client.get("/comexstat/general/filters/ISICSection").json()["data"]
     assert {"id": "A", "text": "Agropecuária"} in sections
-    assert client.get("/comexstat/general/filters/section").status_code == 400
+    sections = client.get("/comexstat/general/filters/section").json()["data"]
+    assert {"id": "II", "text": LEVEL_NAMES["secao", "II"]} in sections
+    assert client.get("/comexstat/general/filters/sections").status_code == 400

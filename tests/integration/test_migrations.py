@@ -15,7 +15,7 @@ from tests.support.paths import REPO_ROOT
 MIGRATIONS_DIR = REPO_ROOT / "sql" / "migrations"
 SHIPPED = [
     "0001_baseline.sql", "0002_importacao.sql", "0003_snapshot_importacao.sql",
-    "0004_uf_ibge.sql",
+    "0004_uf_ibge.sql", "0005_ncm_niveis.sql",
 ]  # fmt: skip
 """0.2.0 squashed the 0.1.x migrations (0001_schemas ... 0019_pair_months) into one; the
 ones after it are frozen once they land."""
