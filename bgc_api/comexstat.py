@@ -510,14 +510,18 @@ async def dates_years(request: Request[Any, Any, Any]) -> Response[bytes]:
      responses=answers(ItemsAnswer, "The filters."),
      summary="Comex Stat API: the filters this instance serves")  # fmt: skip
 async def filters(language: Language = "pt") -> Response[bytes]:
-    items = [Item(name, getattr(d, language)) for name, d in DETAILS.items()]
-    return Response(ENCODER.encode(ItemsAnswer(items, language=language)), media_type=JSON)
+    return _catalog(language)
 
 
 @get("/general/details", operation_id="getComexstatDetails",
      responses=answers(ItemsAnswer, "The details."),
      summary="Comex Stat API: the details this instance serves")  # fmt: skip
 async def details(language: Language = "pt") -> Response[bytes]:
+    return _catalog(language)
+
+
+def _catalog(language: str) -> Response[bytes]:
+    """The details, which are also the filters, named in ``language``."""
     items = [Item(name, getattr(d, language)) for name, d in DETAILS.items()]
     return Response(ENCODER.encode(ItemsAnswer(items, language=language)), media_type=JSON)
 

@@ -4,6 +4,7 @@ Expected figures are the API's own JSON answers, fetched here."""
 
 from __future__ import annotations
 
+import urllib.request
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -145,8 +146,13 @@ def test_the_balance_view_speaks_english_and_goes_back_to_one_flow(
     assert text_of(browser, "h-parceiros") == "Top partners by total trade"
     names = [trace["name"] for trace in chart_data(browser, "chart-balanca")]
     assert names == ["Exports", "Imports", "Balance"]
-    csv = browser.find_element("id", "csv-balanca").get_attribute("href") or ""
-    assert "/v1/metrics/balanca?" in csv and "format=csv" in csv and "fluxo" not in csv
+    for link, path in (("csv-balanca", "/v1/metrics/balanca?"),
+                       ("csv-parceiros", "/v1/metrics/balanca/pais?")):  # fmt: skip
+        csv = browser.find_element("id", link).get_attribute("href") or ""
+        assert path in csv and "format=csv" in csv and "fluxo" not in csv, link
+        with urllib.request.urlopen(csv, timeout=30) as answer:
+            assert answer.headers["content-type"].startswith("text/csv"), link
+            assert answer.read().count(b"\n") >= 2, link
 
     Select(browser.find_element("id", "f-fluxo")).select_by_value("importacao")
     redrawn_with(browser, fluxo="importacao")
