@@ -19,7 +19,8 @@ from litestar import Request, Response, Router, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import JSONBody, Parameter, QueryParameter
 
-from bgc_api.metrics import answer
+from bgc_api.codes import Busca, like_literal
+from bgc_api.metrics import Build, answer
 from bgc_api.parameters import JSON
 from bgc_api.repository import Freshness, Repository
 from bgc_api.schemas import ENCODER, answers
@@ -542,10 +543,38 @@ async def filter_values(
     name: Annotated[str, Parameter(description="A filter's name (`state`).")],
     language: Language = "pt",
 ) -> Response[bytes]:
-    detail = DETAILS[_known(name, "filter")]
+    return await answer(request, False, _values(_known(name, "filter"), language), language)
+
+
+TABLES = {"countries": "country", "uf": "state", "ncm": "ncm", "economic-blocks": "economicBlock",
+          "ways": "via", "urf": "urf"}  # fmt: skip
+"""The public API's code tables, by the filter whose codes each lists."""
+
+
+@get("/tables/{table:str}", operation_id="getComexstatTable",
+     responses=answers(ValuesAnswer, "The codes (`id`) and names (`text`)."),
+     summary="Comex Stat API: a code table (countries, states, NCMs, blocs, routes, "
+     "customs units), searchable")  # fmt: skip
+async def table(
+    request: Request[Any, Any, Any],
+    table: Annotated[
+        Literal["countries", "uf", "ncm", "economic-blocks", "ways", "urf"],
+        Parameter(description="The table: its codes are the filter values of the same name."),
+    ],
+    search: Busca = None,
+    language: Language = "pt",
+) -> Response[bytes]:
+    found = like_literal(search.strip()) if search and search.strip() else None
+    return await answer(request, False, _values(TABLES[table], language, found), language)
+
+
+def _values(name: str, language: str, search: str | None = None) -> Build:
+    """The codes a filter takes (as the public API writes them) and their names, those
+    whose code starts with ``search`` or whose name holds it."""
+    detail = DETAILS[name]
 
     def build(repo: Repository, freshness: Freshness) -> tuple[bytes, str]:
-        items, _ = repo.codigos(detail.names, None, 100_000, 0, language)
+        items, _ = repo.codigos(detail.names, search, 100_000, 0, language)
         if name == "ISICSection":  # listed by name: the code is the section's letter
             letters, _ = repo.keyed_names("setor", [c.codigo for c in items], language)
             values = [Value(letters[c.codigo], c.nome) for c in items if c.codigo in letters]
@@ -555,12 +584,12 @@ async def filter_values(
         values.sort(key=lambda v: v.id)
         return ENCODER.encode(ValuesAnswer(values, language=language)), JSON
 
-    return await answer(request, False, build, language)
+    return build
 
 
 ROUTES = (
     "/general", "/general/dates/updated", "/general/dates/years", "/general/filters",
-    "/general/details", "/general/metrics",
+    "/general/details", "/general/metrics", *(f"/tables/{name}" for name in TABLES),
 )  # fmt: skip
 """The fixed paths (for the request metrics' route label)."""
 
@@ -569,6 +598,6 @@ def comexstat_router() -> Router:
     return Router(
         path="/comexstat",
         route_handlers=[general, dates_updated, dates_years, filters, details, metrics,
-                        filter_values],
+                        filter_values, table],
         tags=["Comex Stat API"],
     )  # fmt: skip

@@ -541,3 +541,19 @@ def test_a_filters_values_are_the_public_apis_codes(client: TestClient) -> None:
     sections = client.get("/comexstat/general/filters/section").json()["data"]
     assert {"id": "II", "text": LEVEL_NAMES["secao", "II"]} in sections
     assert client.get("/comexstat/general/filters/sections").status_code == 400
+
+
+def test_the_code_tables_list_the_filters_codes_and_search_them(client: TestClient) -> None:
+    countries = client.get("/comexstat/tables/countries", params={"language": "en"}).json()
+    assert {"id": "160", "text": "China"} in countries["data"]
+    assert {"id": "35", "text": "São Paulo"} in client.get("/comexstat/tables/uf").json()["data"]
+    found = client.get("/comexstat/tables/ncm", params={"search": "soja"}).json()["data"]
+    assert found and all("soja" in v["text"].lower() for v in found)
+    assert "12019000" in {v["id"] for v in found}
+    blocs = client.get("/comexstat/tables/economic-blocks").json()["data"]
+    assert {"id": "22", "text": NAMES["bloco", "22"]["nome"]} in blocs
+    ways = client.get("/comexstat/tables/ways").json()["data"]
+    assert {"id": "01", "text": NAMES["via", "01"]["nome"]} in ways
+    urf = client.get("/comexstat/tables/urf", params={"search": "0817800"}).json()["data"]
+    assert [v["id"] for v in urf] == ["0817800"]
+    assert client.get("/comexstat/tables/planets").status_code == 400
