@@ -176,11 +176,13 @@ class Repository:
                 self._local.files = {}
                 try:
                     [(updated_at,)] = self._rows("version", {})
+                    self._local.version = updated_at
                     yield Freshness(updated_at.isoformat() if updated_at else None,
                                     self._data_through(fluxo))  # fmt: skip
                 finally:
                     self._local.conn = None
                     self._local.files = None
+                    self._local.version = None
         except sa.exc.OperationalError as exc:
             raise DatabaseDown(f"database unavailable: {type(exc.orig).__name__}") from exc
         except sa.exc.TimeoutError as exc:
@@ -641,8 +643,9 @@ class Repository:
 
     def _load_levels(self) -> None:
         """The NCMs' levels in DuckDB's memory, read again from PostgreSQL once per data
-        version (a new classification loads with ``bgc`` and shows after a refresh)."""
-        version = self._rows("version", {})[0][0]
+        version (a new classification loads with ``bgc`` and shows after a refresh): the
+        version the answer's snapshot read when it began."""
+        version = self._local.version
         with self._levels_lock:
             if self._levels_version != version or version is None:
                 rows = self._rows("ncm_niveis", {})
