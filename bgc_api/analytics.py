@@ -53,18 +53,22 @@ def _filled(template: str, parts: dict[str, str]) -> str:
 
 
 QUERIES = _composed(sqlfiles.queries("analytics"))
-COPY_FORMAT = 3
+COPY_FORMAT = 4
 """The shape of the local copies' tables: 2 added freight and insurance (zero in the
 exports'), so both flows' copies answer the same queries; 3 added the sums by month,
-country and sector (``fatos_resumo``). A copy of another format is never read (its name
-differs) and is deleted as stale."""
+country and sector (``fatos_resumo``); 4 the sums by month, state, country, route and
+sector (``fatos_origem``) and by month, NCM and route (``fatos_ncm``). A copy of another
+format is never read (its name differs) and is deleted as stale."""
 SUFFIX = f".v{COPY_FORMAT}.duckdb"
 SPILL = ".spill"
 """DuckDB's folder for what does not fit its memory limit, inside the cache folder."""
 STALE_S = 600.0
 """A copy of an older version stays this long after it was built (answers in flight
 finish well within the statement timeout)."""
-LOCAL_TABLES = ("local_fatos", "local_fatos_produto", "local_resumo", "local_mensal")
+LOCAL_TABLES = (
+    "local_fatos", "local_fatos_produto", "local_resumo", "local_origem", "local_ncm",
+    "local_mensal",
+)  # fmt: skip
 """The statements that build a copy (an import copy's facts: ``local_fatos_importacao``)."""
 DUCKDB_CONFIG: dict[str, str | bool | int | float | list[str]] = {
     "autoinstall_known_extensions": False,
@@ -274,8 +278,8 @@ class Analytics:
             cursor.close()
 
     def tables(self, copies: Iterable[tuple[SnapshotFile, Path]], table: str) -> list[str]:
-        """The qualified names of ``table`` (``fatos``, ``fatos_produto`` or ``mensal``)
-        in each copy, attaching those not yet attached after checking them whole; the
+        """The qualified names of ``table`` (``fatos``, ``fatos_produto``, a table of sums
+        or ``mensal``) in each copy, attaching those not yet attached after checking them whole; the
         empty table when there is none. ``DamagedCopy`` names a copy that fails."""
         names = [f"{self._attach(file, path)}.{table}" for file, path in copies]
         return names or [EMPTY_TABLES[table]]
@@ -343,8 +347,8 @@ class Analytics:
             return alias
 
     def _check(self, file: SnapshotFile, alias: str) -> None:
-        """Both orders must hold the file's rows and value, and the sums its value (read
-        once per process: a few milliseconds)."""
+        """Both orders must hold the file's rows and value, and each table of sums its
+        value (read once per process: a few milliseconds)."""
         cursor = self._conn.cursor()
         try:
             cursor.execute(f"USE {alias}")
@@ -353,7 +357,7 @@ class Analytics:
             cursor.close()
         expected = (file.linhas, file.total_usd)
         found = [(row[0], row[1] or Decimal(0)), (row[2], row[3] or Decimal(0)),
-                 (file.linhas, row[5] or Decimal(0))]  # fmt: skip
+                 *((file.linhas, usd or Decimal(0)) for usd in row[5:])]  # fmt: skip
         if any(f != expected for f in found):
             raise DamagedCopy(file.sha256, f"it holds {found}, the file {expected}")
 
@@ -391,8 +395,32 @@ class Analytics:
 
 
 EMPTY_TABLES = {"fatos": "memory.main.vazio", "fatos_produto": "memory.main.vazio",
-                "fatos_resumo": "memory.main.vazio",
+                "fatos_resumo": "memory.main.vazio", "fatos_origem": "memory.main.vazio",
+                "fatos_ncm": "memory.main.vazio",
                 "mensal": "memory.main.vazio_mensal"}  # fmt: skip
+SUMMED_CODES = frozenset({"pais", "setor"})
+"""The codes the sums by month, country and sector (``fatos_resumo``) keep."""
+ORIGIN_CODES = frozenset({"pais", "setor", "uf", "via"})
+"""The codes the sums by month, state, country, route and sector (``fatos_origem``) keep."""
+PRODUCT_CODES = frozenset({"ncm", "sh6", "sh4", "sh2", "via", "setor", "fator", "cgce", "cuci"})
+"""The codes the sums by month, NCM and route (``fatos_ncm``) keep: the NCM at every level,
+and what follows it."""
+
+
+def facts_table(codes: Iterable[str], by_product: bool) -> str:
+    """The table of the copies that answers fastest a query that filters, groups or reads
+    ``codes`` (``pais``, ``uf``, ``via``, ``urf``, ``ncm``, ``sh4``, ``setor``, ...; a bloc
+    is its countries): the smallest table of sums that keeps them all; else the facts by product
+    when ``by_product`` (a product or a sector is filtered: that order prunes it), else by
+    state and country."""
+    used = set(codes)
+    if used <= SUMMED_CODES:
+        return "fatos_resumo"
+    if used <= ORIGIN_CODES:
+        return "fatos_origem"
+    if used <= PRODUCT_CODES:
+        return "fatos_ncm"
+    return "fatos_produto" if by_product else "fatos"
 
 
 def _literal(path: Path) -> str:

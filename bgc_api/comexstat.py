@@ -19,6 +19,7 @@ from litestar import Request, Response, Router, get, post
 from litestar.exceptions import HTTPException
 from litestar.params import JSONBody, Parameter, QueryParameter
 
+from bgc_api.analytics import facts_table
 from bgc_api.codes import Busca, like_literal
 from bgc_api.metrics import Build, answer
 from bgc_api.parameters import JSON
@@ -94,8 +95,6 @@ LEVELS = frozenset({
     "SITCBasicHeading", "ISICDivision", "ISICGroup", "ISICClass",
 })  # fmt: skip
 """Levels of the classifications the facts do not hold: their NCMs' levels are joined."""
-SUMMED = frozenset({"country", "economicBlock", "ISICSection"})
-"""Details and filters the copies' sums by month, country and sector can answer."""
 PRODUCTS = frozenset({"ncm", "subHeading", "heading", "chapter", "ISICSection"})
 """Filters the facts' product order prunes best."""
 
@@ -384,11 +383,12 @@ def _keys(repo: Repository, name: str, codes: list[str]) -> list[str]:
 
 
 def _table(asked: Asked) -> str:
-    """The copies' table that answers fastest (the same choice as the other answers)."""
+    """The copies' table that answers fastest (the same choice as the other answers): a
+    bloc is its countries; a level of the classifications is read through its NCM."""
     used = set(asked.details) | set(asked.filters)
-    if used <= SUMMED:
-        return "fatos_resumo"
-    return "fatos_produto" if set(asked.filters) & PRODUCTS else "fatos"
+    codes = {"ncm" if name in LEVELS else DETAILS[name].column for name in used}
+    codes = {"pais" if code == "bloco" else code for code in codes}
+    return facts_table(codes, by_product=bool(set(asked.filters) & PRODUCTS))
 
 
 @dataclass(frozen=True)

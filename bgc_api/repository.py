@@ -26,6 +26,7 @@ from bgc_api.analytics import (
     SnapshotFile,
     SnapshotUnavailable,
     UnreadableCopy,
+    facts_table,
 )
 from bgc_api.cache import format_data_through
 from bgc_api.schemas import (
@@ -783,21 +784,19 @@ class Repository:
 
 
 KG = Decimal("0.001")
-SUMMED_QUERIES = frozenset({
-    "resumo", "ranking", "ranking_count", "serie", "dimension_page", "variacao",
-    "balanca_ranking",
-})  # fmt: skip
-"""The DuckDB queries that read no code of the facts but the ones of their dimension."""
-SUMMED_DIMENSIONS = (None, "pais", "setor", "bloco")
-"""The dimensions the sums by month, country and sector (``fatos_resumo``) hold."""
+QUERY_CODES = {"resumo": {"pais", "setor"}, "concentracao": {"pais", "sh4"}}
+"""The codes a DuckDB query reads beyond its filters and its dimension (the summary
+counts countries and sectors)."""
+DIMENSION_CODES = {"bloco": "pais"}
+"""The code of the facts a dimension groups by, where its name differs (a bloc sums its
+countries)."""
 BOTH_FLOWS = {"exportacao": EXPORTS, "importacao": IMPORTS}
+"""A query reading both flows: each one's tables under its own parameter."""
 LEVEL_COLUMNS = (
     "ncm", "secao", "cgce_n2", "cgce_n3", "cuci_cap", "cuci_pos", "cuci_sub", "cuci_item",
     "isic_divisao", "isic_grupo", "isic_classe",
 )  # fmt: skip
 """The columns of ``rpt.ncm_niveis`` (when it has no row, for an empty table)."""
-"""A query reading both flows: each one's tables under its own parameter."""
-"""A page that holds every code of a dimension (the NCMs: about 13,000)."""
 
 
 @dataclass(frozen=True)
@@ -810,13 +809,15 @@ class Months:
 
 
 def _facts_table(name: str, scope: Scope, dimension: str | None) -> str:
-    """The table of the copies that answers a query fastest: the sums by month, country
-    and sector when neither the filters nor the grouping need another code; else the
-    facts by product when a product or a sector is filtered; else by state and country."""
-    other_codes = scope.uf or scope.via or scope.urf or scope.ncm
-    if name in SUMMED_QUERIES and dimension in SUMMED_DIMENSIONS and not other_codes:
-        return "fatos_resumo"
-    return "fatos_produto" if scope.ncm or scope.setor else "fatos"
+    """The table of the copies that answers a query of ``scope`` grouped by ``dimension``
+    fastest (``facts_table``)."""
+    codes = {code for code in ("pais", "uf", "via", "urf", "ncm", "setor") if getattr(scope, code)}
+    if scope.bloco:
+        codes.add("pais")
+    if dimension is not None:
+        codes.add(DIMENSION_CODES.get(dimension, dimension))
+    codes |= QUERY_CODES.get(name, set())
+    return facts_table(codes, by_product=bool(scope.ncm or scope.setor))
 
 
 def _costs(fob: Decimal, frete: Decimal | None, seguro: Decimal | None) -> dict[str, Decimal]:

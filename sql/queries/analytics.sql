@@ -3,10 +3,11 @@
 -- route, a customs unit, an NCM prefix, a bloc, a span of months, or two filters
 -- together). Each API process turns each Parquet file it fetches into a DuckDB database of
 -- its own (local_*, attached as `copia_nova` while it is built): the facts twice, in two
--- orders, and their monthly sums by each filter. Each query returns exact sums (DECIMAL); shares, growth and unit values are
--- computed from them in Python (bgc_api/figures.py), as DuckDB divides decimals in
--- DOUBLE. $tabelas are the tables of the years the answer reads (`<copy>.fatos`, ...);
--- every other value is a parameter, NULL for no filter.
+-- orders, their sums by fewer codes, and their monthly sums by each filter. Each query
+-- returns exact sums (DECIMAL); shares, growth and unit values are computed from them in
+-- Python (bgc_api/figures.py), as DuckDB divides decimals in DOUBLE. $tabelas are the
+-- tables of the years the answer reads (`<copy>.fatos`, ...); every other value is a
+-- parameter, NULL for no filter.
 
 -- name: local_fatos
 -- A year's facts as the Parquet file holds them, in its order (state, country, NCM,
@@ -50,6 +51,39 @@ FROM copia_nova.fatos
 GROUP BY ano, mes, pais, setor
 ORDER BY pais, setor, mes;
 
+-- name: local_origem
+-- The year's facts summed by month, state, country, route and sector (every other code
+-- NULL): about a third of the rows, in the order of the facts by state and country. An
+-- answer whose filters and grouping need no code but these (a state with a country, a
+-- route, a bloc or a sector) reads these sums: the same figures from fewer blocks, which
+-- is what a query pays for first in a copy DuckDB has not read yet (docs/benchmarks.md).
+CREATE TABLE copia_nova.fatos_origem AS
+SELECT ano, mes, CAST(NULL AS INTEGER) AS ncm, pais, uf, via, CAST(NULL AS VARCHAR) AS urf,
+       CAST(NULL AS VARCHAR) AS unid, setor, CAST(NULL AS VARCHAR) AS fator,
+       CAST(NULL AS VARCHAR) AS cgce, CAST(NULL AS VARCHAR) AS cuci,
+       CAST(SUM(usd) AS DECIMAL(18,2)) AS usd, CAST(SUM(kg) AS DECIMAL(18,3)) AS kg,
+       CAST(SUM(qt) AS DECIMAL(18,3)) AS qt, CAST(SUM(registros) AS INTEGER) AS registros,
+       CAST(SUM(frete) AS DECIMAL(18,2)) AS frete, CAST(SUM(seguro) AS DECIMAL(18,2)) AS seguro
+FROM copia_nova.fatos
+GROUP BY ano, mes, uf, pais, via, setor
+ORDER BY uf, pais, via, setor, mes;
+
+-- name: local_ncm
+-- The year's facts summed by month, NCM and route (the NCM's unit, sector and
+-- classifications follow it; state, country and customs unit NULL): about a quarter of
+-- the rows, by NCM first. An answer whose codes are a product at any level, a route or a
+-- sector (the headings a route carries, imports' products ranked over a year) reads
+-- these sums.
+CREATE TABLE copia_nova.fatos_ncm AS
+SELECT ano, mes, ncm, CAST(NULL AS VARCHAR) AS pais, CAST(NULL AS VARCHAR) AS uf, via,
+       CAST(NULL AS VARCHAR) AS urf, unid, setor, fator, cgce, cuci,
+       CAST(SUM(usd) AS DECIMAL(18,2)) AS usd, CAST(SUM(kg) AS DECIMAL(18,3)) AS kg,
+       CAST(SUM(qt) AS DECIMAL(18,3)) AS qt, CAST(SUM(registros) AS INTEGER) AS registros,
+       CAST(SUM(frete) AS DECIMAL(18,2)) AS frete, CAST(SUM(seguro) AS DECIMAL(18,2)) AS seguro
+FROM copia_nova.fatos
+GROUP BY ano, mes, ncm, via, unid, setor, fator, cgce, cuci
+ORDER BY ncm, via, mes;
+
 -- name: local_mensal
 -- The year's monthly sums by each code of each filter alone: a series with one filter
 -- over every year reads a few rows a year instead of every fact (annual figures, with no
@@ -81,7 +115,9 @@ SELECT (SELECT count(*) FROM fatos)         AS linhas,
        (SELECT count(*) FROM fatos_produto) AS linhas_produto,
        (SELECT SUM(usd) FROM fatos_produto) AS usd_produto,
        (SELECT count(*) FROM mensal)        AS sums,
-       (SELECT SUM(usd) FROM fatos_resumo)  AS usd_resumo;
+       (SELECT SUM(usd) FROM fatos_resumo)  AS usd_resumo,
+       (SELECT SUM(usd) FROM fatos_origem)  AS usd_origem,
+       (SELECT SUM(usd) FROM fatos_ncm)     AS usd_ncm;
 
 -- name: macros
 -- The NCMs (integers of up to 8 digits) cut to their first `digitos` digits (8, 6, 4 or 2:
@@ -410,6 +446,16 @@ pedidos AS (
     FROM fatos_lidos f
     WHERE list_contains($anos, f.ano)
       AND COALESCE(f.mes, 12) BETWEEN $de AND $ate
+      -- each list's bounds too: a range is what lets the scans skip row groups
+      AND ($f_pais IS NULL OR f.pais BETWEEN list_min($f_pais) AND list_max($f_pais))
+      AND ($f_uf IS NULL OR f.uf BETWEEN list_min($f_uf) AND list_max($f_uf))
+      AND ($f_ncm IS NULL OR f.ncm BETWEEN list_min($f_ncm) AND list_max($f_ncm))
+      AND ($f_sh6 IS NULL OR f.ncm BETWEEN list_min($f_sh6) * 100
+                                       AND list_max($f_sh6) * 100 + 99)
+      AND ($f_sh4 IS NULL OR f.ncm BETWEEN list_min($f_sh4) * 10000
+                                       AND list_max($f_sh4) * 10000 + 9999)
+      AND ($f_sh2 IS NULL OR f.ncm BETWEEN list_min($f_sh2) * 1000000
+                                       AND list_max($f_sh2) * 1000000 + 999999)
       AND ($f_pais IS NULL OR list_contains($f_pais, f.pais))
       AND ($f_uf IS NULL OR list_contains($f_uf, f.uf))
       AND ($f_via IS NULL OR list_contains($f_via, f.via))

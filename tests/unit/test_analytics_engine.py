@@ -110,6 +110,69 @@ def test_a_copy_holds_the_facts_in_both_orders_and_their_monthly_sums(tmp_path: 
     engine.close()
 
 
+def test_a_copy_sums_its_facts_by_state_country_route_and_sector(tmp_path: Path) -> None:
+    file, content = snapshot(tmp_path)
+    engine = Analytics(threads=1, memory_limit_mb=256)
+    [path] = SnapshotCache(tmp_path / "cache").ensure([file], lambda _: content, engine.build)
+    with duckdb.connect(str(path), read_only=True) as duck:
+        rows = duck.execute(
+            "SELECT uf, pais, via, setor, mes, usd, kg, qt, registros, ncm, urf FROM fatos_origem"
+        ).fetchall()
+    assert rows == [
+        ("MG", "Chile", "01", "Indústria de Transformação", None, Decimal("1000.00"),
+         Decimal("2.000"), Decimal("2.000"), 1, None, None),
+        ("PR", "China", "01", "Agropecuária", 2, Decimal("50.00"), Decimal("5.000"),
+         Decimal("5.000"), 2, None, None),
+        ("SP", "Chile", "04", "Agropecuária", 2, Decimal("7.75"), Decimal("1.250"),
+         Decimal("1.250"), 1, None, None),
+        ("SP", "China", "01", "Agropecuária", 1, Decimal("100.25"), Decimal("10.500"),
+         Decimal("10.500"), 1, None, None),
+    ]  # fmt: skip
+    engine.close()
+
+
+def test_a_copy_sums_its_facts_by_ncm_and_route(tmp_path: Path) -> None:
+    file, content = snapshot(tmp_path)
+    engine = Analytics(threads=1, memory_limit_mb=256)
+    [path] = SnapshotCache(tmp_path / "cache").ensure([file], lambda _: content, engine.build)
+    with duckdb.connect(str(path), read_only=True) as duck:
+        rows = duck.execute(
+            "SELECT ncm, via, mes, usd, kg, registros, unid, setor, pais, uf FROM fatos_ncm"
+        ).fetchall()
+    assert rows == [
+        (2023000, "04", 2, Decimal("7.75"), Decimal("1.250"), 1, "10", "Agropecuária", None,
+         None),
+        (12019000, "01", 1, Decimal("100.25"), Decimal("10.500"), 1, "10", "Agropecuária",
+         None, None),
+        (12019000, "01", 2, Decimal("50.00"), Decimal("5.000"), 2, "10", "Agropecuária", None,
+         None),
+        (87032310, "01", None, Decimal("1000.00"), Decimal("2.000"), 1, "10",
+         "Indústria de Transformação", None, None),
+    ]  # fmt: skip
+    engine.close()
+
+
+@pytest.mark.parametrize(
+    ("codes", "by_product", "table"),
+    [
+        (set(), False, "fatos_resumo"),
+        ({"pais", "setor"}, False, "fatos_resumo"),
+        ({"uf", "pais"}, False, "fatos_origem"),
+        ({"via", "setor"}, True, "fatos_origem"),
+        ({"sh4"}, False, "fatos_ncm"),
+        ({"via", "ncm"}, True, "fatos_ncm"),
+        ({"cgce", "setor"}, True, "fatos_ncm"),
+        ({"uf", "urf"}, False, "fatos"),
+        ({"pais", "sh4"}, False, "fatos"),
+        ({"uf", "ncm"}, True, "fatos_produto"),
+    ],
+)
+def test_an_answer_reads_the_smallest_table_that_keeps_its_codes(
+    codes: set[str], by_product: bool, table: str
+) -> None:
+    assert analytics.facts_table(codes, by_product) == table
+
+
 def test_a_truncated_copy_is_damaged_and_bytes_off_their_hash_are_refused(tmp_path: Path) -> None:
     file, content = snapshot(tmp_path)
     cache = SnapshotCache(tmp_path / "cache")
