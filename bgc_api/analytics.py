@@ -214,7 +214,7 @@ def _mtime(path: Path) -> float:
 
 class Prefetcher:
     """Builds a new data version's local copies in a thread of its own when a refresh
-    commits, so the version's first answers do not wait for them (about 1.6 s a 1.2M-row
+    commits, so the version's first answers do not wait for them (about 3 s a 1.2M-row
     year). Requests that arrive while it works collapse into one more run."""
 
     def __init__(self, repository: Any) -> None:

@@ -335,13 +335,14 @@ def general_rows(repo: Repository, asked: Asked, lang: str, max_rows: int) -> li
     }  # fmt: skip
     for name in asked.details:
         params[f"d_{DETAILS[name].column}"] = True
-    _filter_params(repo, asked.filters, params)
+    used = set(asked.details) | set(asked.filters)
+    blocs = repo.blocs() if "economicBlock" in used else []
+    _filter_params(_filter_keys(repo, asked.filters), blocs, params)
     if "economicBlock" in asked.details:
         wanted = asked.filters.get("economicBlock")
-        pairs = [(p, b) for p, b in repo.blocs() if wanted is None or b in wanted]
+        pairs = [(p, b) for p, b in blocs if wanted is None or b in wanted]
         params["bloco_pais"] = [p for p, _ in pairs]
         params["bloco_codigo"] = [b for _, b in pairs]
-    used = set(asked.details) | set(asked.filters)
     rows = repo.general(asked.fluxo, asked.years, _table(asked), params, bool(used & LEVELS))
     if len(rows) > max_rows:
         raise TooLarge(
@@ -352,34 +353,38 @@ def general_rows(repo: Repository, asked: Asked, lang: str, max_rows: int) -> li
     return [_row(r, asked, labels) for r in rows]
 
 
-def _filter_params(repo: Repository, filters: dict[str, list[str]], params: dict[str, Any]) -> None:
-    """Each filter as the keys the facts hold; an unknown code is a ``BadBody``."""
-    countries: set[str] | None = None
+def _filter_keys(repo: Repository, filters: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each filter's codes as the keys the facts hold (a country's name, a state's
+    abbreviation), every filter in one query; an unknown code is a ``BadBody``."""
+    asked = [(DETAILS[name].names, code) for name, codes in filters.items() for code in codes]
+    found = repo.filter_keys(asked) if asked else {}
+    keys = {}
     for name, codes in filters.items():
-        detail = DETAILS[name]
-        if name == "economicBlock":
-            keys = _keys(repo, name, codes)
-            in_blocs = {c for bloco in keys for c in repo.countries_of(bloco)}
-            countries = in_blocs if countries is None else countries & in_blocs
-            continue
-        keys = _keys(repo, name, codes)
-        if name == "country":
-            countries = set(keys) if countries is None else countries & set(keys)
-            continue
-        if detail.column in ("ncm", "sh6", "sh4", "sh2"):
-            params[f"f_{detail.column}"] = [int(k) for k in keys]
+        dimension = DETAILS[name].names
+        unknown = [code for code in codes if not found.get((dimension, code))]
+        if unknown:
+            raise BadBody(f"filters: unknown code {unknown[0]!r} of {name!r}")
+        keys[name] = list(dict.fromkeys(str(found[dimension, code]) for code in codes))
+    return keys
+
+
+def _filter_params(
+    keys: dict[str, list[str]], blocs: list[tuple[str, str]], params: dict[str, Any]
+) -> None:
+    """The general query's filter parameters: countries and blocs meet in one list of
+    countries (``blocs``: every country and bloc pair); products as integers."""
+    countries: set[str] | None = None
+    for name, found in keys.items():
+        column = DETAILS[name].column
+        if name in ("country", "economicBlock"):
+            chosen = set(found) if name == "country" else {p for p, b in blocs if b in found}
+            countries = chosen if countries is None else countries & chosen
+        elif column in ("ncm", "sh6", "sh4", "sh2"):
+            params[f"f_{column}"] = [int(k) for k in found]
         else:
-            params[f"f_{detail.column}"] = keys
+            params[f"f_{column}"] = found
     if countries is not None:
         params["f_pais"] = sorted(countries)
-
-
-def _keys(repo: Repository, name: str, codes: list[str]) -> list[str]:
-    found = repo.filter_keys(DETAILS[name].names, codes)
-    unknown = [code for code in codes if not found.get(code)]
-    if unknown:
-        raise BadBody(f"filters: unknown code {unknown[0]!r} of {name!r}")
-    return list(dict.fromkeys(str(found[code]) for code in codes))
 
 
 def _table(asked: Asked) -> str:

@@ -658,19 +658,18 @@ class Repository:
         """The years of the flow's data version."""
         return sorted(self._version_files(fluxo))
 
-    def filter_keys(self, dimension: str, codes: list[str]) -> dict[str, str | None]:
-        """Each code a Comex Stat API filter names, with the key the facts hold (a
-        country's name, a state's abbreviation, a sector); ``None``: unknown."""
-        rows = self._rows("comexstat_codes", {"dimension": dimension, "codes": codes})
-        return {r.codigo: r.chave for r in rows}
+    def filter_keys(self, asked: list[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
+        """Each (dimension, code) a Comex Stat API filter names, with the key the facts
+        hold (a country's name, a state's abbreviation, a sector); ``None``: unknown."""
+        rows = self._rows("comexstat_codes", {
+            "dimensions": [dimension for dimension, _ in asked],
+            "codes": [code for _, code in asked],
+        })  # fmt: skip
+        return {(r.dimensao, r.codigo): r.chave for r in rows}
 
     def states_by_ibge(self) -> dict[str, str]:
         """Each state's IBGE code by its abbreviation."""
         return {r.uf: r.co_ibge for r in self._rows("uf_ibge", {})}
-
-    def countries_of(self, bloco: str) -> list[str]:
-        """The countries (by name) of a bloc."""
-        return self._countries_of(bloco)
 
     def blocs(self) -> list[tuple[str, str]]:
         """Every (country name, bloc code) pair."""

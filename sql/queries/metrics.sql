@@ -548,21 +548,22 @@ LEFT JOIN (SELECT setor, min(codigo) AS codigo FROM rpt.setor_codigos GROUP BY s
        ON CAST(:dimension AS TEXT) = 'setor' AND sc.setor = p.name;
 
 -- name: comexstat_codes
--- The codes a Comex Stat API filter names (:codes, as the public API writes them), each
--- with the key the facts hold (`chave`): a country's name by its Comex Stat code, a
--- state's abbreviation by its IBGE code, a sector by its ISIC section letter, any other
--- code itself where its table knows it. NULL: a code no table knows.
-SELECT c.codigo,
-       CASE CAST(:dimension AS TEXT)
+-- The codes Comex Stat API filters name (:codes, as the public API writes them, each of
+-- the dimension at the same place of :dimensions), each with the key the facts hold
+-- (`chave`): a country's name by its Comex Stat code, a state's abbreviation by its IBGE
+-- code, a sector by its ISIC section letter, any other code itself where its table knows
+-- it. NULL: a code no table knows.
+SELECT c.dimensao, c.codigo,
+       CASE c.dimensao
            WHEN 'pais' THEN (SELECT min(pc.pais) FROM rpt.pais_codigos pc
                              WHERE pc.co_pais = c.codigo)
            WHEN 'uf' THEN (SELECT u.uf FROM rpt.uf_codigos u WHERE u.co_ibge = c.codigo)
            WHEN 'setor' THEN (SELECT min(s.setor) FROM rpt.setor_codigos s
                               WHERE s.codigo = c.codigo)
            ELSE (SELECT min(n.codigo) FROM rpt.nomes n
-                 WHERE n.dimensao = CAST(:dimension AS TEXT) AND n.codigo = c.codigo)
+                 WHERE n.dimensao = c.dimensao AND n.codigo = c.codigo)
        END AS chave
-FROM unnest(CAST(:codes AS TEXT[])) AS c (codigo);
+FROM unnest(CAST(:dimensions AS TEXT[]), CAST(:codes AS TEXT[])) AS c (dimensao, codigo);
 
 -- name: uf_ibge
 -- Every state's abbreviation and IBGE code.

@@ -3,7 +3,6 @@ of a year, each with its change over the same months of the year before. Every f
 is summed here from the official files with the standard library."""
 
 import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal
@@ -14,19 +13,14 @@ import pytest
 from litestar.testing import TestClient
 
 from bgc_api.app import create_app
-from bgc_core import views
 from bgc_core.domain import IMPORTS
-from bgc_pipeline.ingest import load_file
 from bgc_pipeline.ingest.history import write_history
 from tests.support.fixtures import StateCopy
+from tests.support.ingest import load_and_refresh, official_rows
 from tests.support.settings import api_settings
 
 Rows = list[dict[str, str]]
 FIGURES = ("exportacaoUsd", "importacaoUsd", "saldoUsd", "correnteUsd")
-
-
-def rows_of(path: Path) -> Rows:
-    return list(csv.DictReader(io.StringIO(path.read_text("utf-8"), newline=""), delimiter=";"))
 
 
 def load_two_years_of_both(url: str, folder: Path) -> dict[str, Rows]:
@@ -35,10 +29,10 @@ def load_two_years_of_both(url: str, folder: Path) -> dict[str, Rows]:
         "IMP": list(write_history(folder / "imp", range(2023, 2025), rows_per_year=1_200, seed=4,
                                   flow=IMPORTS)),
     }  # fmt: skip
-    for written in (*files["EXP"], *files["IMP"]):
-        assert load_file(url, written.path).rows_rejected == 0
-    views.refresh_all(url)
-    return {flow: [r for f in found for r in rows_of(f.path)] for flow, found in files.items()}
+    load_and_refresh(url, [w.path for w in (*files["EXP"], *files["IMP"])])
+    return {
+        flow: [r for f in found for r in official_rows(f.path)] for flow, found in files.items()
+    }
 
 
 @pytest.fixture
@@ -209,10 +203,10 @@ def load_flows_a_few_months_apart(url: str, folder: Path) -> dict[str, Rows]:
                                  flow=IMPORTS))  # fmt: skip
     files = {"EXP": [keep_months(exports.path, 6)],
              "IMP": [imports[0].path, keep_months(imports[1].path, 2)]}  # fmt: skip
-    for path in (*files["EXP"], *files["IMP"]):
-        assert load_file(url, path).rows_rejected == 0
-    views.refresh_all(url)
-    return {flow: [r for path in paths for r in rows_of(path)] for flow, paths in files.items()}
+    load_and_refresh(url, [*files["EXP"], *files["IMP"]])
+    return {
+        flow: [r for path in paths for r in official_rows(path)] for flow, paths in files.items()
+    }
 
 
 @pytest.fixture

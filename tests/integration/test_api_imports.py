@@ -2,8 +2,6 @@
 snapshots, with freight, insurance and CIF, and the export answers stay as they were.
 Every expected figure is summed here from the official files with the standard library."""
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
@@ -14,20 +12,15 @@ import pytest
 from litestar.testing import TestClient
 
 from bgc_api.app import create_app
-from bgc_core import views
 from bgc_core.domain import IMPORTS
 from bgc_pipeline.ingest import load_file
 from bgc_pipeline.ingest.history import write_history
 from tests.support.fixtures import StateCopy
+from tests.support.ingest import load_and_refresh, official_rows
 from tests.support.settings import api_settings
 
 YEARS = (2023, 2024)
 Rows = list[dict[str, str]]
-
-
-def official_rows(path: Path) -> Rows:
-    text = path.read_bytes().decode("utf-8")
-    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=";"))
 
 
 def load_both_flows(url: str, folder: Path) -> dict[str, Rows]:
@@ -35,10 +28,8 @@ def load_both_flows(url: str, folder: Path) -> dict[str, Rows]:
     imports = list(write_history(folder, range(2023, 2025), rows_per_year=1_500, seed=8,
                                  flow=IMPORTS))  # fmt: skip
     [exports] = write_history(folder / "exp", range(2024, 2025), rows_per_year=1_000, seed=8)
-    for written in (*imports, exports):
-        assert load_file(url, written.path).rows_rejected == 0
     load_file(url, folder / "IMP_TOTAIS_CONFERENCIA.csv")
-    views.refresh_all(url)
+    load_and_refresh(url, [w.path for w in (*imports, exports)])
     rows = {"IMP": [r for f in imports for r in official_rows(f.path)]}
     return {**rows, "EXP": official_rows(exports.path)}
 

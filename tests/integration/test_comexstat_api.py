@@ -17,11 +17,10 @@ import pytest
 from litestar.testing import TestClient
 
 from bgc_api.app import create_app
-from bgc_core import views
 from bgc_core.domain import IMPORTS
-from bgc_pipeline.ingest import load_file
 from bgc_pipeline.ingest.history import write_history
 from tests.support.fixtures import StateCopy
+from tests.support.ingest import load_and_refresh, official_rows
 from tests.support.paths import REPO_ROOT
 from tests.support.settings import api_settings
 
@@ -59,20 +58,14 @@ for pair in reference("pais_bloco.csv"):
     BLOCS[pair["co_pais"]].append(pair["co_bloco"])
 
 
-def rows_of(path: Path) -> Rows:
-    return list(csv.DictReader(io.StringIO(path.read_text("utf-8"), newline=""), delimiter=";"))
-
-
 def load_history(url: str, folder: Path) -> dict[str, Rows]:
     exports = list(write_history(folder / "exp", EXPORT_YEARS, rows_per_year=1_500, seed=29))
     imports = list(write_history(folder / "imp", IMPORT_YEARS, rows_per_year=1_500, seed=29,
                                  flow=IMPORTS))  # fmt: skip
-    for written in (*exports, *imports):
-        assert load_file(url, written.path).rows_rejected == 0
-    views.refresh_all(url)
+    load_and_refresh(url, [w.path for w in (*exports, *imports)])
     return {
-        "export": [r for w in exports for r in rows_of(w.path)],
-        "import": [r for w in imports for r in rows_of(w.path)],
+        "export": [r for w in exports for r in official_rows(w.path)],
+        "import": [r for w in imports for r in official_rows(w.path)],
     }
 
 

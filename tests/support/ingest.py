@@ -10,11 +10,13 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 
+from bgc_core import views
+from bgc_pipeline.ingest import load_file
 from bgc_pipeline.ingest.loader import PAUSE_VARIABLE, PAUSED_MARKER
 from tests.support.db import query
 from tests.support.paths import SAMPLES
@@ -142,3 +144,16 @@ def official_file_facts(
                     states.add(row["SG_UF_NCM"])
                     products.add(row["CO_NCM"])
     return usd, states, products
+
+
+def official_rows(path: Path) -> list[dict[str, str]]:
+    """An official-layout file's rows (``;``-separated), as the csv module reads them."""
+    return list(csv.DictReader(io.StringIO(path.read_text("utf-8"), newline=""), delimiter=";"))
+
+
+def load_and_refresh(url: str, paths: Iterable[Path]) -> None:
+    """Load each file, none of its rows rejected, then refresh the views and snapshots:
+    the state the API's tests read."""
+    for path in paths:
+        assert load_file(url, path).rows_rejected == 0, path
+    views.refresh_all(url)

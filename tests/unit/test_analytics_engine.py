@@ -7,6 +7,7 @@ import os
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -71,19 +72,42 @@ SELECT * FROM (VALUES
 ) AS t (ano, mes, ncm, pais, uf, via, urf, unid, setor, fator, cgce, cuci, usd, kg, qt, registros)
 """
 """Four facts as a snapshot holds them: two states, two countries, an annual figure."""
+FIVE_FACTS = FACTS.replace(
+    ") AS t (",
+    """,
+    (2025, 1, '12019000', 'China', 'SP', '01', '0927800', '10', 'Agropecuária', '01', '1', '2',
+     20.00, 2.5, 2.5, 3)
+) AS t (""",
+)
+"""The same, and one more of the first's month, state, country, route and NCM through
+another customs unit: the tables of sums add the two."""
 
 
-def snapshot(tmp_path: Path) -> tuple[SnapshotFile, bytes]:
+def snapshot(
+    tmp_path: Path, facts: str = FACTS, rows: int = 4, usd: str = "1158.00"
+) -> tuple[SnapshotFile, bytes]:
+    """A Parquet file of ``facts`` as a refresh writes it, and its file as the database
+    names it (``rows`` facts worth ``usd``)."""
     path = tmp_path / "year.parquet"
     with duckdb.connect() as duck:
         duck.execute(
             f"COPY (SELECT ano::SMALLINT AS ano, mes::TINYINT AS mes, * EXCLUDE (ano, mes) "
             f"REPLACE (usd::DECIMAL(18,2) AS usd, kg::DECIMAL(18,3) AS kg, qt::DECIMAL(18,3) AS qt,"
-            f" registros::INTEGER AS registros) FROM ({FACTS})) TO '{path}' (FORMAT parquet)"
+            f" registros::INTEGER AS registros) FROM ({facts})) TO '{path}' (FORMAT parquet)"
         )
     content = path.read_bytes()
-    file = SnapshotFile(2025, hashlib.sha256(content).hexdigest(), 4, Decimal("1158.00"))
+    file = SnapshotFile(2025, hashlib.sha256(content).hexdigest(), rows, Decimal(usd))
     return file, content
+
+
+def copy_rows(tmp_path: Path, query: str) -> list[tuple[Any, ...]]:
+    """What ``query`` reads from the local copy of a file of ``FIVE_FACTS``."""
+    file, content = snapshot(tmp_path, FIVE_FACTS, 5, "1178.00")
+    engine = Analytics(threads=1, memory_limit_mb=256)
+    [path] = SnapshotCache(tmp_path / "cache").ensure([file], lambda _: content, engine.build)
+    engine.close()
+    with duckdb.connect(str(path), read_only=True) as duck:
+        return duck.execute(query).fetchall()
 
 
 def test_a_copy_holds_the_facts_in_both_orders_and_their_monthly_sums(tmp_path: Path) -> None:
@@ -111,45 +135,33 @@ def test_a_copy_holds_the_facts_in_both_orders_and_their_monthly_sums(tmp_path: 
 
 
 def test_a_copy_sums_its_facts_by_state_country_route_and_sector(tmp_path: Path) -> None:
-    file, content = snapshot(tmp_path)
-    engine = Analytics(threads=1, memory_limit_mb=256)
-    [path] = SnapshotCache(tmp_path / "cache").ensure([file], lambda _: content, engine.build)
-    with duckdb.connect(str(path), read_only=True) as duck:
-        rows = duck.execute(
-            "SELECT uf, pais, via, setor, mes, usd, kg, qt, registros, ncm, urf FROM fatos_origem"
-        ).fetchall()
-    assert rows == [
+    assert copy_rows(
+        tmp_path, "SELECT uf, pais, via, setor, mes, usd, kg, registros, ncm, urf FROM fatos_origem"
+    ) == [
         ("MG", "Chile", "01", "Indústria de Transformação", None, Decimal("1000.00"),
-         Decimal("2.000"), Decimal("2.000"), 1, None, None),
-        ("PR", "China", "01", "Agropecuária", 2, Decimal("50.00"), Decimal("5.000"),
-         Decimal("5.000"), 2, None, None),
-        ("SP", "Chile", "04", "Agropecuária", 2, Decimal("7.75"), Decimal("1.250"),
-         Decimal("1.250"), 1, None, None),
-        ("SP", "China", "01", "Agropecuária", 1, Decimal("100.25"), Decimal("10.500"),
-         Decimal("10.500"), 1, None, None),
+         Decimal("2.000"), 1, None, None),
+        ("PR", "China", "01", "Agropecuária", 2, Decimal("50.00"), Decimal("5.000"), 2, None,
+         None),
+        ("SP", "Chile", "04", "Agropecuária", 2, Decimal("7.75"), Decimal("1.250"), 1, None,
+         None),
+        ("SP", "China", "01", "Agropecuária", 1, Decimal("120.25"), Decimal("13.000"), 4, None,
+         None),
     ]  # fmt: skip
-    engine.close()
 
 
 def test_a_copy_sums_its_facts_by_ncm_and_route(tmp_path: Path) -> None:
-    file, content = snapshot(tmp_path)
-    engine = Analytics(threads=1, memory_limit_mb=256)
-    [path] = SnapshotCache(tmp_path / "cache").ensure([file], lambda _: content, engine.build)
-    with duckdb.connect(str(path), read_only=True) as duck:
-        rows = duck.execute(
-            "SELECT ncm, via, mes, usd, kg, registros, unid, setor, pais, uf FROM fatos_ncm"
-        ).fetchall()
-    assert rows == [
+    assert copy_rows(
+        tmp_path, "SELECT ncm, via, mes, usd, kg, registros, unid, setor, pais, uf FROM fatos_ncm"
+    ) == [
         (2023000, "04", 2, Decimal("7.75"), Decimal("1.250"), 1, "10", "Agropecuária", None,
          None),
-        (12019000, "01", 1, Decimal("100.25"), Decimal("10.500"), 1, "10", "Agropecuária",
+        (12019000, "01", 1, Decimal("120.25"), Decimal("13.000"), 4, "10", "Agropecuária",
          None, None),
         (12019000, "01", 2, Decimal("50.00"), Decimal("5.000"), 2, "10", "Agropecuária", None,
          None),
         (87032310, "01", None, Decimal("1000.00"), Decimal("2.000"), 1, "10",
          "Indústria de Transformação", None, None),
     ]  # fmt: skip
-    engine.close()
 
 
 @pytest.mark.parametrize(

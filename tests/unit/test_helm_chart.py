@@ -137,7 +137,7 @@ def test_api_pods_cache_the_snapshots_in_their_own_volume_within_their_memory() 
     spec = deployment["spec"]["template"]["spec"]
     [container] = spec["containers"]
     env = {e["name"]: e.get("value") for e in container["env"]}
-    assert {"name": "snapshots", "emptyDir": {"sizeLimit": "4Gi"}} in spec["volumes"]
+    assert {"name": "snapshots", "emptyDir": {"sizeLimit": "8Gi"}} in spec["volumes"]
     assert {"name": "snapshots", "mountPath": env["BGC_CACHE_DIR"]} in container["volumeMounts"]
     limit_mi = int(container["resources"]["limits"]["memory"].removesuffix("Mi"))
     assert int(env["BGC_API_DUCKDB_MEMORY_MB"]) < limit_mi  # DuckDB's limit fits the pod's
