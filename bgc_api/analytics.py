@@ -279,8 +279,9 @@ class Analytics:
 
     def tables(self, copies: Iterable[tuple[SnapshotFile, Path]], table: str) -> list[str]:
         """The qualified names of ``table`` (``fatos``, ``fatos_produto``, a table of sums
-        or ``mensal``) in each copy, attaching those not yet attached after checking them whole; the
-        empty table when there is none. ``DamagedCopy`` names a copy that fails."""
+        or ``mensal``) in each copy, attaching those not yet attached after checking them
+        whole; the empty table when there is none. ``DamagedCopy`` names a copy that
+        fails."""
         names = [f"{self._attach(file, path)}.{table}" for file, path in copies]
         return names or [EMPTY_TABLES[table]]
 
@@ -409,11 +410,11 @@ and what follows it."""
 
 def facts_table(codes: Iterable[str], by_product: bool) -> str:
     """The table of the copies that answers fastest a query that filters, groups or reads
-    ``codes`` (``pais``, ``uf``, ``via``, ``urf``, ``ncm``, ``sh4``, ``setor``, ...; a bloc
-    is its countries): the smallest table of sums that keeps them all; else the facts by product
-    when ``by_product`` (a product or a sector is filtered: that order prunes it), else by
-    state and country."""
-    used = set(codes)
+    ``codes`` (``pais``, ``bloco``, ``uf``, ``via``, ``urf``, ``ncm``, ``sh4``, ``setor``,
+    ...): the smallest table of sums that keeps them all (a bloc is its countries); else
+    the facts by product when ``by_product`` (a product or a sector is filtered: that
+    order prunes it), else by state and country."""
+    used = {"pais" if code == "bloco" else code for code in codes}
     if used <= SUMMED_CODES:
         return "fatos_resumo"
     if used <= ORIGIN_CODES:

@@ -389,10 +389,9 @@ def _filter_params(
 
 def _table(asked: Asked) -> str:
     """The copies' table that answers fastest (the same choice as the other answers): a
-    bloc is its countries; a level of the classifications is read through its NCM."""
+    level of the classifications is read through its NCM."""
     used = set(asked.details) | set(asked.filters)
     codes = {"ncm" if name in LEVELS else DETAILS[name].column for name in used}
-    codes = {"pais" if code == "bloco" else code for code in codes}
     return facts_table(codes, by_product=bool(set(asked.filters) & PRODUCTS))
 
 

@@ -601,28 +601,17 @@ class Repository:
             "balanca_ranking", in_months, [months.ano], BOTH_FLOWS, ano=months.ano,
             dimension=dimension, ordem=by, limit=limit, offset=offset,
         )  # fmt: skip
-        codes, names = self._ranked_codes(dimension, [r.codigo for r in rows], lang)
+        page = [r for r in rows if r.codigo is not None]
+        codes, names = self.keyed_names(dimension, [r.codigo for r in page], lang)
         items = [
             BalancaRankItem(codes.get(r.codigo, r.codigo), names.get(r.codigo),
                             *(value.quantize(figures.CENT) for value in
                               (r.exportacao, r.importacao, r.saldo, r.corrente)))
-            for r in rows
+            for r in page
         ]  # fmt: skip
-        if rows:
-            total = int(rows[0].total)
-        else:
-            total = self._balance_codes(in_months, months.ano, dimension)
+        total = int(rows[0].total) if rows else 0
         periodo = Periodo(f"{months.ano}-{months.de:02d}", f"{months.ano}-{months.ate:02d}")
         return items, total, periodo
-
-    def _balance_codes(self, scope: Scope, ano: int, dimension: str) -> int:
-        """How many codes a ranking has, for a page past its end (which has no row to
-        carry the count)."""
-        rows = self._facts_of(
-            "balanca_ranking", scope, [ano], BOTH_FLOWS, ano=ano,
-            dimension=dimension, ordem="saldo", limit=1, offset=0,
-        )  # fmt: skip
-        return int(rows[0].total) if rows else 0
 
     def general(
         self,
@@ -686,16 +675,6 @@ class Repository:
             return ({r.name: r.codigo for r in rows if r.codigo},
                     {r.name: r.nome for r in rows})  # fmt: skip
         return {key: key for key in keys}, self._names(dimension, keys, lang)
-
-    def _ranked_codes(
-        self, dimension: str, keys: list[str], lang: str
-    ) -> tuple[dict[str, str], dict[str, str | None]]:
-        """Each ranked key's code and name: a country's key is its name."""
-        if dimension != "pais":
-            return {}, self._names(dimension, keys, lang)
-        rows = self._rows("ranked_names", {"dimension": "pais", "names": keys, "lang": lang})
-        return ({r.name: r.codigo for r in rows if r.codigo},
-                {r.name: r.nome for r in rows})  # fmt: skip
 
     def latest_month(self, exports: Freshness) -> str | None:
         """The latest year-month of either flow (``YYYY-MM`` sorts as text), given the
@@ -786,9 +765,6 @@ KG = Decimal("0.001")
 QUERY_CODES = {"resumo": {"pais", "setor"}, "concentracao": {"pais", "sh4"}}
 """The codes a DuckDB query reads beyond its filters and its dimension (the summary
 counts countries and sectors)."""
-DIMENSION_CODES = {"bloco": "pais"}
-"""The code of the facts a dimension groups by, where its name differs (a bloc sums its
-countries)."""
 BOTH_FLOWS = {"exportacao": EXPORTS, "importacao": IMPORTS}
 """A query reading both flows: each one's tables under its own parameter."""
 LEVEL_COLUMNS = (
@@ -810,12 +786,10 @@ class Months:
 def _facts_table(name: str, scope: Scope, dimension: str | None) -> str:
     """The table of the copies that answers a query of ``scope`` grouped by ``dimension``
     fastest (``facts_table``)."""
-    codes = {code for code in ("pais", "uf", "via", "urf", "ncm", "setor") if getattr(scope, code)}
-    if scope.bloco:
-        codes.add("pais")
+    filtered = ("pais", "bloco", "uf", "via", "urf", "ncm", "setor")
+    codes = {code for code in filtered if getattr(scope, code)} | QUERY_CODES.get(name, set())
     if dimension is not None:
-        codes.add(DIMENSION_CODES.get(dimension, dimension))
-    codes |= QUERY_CODES.get(name, set())
+        codes.add(dimension)
     return facts_table(codes, by_product=bool(scope.ncm or scope.setor))
 
 

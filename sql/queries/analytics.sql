@@ -324,8 +324,9 @@ ORDER BY g.usd DESC NULLS FIRST, g.codigo;
 -- The codes of one dimension ($dimension: pais (by name), uf, ncm, sh4) with their
 -- exports ($exportacao's tables) and imports ($importacao's) over months de..ate of the
 -- year $ano, one page ranked by balance (exports minus imports) or, with $ordem =
--- 'corrente', by trade flow (their sum); `total` counts every code. One read of each
--- flow's facts: the two sides meet in DuckDB, not in the API.
+-- 'corrente', by trade flow (their sum); `total` counts every code, and comes alone
+-- (codigo NULL) when the page is past the end. One read of each flow's facts: the two
+-- sides meet in DuckDB, not in the API.
 WITH lados AS (
     SELECT 1 AS lado, nivel_ncm(ncm, digitos_de($dimension)) AS chave_ncm,
            CASE $dimension WHEN 'uf' THEN uf WHEN 'pais' THEN pais END AS chave_texto, usd, kg
@@ -349,15 +350,23 @@ por_codigo AS (
     FROM por_lado
     GROUP BY 1
     HAVING COALESCE(SUM(usd), 0) <> 0 OR COALESCE(SUM(kg), 0) <> 0
+),
+codigos AS MATERIALIZED (
+    SELECT codigo, exportacao, importacao, exportacao - importacao AS saldo,
+           exportacao + importacao AS corrente,
+           CASE WHEN $ordem = 'corrente' THEN exportacao + importacao
+                ELSE exportacao - importacao END AS ordem
+    FROM por_codigo
+    WHERE codigo IS NOT NULL
+),
+pagina AS (
+    SELECT * FROM codigos ORDER BY ordem DESC, codigo LIMIT $limit OFFSET $offset
 )
-SELECT codigo, exportacao, importacao, exportacao - importacao AS saldo,
-       exportacao + importacao AS corrente, COUNT(*) OVER () AS total
-FROM por_codigo
-WHERE codigo IS NOT NULL
-ORDER BY CASE WHEN $ordem = 'corrente' THEN exportacao + importacao
-              ELSE exportacao - importacao END DESC,
-         codigo
-LIMIT $limit OFFSET $offset;
+SELECT p.codigo, p.exportacao, p.importacao, p.saldo, p.corrente,
+       (SELECT count(*) FROM codigos) AS total
+FROM (SELECT 1) AS escopo
+LEFT JOIN pagina p ON true
+ORDER BY p.ordem DESC, p.codigo;
 
 -- name: concentracao
 -- The value of each destination country and each product heading (SH4) of the scope in

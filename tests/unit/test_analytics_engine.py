@@ -170,6 +170,8 @@ def test_a_copy_sums_its_facts_by_ncm_and_route(tmp_path: Path) -> None:
         (set(), False, "fatos_resumo"),
         ({"pais", "setor"}, False, "fatos_resumo"),
         ({"uf", "pais"}, False, "fatos_origem"),
+        ({"bloco", "uf"}, False, "fatos_origem"),
+        ({"bloco"}, False, "fatos_resumo"),
         ({"via", "setor"}, True, "fatos_origem"),
         ({"sh4"}, False, "fatos_ncm"),
         ({"via", "ncm"}, True, "fatos_ncm"),
